@@ -1,0 +1,43 @@
+# Shorthands. `make run` and `make test` are the README's two commands.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN     = $(VENV)/bin
+
+.PHONY: run test test-fast lint check-data sample install install-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	npm ci --no-audit --no-fund --silent
+	./scripts/ensure_chromium.sh
+
+## Start the dashboard on the bundled illustrative data.
+run: install
+	$(BIN)/streamlit run dashboard.py
+
+## Install what the tests need, then run every test (unit, AppTest and real browser).
+test: install-dev
+	$(BIN)/python -m pytest
+
+## Everything but the real-browser tests.
+test-fast:
+	$(BIN)/python -m pytest -m "not e2e"
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Validate the data directory ($$TRACKER_DATA_DIR, else the sample) and the catalog.
+check-data:
+	$(BIN)/python -m tracker validate
+
+## Regenerate the bundled illustrative sample data.
+sample:
+	$(BIN)/python scripts/generate_sample.py --out data/sample

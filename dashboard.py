@@ -1,0 +1,22 @@
+"""Commitments Tracker: the Streamlit entry point.
+
+Sets the page config, declares the pages, draws the shared sidebar filters
+(before the page runs, so they persist across pages and live in the URL) and
+runs the chosen page. Start it with ``streamlit run dashboard.py``.
+"""
+
+import streamlit as st
+
+from ui.cache import get_dataset
+from ui.sidebar import render_filters
+
+st.set_page_config(page_title="Commitments Tracker", page_icon=":material/handshake:", layout="wide")
+
+# url_path equals each file's stem so AppTest.switch_page and deep links agree.
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+]
+page = st.navigation(PAGES)
+
+render_filters(get_dataset().catalog)
+page.run()

@@ -1,0 +1,537 @@
+"""Validate member action rows against the contract and the catalog.
+
+All rows of all files are checked together, column by column (vectorised), so
+that a data directory of 200,000 actions validates in one pass and duplicate
+action ids are caught across files. Each rule yields issues with the file,
+sheet, Excel row (or YAML line) and canonical field; rows with an error are
+left out of the validated frame, rows with only warnings are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loaders.catalog import Catalog
+from loaders.fields import DATE_FIELDS, FIELD_NAMES, LABELS, TITLE_MAX, fold
+from loaders.issues import Issue, error, place
+from loaders.tables import RawFile
+
+_SPLIT = r"\s*[;,]\s*"
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_LOOKS_LIKE_URL = re.compile(r"^(https?:|https?//|www\.)", re.IGNORECASE)
+_ORIGINS = {"new": "new", "preexisting": "pre-existing", "existing": "pre-existing"}
+_YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+
+ACTION_COLUMNS: tuple[str, ...] = (
+    "action_key",
+    "action_id",
+    "member",
+    "commitments",
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "due_date",
+    "last_updated",
+    "lead_agency",
+    "asean_mechanisms",
+    "evidence",
+    "origin",
+    "confidential",
+    "notes",
+    "extra",
+    "illustrative",
+    "source_file",
+    "source_sheet",
+    "source_row",
+)
+
+
+@dataclass(frozen=True)
+class ActionSet:
+    """Validated actions and their links, plus every issue found in the rows."""
+
+    actions: pd.DataFrame
+    action_commitments: pd.DataFrame
+    action_mechanisms: pd.DataFrame
+    issues: list[Issue]
+
+
+def validate_actions(files: Sequence[RawFile], catalog: Catalog, today: dt.date) -> ActionSet:
+    """Check every row of ``files`` and return the valid actions.
+
+    Args:
+        files: raw files from :func:`loaders.tables.read_member_file`.
+        catalog: the validated catalog (commitment, mechanism, member ids, scale).
+        today: the date "last updated" may not pass.
+
+    Returns:
+        An :class:`ActionSet`; file-level issues from reading are included.
+    """
+    issues: list[Issue] = [i for f in files for i in f.issues]
+    frames = []
+    for raw in files:
+        usable, file_issues = _file_gate(raw, catalog)
+        issues.extend(file_issues)
+        if usable and not raw.rows.empty:
+            frame = raw.rows.copy()
+            frame["_file"] = raw.file
+            frame["_sheet"] = raw.sheet
+            frame["_file_member"] = raw.member
+            frame["_illustrative"] = raw.illustrative
+            frames.append(frame)
+    if not frames:
+        return ActionSet(_empty_actions(), _empty_links("commitment_id"), _empty_links("mechanism_id"), issues)
+
+    rows = pd.concat(frames, ignore_index=True)
+    checker = _RowChecker(rows, catalog, today)
+    checker.run()
+    issues.extend(checker.issues)
+    return checker.result(issues)
+
+
+def _file_gate(raw: RawFile, catalog: Catalog) -> tuple[bool, list[Issue]]:
+    """File-level checks that decide whether the rows are checked at all."""
+    if raw.member is None or (raw.rows.empty and any(i.severity == "error" for i in raw.issues)):
+        return False, []  # the file could not be read; its reading issue says why
+    if raw.member not in catalog.members:
+        return False, [
+            error(
+                "unknown-member",
+                raw.file,
+                f"{raw.file}: '{raw.member}' is not a Bali Process member id in the catalog; name the file after "
+                "your member id (e.g. IDN.xlsx, IOM.yaml)",
+                field="member",
+            )
+        ]
+    if raw.declared_member is not None and raw.declared_member.upper() != raw.member:
+        return False, [
+            error(
+                "member-mismatch",
+                raw.file,
+                f"{raw.file}, line {raw.declared_member_line}: 'member: {raw.declared_member}' does not match the "
+                f"file name ({raw.member}); a file holds one member's actions, so fix 'member:' or rename the file",
+                row=raw.declared_member_line,
+                field="member",
+            )
+        ]
+    return True, []
+
+
+class _RowChecker:
+    """Applies each contract rule to all rows at once and collects issues."""
+
+    def __init__(self, rows: pd.DataFrame, catalog: Catalog, today: dt.date) -> None:
+        self.rows = rows
+        self.catalog = catalog
+        self.today = pd.Timestamp(today)
+        self.issues: list[Issue] = []
+        self.bad = np.zeros(len(rows), dtype=bool)
+        self.text = {f: _as_text(rows[f]) for f in FIELD_NAMES if f not in DATE_FIELDS}
+        self.values: dict[str, pd.Series] = {}
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def report(self, mask: pd.Series, code: str, field: str, message: Callable[[int], str]) -> None:
+        """Add one error per masked row; ``message(i)`` explains row position ``i``."""
+        positions = np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
+        if positions.size == 0:
+            return
+        self.bad[positions] = True
+        files, sheets, lines = self.rows["_file"], self.rows["_sheet"], self.rows["_row"]
+        for i in positions.tolist():
+            file, sheet, row = files.iat[i], sheets.iat[i], _int_or_none(lines.iat[i])
+            where = place(file, sheet, row)
+            self.issues.append(
+                error(code, file, f"{where}, {LABELS[field]}: {message(i)}", sheet=sheet, row=row, field=field)
+            )
+
+    def missing(self, field: str, hint: str) -> pd.Series:
+        """Report required values that are blank; returns the "present" mask."""
+        present = self.text[field].notna()
+        self.report(~present, "missing-value", field, lambda i: f"a value is required; {hint}")
+        return present
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.check_member()
+        self.check_commitments()
+        self.check_title()
+        self.check_status()
+        self.check_dates()
+        self.check_mechanisms()
+        self.check_evidence()
+        self.check_origin()
+        self.check_confidential()
+        self.check_action_id()
+
+    def check_member(self) -> None:
+        member = self.text["member"]
+        present = self.missing("member", "enter your member id, e.g. IDN")
+        upper = member.str.upper()
+        known = upper.isin(list(self.catalog.members))
+        self.report(
+            present & ~known,
+            "unknown-member",
+            "member",
+            lambda i: (
+                f'"{member.iat[i]}" is not a member id; use the id in the file name '
+                f"({self.rows['_file_member'].iat[i]})"
+            ),
+        )
+        file_member = self.rows["_file_member"]
+        self.report(
+            present & known & (upper != file_member),
+            "member-mismatch",
+            "member",
+            lambda i: (
+                f'"{member.iat[i]}" is not this file\'s member ({file_member.iat[i]}); a file holds one '
+                "member's actions, so move this row to that member's file or correct the id"
+            ),
+        )
+        self.values["member"] = file_member.astype("str")
+
+    def _id_list(self, field: str, known: set[str]) -> tuple[pd.Series, pd.Series]:
+        """Split a separated id list; returns (long frame of ids per row, unknown ids per row)."""
+        parts = self.text[field].str.split(_SPLIT, regex=True).explode()
+        parts = parts.dropna().str.strip().str.upper()
+        parts = parts[parts != ""]
+        unknown = parts[~parts.isin(list(known))]
+        bad_by_row = unknown.groupby(level=0).agg(lambda s: ", ".join(dict.fromkeys(s)))
+        return parts, bad_by_row
+
+    def check_commitments(self) -> None:
+        present = self.missing("commitments", "enter one or more commitment ids such as ASC-6 or BWP-B.2")
+        parts, bad = self._id_list("commitments", set(self.catalog.commitments))
+        mask = pd.Series(False, index=self.rows.index)
+        mask.loc[bad.index] = True
+        self.report(
+            present & mask,
+            "unknown-commitment",
+            "commitments",
+            lambda i: (
+                f'"{bad.loc[i]}" is not in the catalog; use ids such as ASC-1 … ASC-8, ASC-6.2, ASC-CM, '
+                "BWP-A … BWP-D or BWP-B.3 (see the Commitments sheet of the template)"
+            ),
+        )
+        self.values["commitment_links"] = parts
+
+    def check_title(self) -> None:
+        title = self.text["title"]
+        present = self.missing("title", "give the action a short title")
+        too_long = present & (title.str.len() > TITLE_MAX)
+        self.report(
+            too_long,
+            "title-too-long",
+            "title",
+            lambda i: (
+                f"the title has {len(title.iat[i])} characters, more than {TITLE_MAX}; shorten it and "
+                "move detail to Description"
+            ),
+        )
+
+    def check_status(self) -> None:
+        status = self.text["status"]
+        present = self.missing("status", f"use one of {self._scale_labels()}")
+        mapped = status.map(fold, na_action="ignore").map(self.catalog.status_lookup())
+        self.report(
+            present & mapped.isna(),
+            "unknown-status",
+            "status",
+            lambda i: f'"{status.iat[i]}" is not on the scale; use one of {self._scale_labels()}',
+        )
+        self.values["status"] = mapped
+
+    def _scale_labels(self) -> str:
+        return ", ".join(s.label for s in self.catalog.statuses.values())
+
+    def check_dates(self) -> None:
+        parsed: dict[str, pd.Series] = {}
+        for field in DATE_FIELDS:
+            raw = self.rows[field]
+            value, bad = _parse_dates(raw)
+            self.report(bad, "bad-date", field, _bad_date_message(raw))
+            parsed[field] = value
+        last = parsed["last_updated"]
+        self.report(
+            self.rows["last_updated"].isna(),
+            "missing-value",
+            "last_updated",
+            lambda i: "a value is required; enter the date this row was last checked",
+        )
+        self.report(
+            last > self.today,
+            "future-date",
+            "last_updated",
+            lambda i: (
+                f"{last.iat[i]:%Y-%m-%d} is in the future; enter the date the row was actually last "
+                "checked (today or earlier)"
+            ),
+        )
+        start, due = parsed["start_date"], parsed["due_date"]
+        self.report(
+            due < start,
+            "due-before-start",
+            "due_date",
+            lambda i: (
+                f"the due date {due.iat[i]:%Y-%m-%d} is before the start date {start.iat[i]:%Y-%m-%d}; "
+                "correct one of them"
+            ),
+        )
+        self.values.update(parsed)
+
+    def check_mechanisms(self) -> None:
+        parts, bad = self._id_list("asean_mechanisms", set(self.catalog.mechanisms))
+        mask = pd.Series(False, index=self.rows.index)
+        mask.loc[bad.index] = True
+        known = ", ".join(sorted(self.catalog.mechanisms))
+        self.report(
+            mask,
+            "unknown-mechanism",
+            "asean_mechanisms",
+            lambda i: f'"{bad.loc[i]}" is not an ASEAN mechanism id in the catalog; use ids such as {known}',
+        )
+        self.values["mechanism_links"] = parts
+
+    def check_evidence(self) -> None:
+        evidence = self.text["evidence"]
+        needs = self.values["status"].isin(self.catalog.scale.requires_evidence)
+        labels = ", ".join(self.catalog.statuses[s].label for s in self.catalog.scale.requires_evidence)
+        self.report(
+            needs & evidence.isna(),
+            "evidence-required",
+            "evidence",
+            lambda i: (
+                f"an action reported as {labels} needs evidence; add a web address (https://…) or a document reference"
+            ),
+        )
+        broken = evidence.notna() & evidence.str.match(_LOOKS_LIKE_URL) & ~evidence.str.match(_URL)
+        self.report(
+            broken,
+            "bad-evidence",
+            "evidence",
+            lambda i: (
+                f'"{evidence.iat[i]}" looks like a web address but is not a complete one; write it as '
+                "https://… (or give a document reference instead)"
+            ),
+        )
+
+    def check_origin(self) -> None:
+        origin = self.text["origin"]
+        mapped = origin.map(fold, na_action="ignore").map(_ORIGINS)
+        self.report(
+            origin.notna() & mapped.isna(),
+            "bad-origin",
+            "origin",
+            lambda i: (
+                f'"{origin.iat[i]}" is not allowed; write new (started under the 2023 frameworks) or pre-existing'
+            ),
+        )
+        self.values["origin"] = mapped
+
+    def check_confidential(self) -> None:
+        raw = self.rows["confidential"]
+        folded = raw.map(lambda v: fold(v) if v is not None else None)
+        mapped = folded.map(_YES_NO)
+        # YAML booleans arrive as True/False and fold to "true"/"false".
+        self.report(
+            raw.notna() & mapped.isna(),
+            "bad-confidential",
+            "confidential",
+            lambda i: f'"{_show(raw.iat[i])}" is not yes or no; write yes or no (blank means no)',
+        )
+        self.values["confidential"] = mapped.fillna(False).astype(bool)
+
+    def check_action_id(self) -> None:
+        action_id = self.text["action_id"].str.upper()
+        member = self.rows["_file_member"].astype("str")
+        pattern_ok = pd.Series(
+            [
+                bool(re.fullmatch(rf"{re.escape(m)}-\d+", a)) if isinstance(a, str) else True
+                for a, m in zip(action_id, member, strict=True)
+            ],
+            index=self.rows.index,
+        )
+        self.report(
+            ~pattern_ok,
+            "bad-action-id",
+            "action_id",
+            lambda i: (
+                f'"{self.text["action_id"].iat[i]}" is not an action id of this member; ids look like '
+                f"{member.iat[i]}-014. Leave it blank for a new action"
+            ),
+        )
+        present = action_id.notna() & pattern_ok
+        duplicated = present & action_id.duplicated(keep="first") & action_id.notna()
+        first = {a: i for i, a in reversed(list(enumerate(action_id))) if isinstance(a, str)}
+        self.report(
+            duplicated,
+            "duplicate-action-id",
+            "action_id",
+            lambda i: (
+                f'"{action_id.iat[i]}" is already used at '
+                f"{self._place(first[action_id.iat[i]])}; each action needs its own id (leave it blank for a new one)"
+            ),
+        )
+        self.values["action_id"] = action_id
+
+    def _place(self, i: int) -> str:
+        rows = self.rows
+        return place(rows["_file"].iat[i], rows["_sheet"].iat[i], _int_or_none(rows["_row"].iat[i]))
+
+    # -- result ------------------------------------------------------------------------------
+
+    def result(self, issues: list[Issue]) -> ActionSet:
+        rows, v, t = self.rows, self.values, self.text
+        keys = v["action_id"].where(v["action_id"].notna(), rows["_file"].astype(str) + "#" + rows["_row"].astype(str))
+        frame = pd.DataFrame(
+            {
+                "action_key": keys,
+                "action_id": v["action_id"],
+                "member": v["member"],
+                "commitments": _joined(v["commitment_links"], rows.index),
+                "title": t["title"],
+                "description": t["description"],
+                "status": v["status"],
+                "start_date": v["start_date"],
+                "due_date": v["due_date"],
+                "last_updated": v["last_updated"],
+                "lead_agency": t["lead_agency"],
+                "asean_mechanisms": _joined(v["mechanism_links"], rows.index),
+                "evidence": t["evidence"],
+                "origin": v["origin"],
+                "confidential": v["confidential"],
+                "notes": t["notes"],
+                "extra": rows["_extra"],
+                "illustrative": rows["_illustrative"].astype(bool),
+                "source_file": rows["_file"],
+                "source_sheet": rows["_sheet"],
+                "source_row": rows["_row"].map(_int_or_none).astype("Int64"),
+            }
+        )
+        good = ~self.bad
+        actions = _typed(frame.loc[good].reset_index(drop=True))
+        links = _links(v["commitment_links"], keys, good, "commitment_id")
+        links = links.assign(
+            framework=links["commitment_id"].map({c.id: c.framework for c in self.catalog.commitments.values()}),
+            top_level=links["commitment_id"].map({c: self.catalog.top_level(c) for c in self.catalog.commitments}),
+        )
+        mechs = _links(v["mechanism_links"], keys, good, "mechanism_id")
+        return ActionSet(actions, links.astype("str"), mechs, issues)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Cell values as stripped text (str dtype); integral numbers lose their ".0"."""
+    return series.map(_text_value).astype("str")
+
+
+def _text_value(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "; ".join(str(v).strip() for v in value if v is not None) or None
+    text = str(value).strip()
+    return text or None
+
+
+def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse the three accepted date forms; returns (dates, mask of unparseable values).
+
+    Real dates (Excel date cells, YAML dates) are taken as they are; text is tried
+    as YYYY-MM-DD, then DD/MM/YYYY, each strictly. Nothing else is guessed: a
+    number, "March 2024" or "2024/03/01" is an error, not a silent misreading.
+    """
+    is_date = raw.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
+    is_text = raw.map(lambda v: isinstance(v, str))
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    if is_date.any():
+        out.loc[is_date] = pd.to_datetime(raw[is_date].map(_to_date)).astype("datetime64[us]")
+    if is_text.any():
+        text = raw[is_text].astype("str").str.strip()
+        iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        dmy = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+        out.loc[is_text] = iso.fillna(dmy).astype("datetime64[us]")
+    bad = raw.notna() & out.isna()
+    return out, bad
+
+
+def _bad_date_message(raw: pd.Series) -> Callable[[int], str]:
+    def message(i: int) -> str:
+        return (
+            f'"{_show(raw.iat[i])}" is not a date; use an Excel date, YYYY-MM-DD or DD/MM/YYYY '
+            "(e.g. 2024-03-31 or 31/03/2024)"
+        )
+
+    return message
+
+
+def _to_date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, (dt.datetime, pd.Timestamp)) else value
+
+
+def _show(value: Any) -> str:
+    text = _text_value(value)
+    return "" if text is None else text[:80]
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if value is None or pd.isna(value) else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _joined(parts: pd.Series, index: pd.Index) -> pd.Series:
+    joined = parts.groupby(level=0).agg("; ".join)
+    return joined.reindex(index).astype("str")
+
+
+def _links(parts: pd.Series, keys: pd.Series, good: np.ndarray, column: str) -> pd.DataFrame:
+    """Long table (action_key, id) for the ids of rows that passed validation."""
+    positions = parts.index.to_numpy(dtype=int)
+    mask = good[positions]
+    frame = pd.DataFrame({"action_key": keys.to_numpy()[positions[mask]], column: parts.to_numpy()[mask]})
+    return frame.drop_duplicates().reset_index(drop=True).astype("str")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    text_columns = [
+        c for c in ACTION_COLUMNS if c not in DATE_FIELDS and c not in ("confidential", "illustrative", "source_row")
+    ]
+    frame[text_columns] = frame[text_columns].astype("str")
+    return frame[list(ACTION_COLUMNS)]
+
+
+def _empty_actions() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in ACTION_COLUMNS})
+    for c in DATE_FIELDS:
+        frame[c] = pd.Series(dtype="datetime64[us]")
+    frame["confidential"] = pd.Series(dtype=bool)
+    frame["illustrative"] = pd.Series(dtype=bool)
+    frame["source_row"] = pd.Series(dtype="Int64")
+    return frame
+
+
+def _empty_links(column: str) -> pd.DataFrame:
+    columns = ["action_key", column] + (["framework", "top_level"] if column == "commitment_id" else [])
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})

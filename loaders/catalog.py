@@ -1,0 +1,330 @@
+"""Read and check the catalog in ``commitments/``.
+
+The catalog is small and curated by the secretariat, so it is read completely,
+every entry is checked against :mod:`loaders.catalog_schema`, and the whole set
+is checked for duplicate ids and dangling references (crosswalk, parents,
+themes, sources, status rules). Problems become issues; what is valid is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from loaders.catalog_schema import (
+    Commitment,
+    Framework,
+    Link,
+    Mechanism,
+    Member,
+    NoActionStyle,
+    Source,
+    Status,
+    StatusScale,
+    Theme,
+)
+from loaders.issues import Issue, error
+from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml
+
+DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "commitments"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated catalog: typed entries keyed by id, plus the status scale."""
+
+    frameworks: dict[str, Framework]
+    commitments: dict[str, Commitment]
+    mechanisms: dict[str, Mechanism]
+    members: dict[str, Member]
+    links: list[Link]
+    themes: dict[str, Theme]
+    sources: dict[str, Source]
+    scale: StatusScale
+    directory: str = ""
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        """Scale steps keyed by id, in scale order."""
+        return {s.id: s for s in sorted(self.scale.statuses, key=lambda s: s.order)}
+
+    def status_for_input(self, value: str) -> str | None:
+        """Map a typed status (id or label, any case, spaces ignored) to its id."""
+        return self.status_lookup().get(_fold(value))
+
+    def status_lookup(self) -> dict[str, str]:
+        """Folded id and label -> status id, for vectorised mapping."""
+        table: dict[str, str] = {}
+        for status in self.scale.statuses:
+            table[_fold(status.id)] = status.id
+            table[_fold(status.label)] = status.id
+        return table
+
+    def commitments_of(self, framework: str) -> list[Commitment]:
+        """All commitments of one framework, in catalog order."""
+        return [c for c in self.commitments.values() if c.framework == framework]
+
+    def top_level(self, commitment_id: str) -> str:
+        """The area/pillar id a commitment rolls up to (itself when top-level)."""
+        seen: set[str] = set()
+        current = self.commitments[commitment_id]
+        while current.parent and current.parent in self.commitments and current.id not in seen:
+            seen.add(current.id)
+            current = self.commitments[current.parent]
+        return current.id
+
+
+def _fold(value: str) -> str:
+    """Case- and separator-insensitive form used to match labels and headers."""
+    return "".join(ch for ch in str(value).casefold() if ch.isalnum())
+
+
+def load_catalog(directory: Path | str = DEFAULT_CATALOG_DIR) -> Catalog:
+    """Read every catalog file in ``directory`` and cross-check them.
+
+    Returns:
+        A :class:`Catalog`; its ``issues`` list every problem found. Invalid
+        entries are left out, valid ones kept, so the app still runs.
+    """
+    directory = Path(directory)
+    issues: list[Issue] = []
+    reader = _Reader(directory, issues)
+
+    sources = reader.entries("sources.yaml", "sources", Source, key="key")
+    frameworks = reader.entries("frameworks.yaml", "frameworks", Framework)
+    themes = reader.entries("themes.yaml", "themes", Theme)
+    commitments = reader.entries("commitments.yaml", "commitments", Commitment)
+    mechanisms = reader.entries("mechanisms.yaml", "mechanisms", Mechanism)
+    members = reader.entries("members.yaml", "members", Member)
+    links_by_pos = reader.entries("crosswalk.yaml", "links", Link, key=None)
+    scale = reader.scale("statuses.yaml")
+
+    catalog = Catalog(
+        frameworks=frameworks,
+        commitments=commitments,
+        mechanisms=mechanisms,
+        members=members,
+        links=list(links_by_pos.values()),
+        themes=themes,
+        sources=sources,
+        scale=scale,
+        directory=str(directory),
+        issues=issues,
+    )
+    issues.extend(cross_check(catalog))
+    return catalog
+
+
+class _Reader:
+    """Reads one list-of-entries file at a time, turning problems into issues."""
+
+    def __init__(self, directory: Path, issues: list[Issue]) -> None:
+        self.directory = directory
+        self.issues = issues
+
+    def _document(self, name: str) -> dict[str, Any] | None:
+        path = self.directory / name
+        if not path.is_file():
+            self.issues.append(
+                error(
+                    "catalog-missing-file", name, f"{name}: the catalog file is missing; restore it from the repository"
+                )
+            )
+            return None
+        try:
+            data = load_yaml(path)
+        except YamlError as problem:
+            self.issues.append(error(problem.code, name, f"{name}: {problem.message}", row=problem.line))
+            return None
+        if not isinstance(data, dict):
+            self.issues.append(error("catalog-structure", name, f"{name}: expected a mapping at the top of the file"))
+            return None
+        return data
+
+    def entries(self, name: str, list_key: str, model: type[M], key: str | None = "id") -> dict[Any, M]:
+        data = self._document(name)
+        if data is None:
+            return {}
+        raw = data.get(list_key)
+        if not isinstance(raw, list):
+            self.issues.append(
+                error("catalog-structure", name, f"{name}: expected a list under '{list_key}:'", row=data.get(LINE_KEY))
+            )
+            return {}
+        out: dict[Any, M] = {}
+        for position, item in enumerate(raw):
+            entry = self._model(name, item, model)
+            if entry is None:
+                continue
+            ident = position if key is None else getattr(entry, key)
+            if ident in out:
+                self.issues.append(
+                    error(
+                        "catalog-duplicate-id",
+                        name,
+                        f"{name}, line {entry.line}: id '{ident}' is used twice (first at line "  # type: ignore[attr-defined]
+                        f"{out[ident].line}); give each entry its own id",  # type: ignore[attr-defined]
+                        row=entry.line,  # type: ignore[attr-defined]
+                        field=key,
+                    )
+                )
+                continue
+            out[ident] = entry
+        return out
+
+    def scale(self, name: str) -> StatusScale:
+        data = self._document(name)
+        if data is not None:
+            statuses = [s for s in (self._model(name, item, Status) for item in data.get("statuses") or []) if s]
+            payload = {k: v for k, v in data.items() if k != LINE_KEY}
+            payload["statuses"] = statuses
+            if isinstance(payload.get("no_action"), dict):
+                payload["no_action"] = {k: v for k, v in payload["no_action"].items() if k != LINE_KEY}
+            try:
+                return StatusScale.model_validate(payload)
+            except ValidationError as exc:
+                self._report(name, data.get(LINE_KEY), exc)
+        return _FALLBACK_SCALE
+
+    def _model(self, name: str, item: object, model: type[M]) -> M | None:
+        if not isinstance(item, dict):
+            self.issues.append(error("catalog-structure", name, f"{name}: every entry must be a mapping, got {item!r}"))
+            return None
+        line = item.get(LINE_KEY)
+        payload = {k: v for k, v in item.items() if k != LINE_KEY}
+        try:
+            return model.model_validate({**payload, "line": line})
+        except ValidationError as exc:
+            self._report(name, line, exc, ident=payload.get("id") or payload.get("key"))
+            return None
+
+    def _report(self, name: str, line: int | None, exc: ValidationError, ident: object = None) -> None:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or None
+            label = f" (entry '{ident}')" if ident else ""
+            self.issues.append(
+                error(
+                    "catalog-schema",
+                    name,
+                    f"{name}, line {line}{label}, {where}: {err['msg']}; fix the value in the catalog file",
+                    row=line,
+                    field=where,
+                )
+            )
+
+
+_FALLBACK_SCALE = StatusScale(
+    statuses=[],
+    complete="complete",
+    requires_evidence=[],
+    counted_apart=[],
+    no_action=NoActionStyle(label="No action reported", colour="#FFFFFF", icon="—", description=""),
+    note="The status scale could not be read.",
+)
+
+
+def cross_check(catalog: Catalog) -> list[Issue]:
+    """Check references between catalog entries.
+
+    Returns:
+        ``catalog-dangling-ref`` issues for references to ids that do not exist,
+        and ``catalog-unknown-status`` for scale rules naming unknown statuses.
+    """
+    issues: list[Issue] = []
+
+    def dangling(file: str, line: int | None, owner: str, what: str, ref: str, known: Iterable[str]) -> None:
+        if ref not in known:
+            issues.append(
+                error(
+                    "catalog-dangling-ref",
+                    file,
+                    f"{file}, line {line}: {owner} refers to {what} '{ref}', which is not in the catalog; "
+                    f"correct the id or add the missing entry",
+                    row=line,
+                    field=what,
+                )
+            )
+
+    entries: list[tuple[str, Iterable[Any]]] = [
+        ("frameworks.yaml", catalog.frameworks.values()),
+        ("commitments.yaml", catalog.commitments.values()),
+        ("mechanisms.yaml", catalog.mechanisms.values()),
+        ("members.yaml", catalog.members.values()),
+        ("crosswalk.yaml", catalog.links),
+        ("themes.yaml", catalog.themes.values()),
+    ]
+    for file, items in entries:
+        for entry in items:
+            for key in entry.sources:
+                dangling(file, entry.line, _name(entry), "source", key, catalog.sources)
+
+    for c in catalog.commitments.values():
+        dangling("commitments.yaml", c.line, c.id, "framework", c.framework, catalog.frameworks)
+        if c.parent is not None:
+            dangling("commitments.yaml", c.line, c.id, "parent", c.parent, catalog.commitments)
+        for theme in c.themes:
+            dangling("commitments.yaml", c.line, c.id, "theme", theme, catalog.themes)
+
+    for m in catalog.mechanisms.values():
+        if m.parent is not None:
+            dangling("mechanisms.yaml", m.line, m.id, "parent", m.parent, catalog.mechanisms)
+
+    linkable = set(catalog.commitments) | set(catalog.mechanisms)
+    for link in catalog.links:
+        owner = f"the link {link.source} → {link.target}"
+        dangling("crosswalk.yaml", link.line, owner, "source", link.source, linkable)
+        dangling("crosswalk.yaml", link.line, owner, "target", link.target, linkable)
+
+    known_status = {s.id for s in catalog.scale.statuses}
+    rules: list[tuple[str, list[str]]] = [
+        ("complete", [catalog.scale.complete]),
+        ("requires_evidence", catalog.scale.requires_evidence),
+        ("counted_apart", catalog.scale.counted_apart),
+    ]
+    for rule, ids in rules:
+        for sid in ids:
+            if sid not in known_status:
+                issues.append(
+                    error(
+                        "catalog-unknown-status",
+                        "statuses.yaml",
+                        f"statuses.yaml: '{rule}' names status '{sid}', which is not on the scale; "
+                        f"use one of {', '.join(sorted(known_status)) or '(none defined)'}",
+                        field=rule,
+                    )
+                )
+    issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: s.label, "label"))
+    issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: str(s.order), "order"))
+    return issues
+
+
+def _duplicate_labels(statuses: list[Status], key: Callable[[Status], str], what: str) -> list[Issue]:
+    seen: dict[str, Status] = {}
+    issues: list[Issue] = []
+    for status in statuses:
+        k = _fold(key(status))
+        if k in seen:
+            issues.append(
+                error(
+                    "catalog-duplicate-id",
+                    "statuses.yaml",
+                    f"statuses.yaml, line {status.line}: status '{status.id}' has the same {what} as "
+                    f"'{seen[k].id}'; each status needs its own {what}",
+                    row=status.line,
+                    field=what,
+                )
+            )
+        else:
+            seen[k] = status
+    return issues
+
+
+def _name(entry: Any) -> str:
+    return str(getattr(entry, "id", None) or f"{getattr(entry, 'source', '?')} → {getattr(entry, 'target', '?')}")

@@ -1,0 +1,157 @@
+"""The catalog's record types: what each YAML file in ``commitments/`` may hold.
+
+Declared once with pydantic, so a wrong type or a missing key in the catalog
+becomes an issue that names the file, the entry's line and the field.
+Every entry carries ``sources`` (keys into ``sources.yaml``) and a
+``confidence`` tag: V verified, P partly verified, I inference, U unknown
+(the legend of ``domain.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Confidence = Literal["V", "P", "I", "U"]
+Relation = Literal["equivalent", "overlapping", "complementary"]
+
+CONFIDENCE_LABELS: dict[str, str] = {
+    "V": "Verified",
+    "P": "Partly verified",
+    "I": "Inferred — check before publishing",
+    "U": "Unknown — not found in public sources",
+}
+
+ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*(\.[0-9]+)?$"
+
+
+class _Entry(BaseModel):
+    """Fields common to every catalog entry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[str] = Field(default_factory=list)
+    confidence: Confidence
+    confidence_note: str | None = None
+    line: int | None = Field(default=None, exclude=True)
+
+
+class Source(BaseModel):
+    """A public document or page the catalog cites, by short key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^S-[A-Z0-9-]+$")
+    url: str = Field(pattern=r"^https?://")
+    title: str
+    line: int | None = Field(default=None, exclude=True)
+
+
+class Framework(_Entry):
+    """A commitment framework (the Adelaide Strategy, the Bohol Work Plan)."""
+
+    id: str = Field(pattern=r"^[A-Z]{2,5}$")
+    name: str
+    short_name: str
+    body: str
+    adopted: dt.date | None = None
+    adopted_at: str | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    top_level: str = Field(description="What its first level is called: area or pillar")
+    summary: str
+
+
+class Commitment(_Entry):
+    """An area, pillar, decision or item of a framework."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    framework: str
+    parent: str | None = None
+    level: Literal["area", "pillar", "decision", "item"]
+    number: str
+    title: str
+    official_title: bool = Field(description="True when title is the official short title, verbatim")
+    summary: str
+    source_ref: str
+    themes: list[str] = Field(default_factory=list)
+
+
+class Mechanism(_Entry):
+    """An ASEAN body, instrument or programme that TIP work runs through."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z-]*[A-Z]$")
+    name: str
+    kind: str
+    community: str | None = None
+    parent: str | None = None
+    role: str
+
+
+class Member(_Entry):
+    """A Bali Process member: a state or territory (ISO3) or a member organisation."""
+
+    id: str = Field(pattern=r"^([A-Z]{3}|IOM|UNHCR|UNODC|ILO)$")
+    name: str
+    kind: Literal["state", "territory", "sar", "organisation"]
+    asean: bool = False
+    asean_since: dt.date | None = None
+    co_chair: bool = False
+    notes: str | None = None
+
+
+class Link(_Entry):
+    """A crosswalk link between two catalog entries (commitments or mechanisms)."""
+
+    source: str
+    target: str
+    relation: Relation
+    note: str
+
+
+class Theme(_Entry):
+    """A cross-cutting question the co-chairs ask, tagged on commitments."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    label: str
+    description: str
+
+
+class Status(BaseModel):
+    """One step of the status scale."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z_]*$")
+    label: str
+    order: int
+    colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    icon: str
+    description: str
+    line: int | None = Field(default=None, exclude=True)
+
+
+class NoActionStyle(BaseModel):
+    """How the derived "no action reported" state is drawn."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    icon: str
+    description: str
+
+
+class StatusScale(BaseModel):
+    """The configurable scale plus the rules that refer to its ids."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    statuses: list[Status]
+    complete: str = Field(description="The status that counts as done")
+    requires_evidence: list[str]
+    counted_apart: list[str] = Field(description="Statuses kept out of progress shares")
+    no_action: NoActionStyle
+    note: str

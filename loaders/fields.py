@@ -1,0 +1,73 @@
+"""The member action spreadsheet contract: its fields, labels and header matching.
+
+This table is the single declaration of the contract in ``product.md``; the
+reader, the validator, the template writer and the docs all use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of the member action spreadsheet."""
+
+    name: str
+    label: str
+    required: bool
+    help: str
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("action_id", "Action ID", False, "Leave blank for a new action; an id such as IDN-014 is assigned."),
+    FieldSpec("member", "Member", True, "Your member id, e.g. IDN; it must match the file name."),
+    FieldSpec(
+        "commitments", "Commitment IDs", True, "One or more catalog ids, separated by ; or , (e.g. ASC-6; BWP-B.2)."
+    ),
+    FieldSpec("title", "Action title", True, "A short name for the action, at most 200 characters."),
+    FieldSpec("description", "Description", False, "What was done, in a few sentences."),
+    FieldSpec(
+        "status", "Status", True, "One of the status scale: Not started, Limited, Substantial, Complete, Discontinued."
+    ),
+    FieldSpec("start_date", "Start date", False, "A date: an Excel date, YYYY-MM-DD or DD/MM/YYYY."),
+    FieldSpec("due_date", "Due date", False, "A date, not before the start date."),
+    FieldSpec("last_updated", "Last updated", True, "The date this row was last checked; not in the future."),
+    FieldSpec("lead_agency", "Lead agency", False, "The national agency or unit leading the action."),
+    FieldSpec(
+        "asean_mechanisms", "ASEAN mechanisms", False, "ASEAN mechanism ids, separated by ; or , (e.g. ACTIP; SOMTC)."
+    ),
+    FieldSpec(
+        "evidence",
+        "Evidence",
+        False,
+        "A web address (http:// or https://) or a document reference; required when Complete.",
+    ),
+    FieldSpec("origin", "New or pre-existing", False, "new (started under the 2023 frameworks) or pre-existing."),
+    FieldSpec("confidential", "Confidential", False, "yes or no; confidential actions are shown only to reviewers."),
+    FieldSpec("notes", "Notes", False, "Anything else the secretariat should know."),
+)
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
+LABELS: dict[str, str] = {f.name: f.label for f in FIELDS}
+DATE_FIELDS: tuple[str, ...] = ("start_date", "due_date", "last_updated")
+LIST_FIELDS: tuple[str, ...] = ("commitments", "asean_mechanisms")
+TITLE_MAX = 200
+HEADER_SEARCH_ROWS = 10
+
+
+def fold(value: object) -> str:
+    """Fold a header or label: ignore case, spaces, underscores and punctuation."""
+    return "".join(ch for ch in str(value).casefold() if ch.isalnum())
+
+
+HEADER_ALIASES: dict[str, str] = {
+    **{fold(f.name): f.name for f in FIELDS},
+    **{fold(f.label): f.name for f in FIELDS},
+}
+
+
+def field_for_header(header: object) -> str | None:
+    """The canonical field a header cell names, or None when it names none."""
+    return HEADER_ALIASES.get(fold(header))

@@ -1,0 +1,457 @@
+"""Read one member file (xlsx, xls, ods, csv, yaml) into raw rows.
+
+Reading is separated from validation: this module finds the header, maps
+columns to contract fields, skips blank rows and keeps unknown columns aside,
+but it does not judge values. Everything that can go wrong with the file itself
+(wrong format, macros, encryption, a zip bomb, an unreadable workbook, no
+header) becomes an issue; the caller never sees an exception for bad input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import python_calamine as calamine
+
+from loaders.fields import FIELD_NAMES, HEADER_SEARCH_ROWS, LABELS, REQUIRED, field_for_header
+from loaders.issues import Issue, error, place, warning
+from loaders.members import parse_member_id
+from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_text
+
+# Limits for uploaded and bundled files. A real member file of a few hundred
+# actions is well under 1 MB; these leave room while refusing abuse.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".yaml", ".yml")
+REFUSED_SUFFIXES = (".xlsm", ".xlsb", ".xltm")
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ILLUSTRATIVE_MARK = "illustrative"
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A member file as read: raw cell values under canonical field names.
+
+    ``rows`` has one column per contract field (object values, None when blank),
+    plus ``_row`` (Excel row or YAML line) and ``_extra`` (JSON of unknown
+    columns, or None).
+    """
+
+    file: str
+    member: str | None
+    sheet: str | None
+    rows: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    illustrative: bool = False
+    declared_member: str | None = None
+    declared_member_line: int | None = None
+
+
+def empty_rows() -> pd.DataFrame:
+    """A rows frame with the right columns and no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*FIELD_NAMES, "_row", "_extra")})
+
+
+def read_member_file(path: Path | str, display_name: str | None = None) -> RawFile:
+    """Read a member file from disk.
+
+    Args:
+        path: the file; its name without extension must be the member id.
+        display_name: the name used in issues (defaults to the file name).
+    """
+    path = Path(path)
+    name = display_name or path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _failed(name, path, _too_large(name, size))
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(
+            name, path, error("unreadable-file", name, f"{name}: the file cannot be opened ({exc.strerror})")
+        )
+    return read_member_bytes(name, data)
+
+
+def read_member_bytes(name: str, data: bytes) -> RawFile:
+    """Read a member file from its bytes (an upload); ``name`` gives format and member."""
+    path = Path(name)
+    suffix = path.suffix.lower()
+    member = parse_member_id(path.stem)
+    if len(data) > MAX_FILE_BYTES:
+        return _failed(name, path, _too_large(name, len(data)))
+    if suffix in REFUSED_SUFFIXES:
+        return _failed(
+            name,
+            path,
+            error(
+                "macro-workbook-refused",
+                name,
+                f"{name}: macro-enabled workbooks ({suffix}) are refused so that no macro can run; "
+                "save the workbook as .xlsx (Excel Workbook) and upload that",
+            ),
+        )
+    if suffix not in READABLE_SUFFIXES:
+        return _failed(
+            name,
+            path,
+            error(
+                "unsupported-format",
+                name,
+                f"{name}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
+            ),
+        )
+    if member is None:
+        return _failed(
+            name,
+            path,
+            error(
+                "bad-file-name",
+                name,
+                f"{name}: the file name must be the member id, e.g. IDN{suffix} or IOM{suffix}; rename the file",
+            ),
+        )
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(name, member, data)
+    if suffix == ".csv":
+        return _read_csv(name, member, data)
+    return _read_workbook(name, member, suffix, data)
+
+
+def _too_large(name: str, size: int) -> Issue:
+    return error(
+        "file-too-large",
+        name,
+        f"{name}: the file is {size / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB. "
+        "Remove images or unused sheets, or split it",
+    )
+
+
+def _failed(name: str, path: Path, issue: Issue) -> RawFile:
+    return RawFile(file=name, member=parse_member_id(path.stem), sheet=None, rows=empty_rows(), issues=[issue])
+
+
+# --- workbooks -------------------------------------------------------------------------------
+
+
+def _read_workbook(name: str, member: str, suffix: str, data: bytes) -> RawFile:
+    problem = _container_problem(name, suffix, data)
+    if problem is not None:
+        return RawFile(file=name, member=member, sheet=None, rows=empty_rows(), issues=[problem])
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = _candidate_sheets(workbook)
+        grids = [(sheet, workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)) for sheet in sheets]
+    except Exception as exc:  # noqa: BLE001 - calamine raises many types; all mean "cannot read"
+        return RawFile(
+            file=name,
+            member=member,
+            sheet=None,
+            rows=empty_rows(),
+            issues=[
+                error(
+                    "unreadable-file",
+                    name,
+                    f"{name}: the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
+                    "open it in Excel or LibreOffice and save it again as .xlsx",
+                )
+            ],
+        )
+    if not grids:
+        return RawFile(
+            file=name,
+            member=member,
+            sheet=None,
+            rows=empty_rows(),
+            issues=[error("no-sheet", name, f"{name}: the workbook has no visible sheet; add a sheet named Actions")],
+        )
+    # The Actions sheet wins when present; otherwise the first visible sheet with the header.
+    chosen = grids[0]
+    if chosen[0].casefold() != "actions":
+        for sheet, grid in grids:
+            if _find_header(grid)[0] is not None:
+                chosen = (sheet, grid)
+                break
+    sheet, grid = chosen
+    return _from_grid(name, member, sheet, grid)
+
+
+def _container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
+    """Check the file's container before handing it to calamine."""
+    head = data[:8]
+    if suffix in (".xlsx", ".ods"):
+        if head.startswith(_OLE_MAGIC):
+            return error(
+                "encrypted-workbook",
+                name,
+                f"{name}: the workbook is password-protected (encrypted), so it cannot be read; "
+                "remove the password (File > Info > Protect Workbook) and save again",
+            )
+        if not head.startswith(_ZIP_MAGIC):
+            return error(
+                "not-a-workbook",
+                name,
+                f"{name}: the file is not a real {suffix} workbook (perhaps a renamed text or CSV file); "
+                f"open it in Excel or LibreOffice and save it as {suffix}",
+            )
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                unzipped = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile:
+            return error(
+                "not-a-workbook", name, f"{name}: the workbook is damaged (not a valid zip container); save it again"
+            )
+        if unzipped > MAX_UNZIPPED_BYTES:
+            return error(
+                "zip-bomb",
+                name,
+                f"{name}: the workbook would unpack to {unzipped / 1_048_576:.0f} MB, more than the "
+                f"{MAX_UNZIPPED_BYTES // 1_048_576} MB allowed; it is refused as unsafe. Copy the Actions sheet "
+                "into a new workbook and save that",
+            )
+    if suffix == ".xls" and not head.startswith(_OLE_MAGIC):
+        return error(
+            "not-a-workbook",
+            name,
+            f"{name}: the file is not a real .xls workbook (perhaps a renamed file); save it as .xlsx",
+        )
+    return None
+
+
+def _candidate_sheets(workbook: calamine.CalamineWorkbook) -> list[str]:
+    """Visible worksheets, with any sheet named Actions (any case) first."""
+    visible = [
+        m.name
+        for m in workbook.sheets_metadata
+        if m.visible == calamine.SheetVisibleEnum.Visible and m.typ == calamine.SheetTypeEnum.WorkSheet
+    ]
+    named = [s for s in visible if s.casefold() == "actions"]
+    return named + [s for s in visible if s not in named]
+
+
+# --- csv -------------------------------------------------------------------------------------
+
+
+def _read_csv(name: str, member: str, data: bytes) -> RawFile:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        return RawFile(
+            file=name,
+            member=member,
+            sheet=None,
+            rows=empty_rows(),
+            issues=[error("not-a-csv", name, f"{name}: the file is binary, not CSV text; export the sheet as CSV")],
+        )
+    best: list[list[Any]] | None = None
+    for delimiter in (",", ";", "\t"):
+        grid: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        if _find_header(grid)[0] is not None:
+            best = grid
+            break
+        best = best or grid
+    return _from_grid(name, member, None, best or [])
+
+
+# --- yaml ------------------------------------------------------------------------------------
+
+
+def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
+    def fail(issue: Issue) -> RawFile:
+        return RawFile(file=name, member=member, sheet=None, rows=empty_rows(), issues=[issue])
+
+    try:
+        document = load_yaml_text(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return fail(error("unreadable-file", name, f"{name}: the file is not UTF-8 text; save it as UTF-8"))
+    except YamlError as problem:
+        where = f", line {problem.line}" if problem.line else ""
+        return fail(error(problem.code, name, f"{name}{where}: {problem.message}", row=problem.line))
+    if not isinstance(document, dict) or not isinstance(document.get("actions", []), list):
+        return fail(
+            error(
+                "yaml-structure",
+                name,
+                f"{name}: expected 'member:' and a list under 'actions:' at the top of the file; "
+                "see the sample files for the layout",
+            )
+        )
+    declared = document.get("member")
+    declared_text = None if declared is None else str(declared).strip()
+    issues: list[Issue] = []
+    records: list[dict[str, Any]] = []
+    unknown_keys: dict[str, int] = {}
+    for item in document.get("actions") or []:
+        if not isinstance(item, dict):
+            issues.append(
+                error("yaml-structure", name, f"{name}: every entry under 'actions:' must be a mapping of fields")
+            )
+            continue
+        record: dict[str, Any] = {"_row": item.get(LINE_KEY)}
+        extra: dict[str, Any] = {}
+        for key, value in item.items():
+            if key == LINE_KEY:
+                continue
+            canonical = field_for_header(key)
+            if canonical is None:
+                extra[str(key)] = _jsonable(value)
+                unknown_keys.setdefault(str(key), item.get(LINE_KEY) or 0)
+            else:
+                record[canonical] = _blank_to_none(value)
+        if record.get("member") is None and declared_text:
+            record["member"] = declared_text  # rows inherit the file's member
+        record["_extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
+        records.append(record)
+    for key, line in unknown_keys.items():
+        issues.append(_unknown_column(name, None, line, key))
+    rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]) if records else empty_rows()
+    return RawFile(
+        file=name,
+        member=member,
+        sheet=None,
+        rows=rows.astype(object),
+        issues=issues,
+        illustrative=bool(document.get("illustrative")),
+        declared_member=declared_text,
+        declared_member_line=document.get(LINE_KEY),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items() if k != LINE_KEY}
+    return value
+
+
+# --- shared grid handling --------------------------------------------------------------------
+
+
+def _find_header(grid: list[list[Any]]) -> tuple[int | None, dict[int, str]]:
+    """Locate the header row in the first rows of a grid.
+
+    Returns:
+        (index of the header row, or None when no row has every required
+        column; {column index: field} of that row, or of the row that came
+        closest, so missing columns can be named).
+    """
+    best_map: dict[int, str] = {}
+    best_score = -1
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        mapping = {col: f for col, cell in enumerate(row) if (f := field_for_header(cell)) is not None}
+        found = set(mapping.values())
+        if all(r in found for r in REQUIRED):
+            return index, mapping
+        score = sum(r in found for r in REQUIRED)
+        if score > best_score:
+            best_map, best_score = mapping, score
+    return None, best_map
+
+
+def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]]) -> RawFile:
+    header_index, mapping = _find_header(grid)
+    if header_index is None:
+        found = set(mapping.values())
+        missing = [f for f in REQUIRED if f not in found]
+        where = f"{name}, sheet {sheet}" if sheet else name
+        missing_issues = [
+            error(
+                "missing-column",
+                name,
+                f"{where}: no header row with the column '{LABELS[f]}' was found in the first "
+                f"{HEADER_SEARCH_ROWS} rows; add a column headed '{LABELS[f]}' to the header row",
+                sheet=sheet,
+                field=f,
+            )
+            for f in missing
+        ]
+        return RawFile(file=name, member=member, sheet=sheet, rows=empty_rows(), issues=missing_issues)
+
+    header = grid[header_index]
+    excel_row = header_index + 1
+    issues: list[Issue] = []
+    columns: dict[str, int] = {}
+    for col, f in mapping.items():
+        if f in columns:
+            issues.append(
+                error(
+                    "duplicate-column",
+                    name,
+                    f"{place(name, sheet, excel_row)}: the column '{LABELS[f]}' appears twice "
+                    f"(columns {_col_letter(columns[f])} and {_col_letter(col)}); delete or rename one",
+                    sheet=sheet,
+                    row=excel_row,
+                    field=f,
+                )
+            )
+        else:
+            columns[f] = col
+    extras = {col: str(cell).strip() for col, cell in enumerate(header) if col not in mapping and not _is_blank(cell)}
+    for col, label in extras.items():
+        issues.append(_unknown_column(name, sheet, excel_row, label, col))
+
+    records: list[dict[str, Any]] = []
+    for offset, row in enumerate(grid[header_index + 1 :]):
+        cells = [_blank_to_none(c) for c in row]
+        if all(c is None for c in cells):
+            continue
+        record: dict[str, Any] = {f: _cell(cells, col) for f, col in columns.items()}
+        record["_row"] = excel_row + 1 + offset
+        extra = {label: _cell(cells, col) for col, label in extras.items() if _cell(cells, col) is not None}
+        record["_extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
+        records.append(record)
+    rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]) if records else empty_rows()
+    above = [c for r in grid[:header_index] for c in r if isinstance(c, str)]
+    illustrative = any(ILLUSTRATIVE_MARK in c.casefold() for c in above)
+    return RawFile(
+        file=name, member=member, sheet=sheet, rows=rows.astype(object), issues=issues, illustrative=illustrative
+    )
+
+
+def _unknown_column(name: str, sheet: str | None, row: int | None, label: str, col: int | None = None) -> Issue:
+    if name.lower().endswith((".yaml", ".yml")):
+        what = f"the key '{label}' (in the action starting here) is not a template field"
+    else:
+        column = f" (column {_col_letter(col)})" if col is not None else ""
+        what = f"the column '{label}'{column} is not part of the template"
+    return warning(
+        "unknown-column",
+        name,
+        f"{place(name, sheet, row)}: {what}; its values are kept aside but not used. "
+        "Rename it to a template field if it was meant to be one",
+        sheet=sheet,
+        row=row,
+    )
+
+
+def _col_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _cell(cells: list[Any], col: int) -> Any:
+    return cells[col] if col < len(cells) else None
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if _is_blank(value) else value

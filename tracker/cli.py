@@ -1,0 +1,93 @@
+"""Command line: ``python -m tracker <command>``.
+
+A thin layer over the same functions the app calls. Exit status (a contract):
+0 when the data has no error (warnings allowed), 1 when it has errors, 2 when
+the command itself is misused (unknown option, missing path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from loaders.catalog import load_catalog
+from loaders.dataset import build_dataset, expand_paths, load_dataset
+from loaders.issues import Issue, has_errors
+from loaders.tables import read_member_file
+from tracker import settings
+
+EXIT_OK, EXIT_DATA_ERRORS, EXIT_MISUSE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (kept separate so docs and tests can inspect it)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tracker",
+        description="Commitments Tracker: validate and manage Bali Process / ASEAN commitment records.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="directory of member files (default: $TRACKER_DATA_DIR, else the bundled illustrative sample)",
+    )
+    parser.add_argument("--catalog-dir", help="catalog directory (default: the bundled commitments/)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check member files and the catalog; prints every issue",
+        description="Check member files (or directories of them) and the catalog. With no PATH, checks the "
+        "data directory. Exit 0 = no errors, 1 = errors, 2 = misuse.",
+    )
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check")
+    validate.add_argument("--json", action="store_true", help="print one JSON object (the documented contract)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "validate":
+        return _validate(args, parser)
+    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
+    return EXIT_MISUSE
+
+
+def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    catalog = load_catalog(settings.catalog_dir(args.catalog_dir))
+    if args.paths:
+        paths = [Path(p) for p in args.paths]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+            return EXIT_MISUSE
+        files = expand_paths(paths)
+        dataset = build_dataset(catalog, [read_member_file(p) for p in files], paths=files)
+        scope = f"{len(files)} file(s)"
+    else:
+        data_dir = settings.data_dir(args.data_dir)
+        if not data_dir.is_dir():
+            print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+            return EXIT_MISUSE
+        dataset = load_dataset(data_dir, catalog)
+        scope = f"{len(dataset.files)} file(s) in {data_dir}"
+
+    issues = dataset.issues
+    ok = not has_errors(issues)
+    if args.json:
+        print(json.dumps({"ok": ok, "issues": [i.to_dict() for i in issues]}, ensure_ascii=False, indent=2))
+    else:
+        _print_text(issues, scope, len(dataset.actions))
+    return EXIT_OK if ok else EXIT_DATA_ERRORS
+
+
+def _print_text(issues: list[Issue], scope: str, valid_actions: int) -> None:
+    for issue in issues:
+        print(f"{issue.severity.upper():7} {issue.code:24} {issue.message}")
+    errors = sum(i.severity == "error" for i in issues)
+    warnings = len(issues) - errors
+    verdict = "OK" if errors == 0 else "ERRORS"
+    print(f"{verdict}: {errors} error(s), {warnings} warning(s); {valid_actions} valid action(s) in {scope}.")

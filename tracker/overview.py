@@ -1,0 +1,128 @@
+"""Headline figures and status breakdowns for the Overview page.
+
+Pure functions over a :class:`~tracker.filters.View`; each returns numbers or a
+tidy frame that a figure builder and a table can both use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from loaders.catalog import Catalog
+from tracker.filters import View
+
+NO_ACTION = "no_action"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The four headline figures (counts kept so shares can be explained)."""
+
+    actions: int
+    members_reporting: int
+    members_in_scope: int
+    commitments_covered: int
+    commitments_in_scope: int
+    complete: int
+    progress_actions: int
+
+    @property
+    def coverage_share(self) -> float | None:
+        """Share of commitments in scope with at least one action (None when none in scope)."""
+        return self.commitments_covered / self.commitments_in_scope if self.commitments_in_scope else None
+
+    @property
+    def complete_share(self) -> float | None:
+        """Share of actions (excluding statuses counted apart) reported complete."""
+        return self.complete / self.progress_actions if self.progress_actions else None
+
+
+def covered_commitments(view: View) -> set[str]:
+    """Commitments in scope with an action on them or on one of their sub-items."""
+    catalog = view.catalog
+    cited = set(view.links["commitment_id"])
+    covered = set(cited)
+    for cid in cited:
+        parent = catalog.commitments[cid].parent
+        while parent is not None:
+            covered.add(parent)
+            parent = catalog.commitments[parent].parent
+    return covered & set(view.commitment_ids)
+
+
+def headline(view: View) -> Headline:
+    """Actions, members reporting, commitment coverage and share complete."""
+    scale = view.catalog.scale
+    in_progress = view.actions[~view.actions["status"].isin(scale.counted_apart)]
+    return Headline(
+        actions=len(view.actions),
+        members_reporting=view.actions["member"].nunique(),
+        members_in_scope=len(view.member_ids),
+        commitments_covered=len(covered_commitments(view)),
+        commitments_in_scope=len(view.commitment_ids),
+        complete=int((in_progress["status"] == scale.complete).sum()),
+        progress_actions=len(in_progress),
+    )
+
+
+def status_order(catalog: Catalog) -> list[str]:
+    """Status ids in scale order."""
+    return list(catalog.statuses)
+
+
+def status_counts(view: View, by: str) -> pd.DataFrame:
+    """Count actions per status, grouped by ``framework``, ``top_level`` or ``member``.
+
+    An action linked to two areas counts once in each area (it is reported
+    against both), but once per framework and once per member.
+
+    Returns:
+        Columns ``group``, ``status``, ``actions``; every (group, status) pair of
+        the groups present appears, zeros included, in scale order.
+    """
+    if by == "member":
+        pairs = view.actions[["action_key", "member", "status"]].rename(columns={"member": "group"})
+    else:
+        pairs = view.links[["action_key", by]].drop_duplicates().rename(columns={by: "group"})
+        pairs = pairs.merge(view.actions[["action_key", "status"]], on="action_key")
+    counts = pairs.groupby(["group", "status"]).size()
+    groups = _ordered_groups(view, by, pairs["group"].unique())
+    index = pd.MultiIndex.from_product([groups, status_order(view.catalog)], names=["group", "status"])
+    frame = counts.reindex(index, fill_value=0).rename("actions").reset_index()
+    return frame.astype({"group": "str", "status": "str", "actions": "int64"})
+
+
+def _ordered_groups(view: View, by: str, present: object) -> list[str]:
+    present_set = set(present)  # type: ignore[call-overload]
+    catalog = view.catalog
+    if by == "framework":
+        order = list(catalog.frameworks)
+    elif by == "top_level":
+        order = list(view.top_level_ids)
+    else:
+        order = list(view.member_ids)
+    return [g for g in order if g in present_set]
+
+
+def freshness(view: View, today: dt.date, stale_after_days: int) -> pd.DataFrame:
+    """Per member in scope: actions, latest update, days since, and a freshness state.
+
+    States: ``current`` (updated within ``stale_after_days``), ``stale`` (older)
+    and ``not_reported`` (no action in scope).
+    """
+    actions = view.actions
+    latest = actions.groupby("member")["last_updated"].max()
+    counts = actions.groupby("member").size()
+    frame = pd.DataFrame({"member": list(view.member_ids)})
+    frame["name"] = frame["member"].map({m: view.catalog.members[m].name for m in view.member_ids})
+    frame["actions"] = frame["member"].map(counts).fillna(0).astype("int64")
+    frame["last_updated"] = frame["member"].map(latest).astype("datetime64[us]")
+    days = (pd.Timestamp(today) - frame["last_updated"]).dt.days
+    frame["days_since_update"] = days.astype("Int64")
+    frame["state"] = "current"
+    frame.loc[days > stale_after_days, "state"] = "stale"
+    frame.loc[frame["actions"] == 0, "state"] = "not_reported"
+    return frame.astype({"member": "str", "name": "str", "state": "str"})

@@ -1,0 +1,66 @@
+"""Streamlit caches around the pure loaders, keyed on file fingerprints.
+
+The only module that wraps loaders in ``st.cache_*``. Keys are
+``(path, size, mtime_ns)`` fingerprints, never DataFrames, so an edited file is
+re-read (and only that file), and a cache hit costs no hashing of big frames.
+Cached objects are shared read-only across sessions (``cache_resource``): never
+mutate what these functions return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from loaders.catalog import Catalog, load_catalog
+from loaders.dataset import Dataset, load_dataset, member_files
+from loaders.tables import RawFile, read_member_file
+from tracker import settings
+
+Fingerprint = tuple[str, int, int]
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Identity of a file's current content: path, size and modification time."""
+    stat = path.stat()
+    return (str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2000)
+def _read(path: str, size: int, mtime_ns: int) -> RawFile:
+    del size, mtime_ns  # part of the cache key only
+    return read_member_file(Path(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalog(directory: str, prints: tuple[Fingerprint, ...]) -> Catalog:
+    del prints
+    return load_catalog(Path(directory))
+
+
+@st.cache_resource(show_spinner="Loading the records…", max_entries=4)
+def _dataset(
+    catalog_dir: str,
+    catalog_prints: tuple[Fingerprint, ...],
+    data_dir: str,
+    prints: tuple[Fingerprint, ...],
+    today: dt.date,
+) -> Dataset:
+    del prints  # part of the cache key: any changed file gives a new key
+    catalog = _catalog(catalog_dir, catalog_prints)
+    return load_dataset(Path(data_dir), catalog, today=today, reader=_cached_reader)
+
+
+def _cached_reader(path: Path) -> RawFile:
+    return _read(*fingerprint(path))
+
+
+def get_dataset() -> Dataset:
+    """The validated data set for the configured directories, re-read when a file changes."""
+    catalog_dir = settings.catalog_dir()
+    data_dir = settings.data_dir()
+    catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
+    prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
+    return _dataset(str(catalog_dir), catalog_prints, str(data_dir), prints, dt.date.today())

@@ -1,0 +1,66 @@
+"""Small Streamlit building blocks shared by the pages.
+
+Every chart goes through :func:`show_chart`, which puts its data table and a
+CSV download beside it: the accessible alternative and the export in one place.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from loaders.dataset import Dataset
+from tracker.exports import table_csv
+
+# Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+
+
+def illustrative_banner(dataset: Dataset) -> None:
+    """A warning that the data is the generated sample, shown on every page."""
+    if dataset.illustrative:
+        st.warning(
+            "**Illustrative sample data.** These action records are generated for demonstration and are "
+            "**not real reporting** by any member. Statuses shown are members' own reports, not ratings.",
+            icon=":material/science:",
+        )
+
+
+def show_chart(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    dataset: Dataset,
+    caption: str | None = None,
+) -> None:
+    """Render a figure with its data table (in an expander) and a CSV download of that table."""
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch")
+    if caption:
+        st.caption(caption)
+    with st.expander(f"Data table: {fig.layout.title.text}", expanded=False):
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(
+            "Download this table (CSV)",
+            data=table_csv(table, illustrative=dataset.illustrative),
+            file_name=f"{file_name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+def nothing_matches() -> None:
+    """The friendly message for filters that match no action."""
+    st.info(
+        "Nothing matches the current filters. Widen them in the sidebar, or use **Reset filters**.",
+        icon=":material/filter_alt_off:",
+    )
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, or an en dash when undefined."""
+    return "–" if value is None else f"{value:.0%}"

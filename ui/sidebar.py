@@ -1,0 +1,136 @@
+"""The shared sidebar filters, kept in the URL so a view can be bookmarked.
+
+Drawn once per run by ``dashboard.py`` before the page runs, so the widgets
+(and their state) live across page switches. The URL is read once per session
+to seed the widgets; after that the widgets are the source of truth and are
+written back to the URL on every run, which also restores the query string
+after Streamlit's navigation links drop it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from loaders.catalog import Catalog
+from tracker.filters import GROUPS, Filters
+
+_KEYS = {
+    "framework": "flt_framework",
+    "areas": "flt_areas",
+    "themes": "flt_themes",
+    "group": "flt_group",
+    "members": "flt_members",
+    "statuses": "flt_statuses",
+    "updated_from": "flt_from",
+    "updated_to": "flt_to",
+}
+_SEEDED = "flt_seeded_from_url"
+FILTER_QUERY_KEYS = ("framework", "area", "theme", "group", "member", "status", "from", "to")
+
+
+def _seed_from_url(catalog: Catalog) -> None:
+    if st.session_state.get(_SEEDED):
+        return
+    filters = Filters.from_query(st.query_params.to_dict(), catalog)
+    _write_state(filters)
+    st.session_state[_SEEDED] = True
+
+
+def _write_state(filters: Filters) -> None:
+    for name, key in _KEYS.items():
+        value = getattr(filters, name)
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+def _reset() -> None:
+    _write_state(Filters())
+
+
+def render_filters(catalog: Catalog) -> Filters:
+    """Draw the sidebar filters and return what they select (also synced to the URL)."""
+    _seed_from_url(catalog)
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    frameworks = catalog.frameworks
+    sidebar.selectbox(
+        "Framework",
+        [None, *frameworks],
+        format_func=lambda f: "Both frameworks" if f is None else frameworks[f].short_name,
+        key=_KEYS["framework"],
+    )
+    top_levels = {c.id: c for c in catalog.commitments.values() if c.parent is None}
+    sidebar.multiselect(
+        "Area or pillar",
+        list(top_levels),
+        format_func=lambda c: f"{c} {top_levels[c].title}",
+        key=_KEYS["areas"],
+        placeholder="All areas and pillars",
+    )
+    sidebar.multiselect(
+        "Theme",
+        list(catalog.themes),
+        format_func=lambda t: catalog.themes[t].label,
+        key=_KEYS["themes"],
+        placeholder="All themes",
+    )
+    sidebar.selectbox(
+        "Member group",
+        [None, *GROUPS],
+        format_func=lambda g: "All members" if g is None else GROUPS[g],
+        key=_KEYS["group"],
+    )
+    sidebar.multiselect(
+        "Member",
+        list(catalog.members),
+        format_func=lambda m: f"{catalog.members[m].name} ({m})",
+        key=_KEYS["members"],
+        placeholder="All members",
+    )
+    sidebar.multiselect(
+        "Status (as reported)",
+        list(catalog.statuses),
+        format_func=lambda s: f"{catalog.statuses[s].icon} {catalog.statuses[s].label}",
+        key=_KEYS["statuses"],
+        placeholder="All statuses",
+    )
+    left, right = sidebar.columns(2)
+    left.date_input("Updated from", value=None, key=_KEYS["updated_from"], format="YYYY-MM-DD")
+    right.date_input("Updated to", value=None, key=_KEYS["updated_to"], format="YYYY-MM-DD")
+
+    filters = current_filters()
+    sidebar.button("Reset filters", on_click=_reset, key="flt_reset", width="stretch", disabled=filters.is_default)
+    _sync_url(filters)
+    return filters
+
+
+def current_filters() -> Filters:
+    """The filters as the sidebar widgets hold them now."""
+    state = st.session_state
+
+    def date(key: str) -> dt.date | None:
+        value = state.get(_KEYS[key])
+        return value if isinstance(value, dt.date) else None
+
+    return Filters(
+        framework=state.get(_KEYS["framework"]),
+        areas=tuple(state.get(_KEYS["areas"]) or ()),
+        themes=tuple(state.get(_KEYS["themes"]) or ()),
+        group=state.get(_KEYS["group"]),
+        members=tuple(state.get(_KEYS["members"]) or ()),
+        statuses=tuple(state.get(_KEYS["statuses"]) or ()),
+        updated_from=date("updated_from"),
+        updated_to=date("updated_to"),
+    )
+
+
+def _sync_url(filters: Filters) -> None:
+    """Write the filters to the URL, leaving page-specific parameters alone."""
+    wanted = filters.to_query()
+    current = st.query_params.to_dict()
+    for key in FILTER_QUERY_KEYS:
+        if key in wanted and current.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif key not in wanted and key in current:
+            del st.query_params[key]
