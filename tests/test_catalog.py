@@ -1,0 +1,313 @@
+"""Tests for the bundled catalog (``commitments/``) and the catalog's validation rules.
+
+Three groups: the curated facts the dashboard relies on (members, frameworks, ids,
+titles, crosswalk coverage); the bundled catalog loading cleanly; and the loader's
+checks, each shown by copying the catalog, breaking one thing and asserting on the
+issue's ``(code, field)``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from loaders.catalog import DEFAULT_CATALOG_DIR, Catalog, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CATALOG_DIR = ROOT / "commitments"
+
+ASEAN_IDS = {"BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM", "TLS"}
+ORGANISATIONS = {"IOM", "UNHCR", "UNODC", "ILO"}
+ADELAIDE_TITLES = {
+    "ASC-1": "Law enforcement",
+    "ASC-2": "Stakeholder engagement",
+    "ASC-3": "Information sharing and public information campaigns",
+    "ASC-4": "Irregular Migration and Related Transnational Crime",
+    "ASC-5": "Border Management",
+    "ASC-6": "Victim Protection and Migration Management",
+    "ASC-7": "Returns and Reintegration",
+    "ASC-8": "Coordination and support",
+}
+BOHOL_PILLARS = ["BWP-A", "BWP-B", "BWP-C", "BWP-D"]
+REQUIRED_MECHANISMS = {
+    "ACTIP",
+    "APA",
+    "SOMTC",
+    "SOMTC-WG-TIP",
+    "AMMTC",
+    "ACWC",
+    "ACW",
+    "ACMW",
+    "SLOM",
+    "SOMSWD",
+    "AICHR",
+    "ASEANAPOL",
+    "HSU",
+    "ASEAN-ACT",
+}
+THEMES = {
+    "forced-criminality",
+    "maritime-smuggling",
+    "following-the-money",
+    "technology-enabled-crime",
+    "victim-centred-protection",
+    "business-civil-society",
+}
+STATUS_ORDER = ["not_started", "limited", "substantial", "complete", "discontinued"]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(CATALOG_DIR)
+
+
+def _all_entries(catalog: Catalog) -> list[object]:
+    return [
+        *catalog.frameworks.values(),
+        *catalog.themes.values(),
+        *catalog.commitments.values(),
+        *catalog.mechanisms.values(),
+        *catalog.members.values(),
+        *catalog.links,
+    ]
+
+
+def _linked_ids(catalog: Catalog) -> set[str]:
+    return {link.source for link in catalog.links} | {link.target for link in catalog.links}
+
+
+# --- 1. Facts -----------------------------------------------------------------
+
+
+def test_default_directory_is_the_bundled_catalog() -> None:
+    assert DEFAULT_CATALOG_DIR.resolve() == CATALOG_DIR.resolve()
+
+
+def test_there_are_49_members(catalog: Catalog) -> None:
+    assert len(catalog.members) == 49
+
+
+def test_45_states_and_territories_and_4_organisations(catalog: Catalog) -> None:
+    places = [m for m in catalog.members.values() if m.kind in {"state", "territory", "sar"}]
+    organisations = {m.id for m in catalog.members.values() if m.kind == "organisation"}
+    assert len(places) == 45
+    assert organisations == ORGANISATIONS
+
+
+def test_territory_and_sar_kinds(catalog: Catalog) -> None:
+    assert catalog.members["NCL"].kind == "territory"
+    assert catalog.members["HKG"].kind == "sar"
+    assert catalog.members["MAC"].kind == "sar"
+
+
+def test_member_ids_are_iso3_or_organisation_acronyms(catalog: Catalog) -> None:
+    for member in catalog.members.values():
+        if member.kind == "organisation":
+            assert member.id in ORGANISATIONS
+        else:
+            assert re.fullmatch(r"[A-Z]{3}", member.id), member.id
+
+
+def test_asean_members(catalog: Catalog) -> None:
+    assert {m.id for m in catalog.members.values() if m.asean} == ASEAN_IDS
+    assert all(catalog.members[i].asean_since is not None for i in ASEAN_IDS)
+
+
+def test_timor_leste_joined_asean_on_26_october_2025(catalog: Catalog) -> None:
+    assert str(catalog.members["TLS"].asean_since) == "2025-10-26"
+
+
+def test_unverified_asean_join_dates_are_flagged(catalog: Catalog) -> None:
+    for member_id in ASEAN_IDS - {"TLS"}:
+        note = catalog.members[member_id].confidence_note or ""
+        assert "background knowledge (I)" in note, member_id
+
+
+def test_co_chairs_are_australia_and_indonesia(catalog: Catalog) -> None:
+    assert {m.id for m in catalog.members.values() if m.co_chair} == {"AUS", "IDN"}
+
+
+def test_frameworks(catalog: Catalog) -> None:
+    assert set(catalog.frameworks) == {"ASC", "BWP"}
+    assert str(catalog.frameworks["ASC"].adopted) == "2023-02-10"
+    assert str(catalog.frameworks["BWP"].adopted) == "2023-08-21"
+    assert (catalog.frameworks["BWP"].period_start, catalog.frameworks["BWP"].period_end) == (2023, 2028)
+
+
+def test_adelaide_areas_carry_the_official_titles_verbatim(catalog: Catalog) -> None:
+    for area_id, title in ADELAIDE_TITLES.items():
+        area = catalog.commitments[area_id]
+        assert area.title == title
+        assert area.official_title is True
+        assert area.level == "area"
+        assert area.framework == "ASC"
+
+
+def test_only_adelaide_areas_claim_an_official_title(catalog: Catalog) -> None:
+    official = {c.id for c in catalog.commitments.values() if c.official_title}
+    assert official == set(ADELAIDE_TITLES)
+
+
+def test_consultation_mechanism_decision(catalog: Catalog) -> None:
+    decision = catalog.commitments["ASC-CM"]
+    assert (decision.framework, decision.level, decision.parent) == ("ASC", "decision", None)
+
+
+def test_bohol_pillars(catalog: Catalog) -> None:
+    for pillar_id in BOHOL_PILLARS:
+        pillar = catalog.commitments[pillar_id]
+        assert (pillar.framework, pillar.level) == ("BWP", "pillar")
+
+
+@pytest.mark.parametrize("parent_id", [*ADELAIDE_TITLES, *BOHOL_PILLARS])
+def test_every_area_and_pillar_has_an_item(catalog: Catalog, parent_id: str) -> None:
+    items = [c for c in catalog.commitments.values() if c.parent == parent_id and c.level == "item"]
+    assert items
+    assert all(c.id.startswith(parent_id + ".") for c in items)
+
+
+def test_required_mechanisms_exist(catalog: Catalog) -> None:
+    assert not REQUIRED_MECHANISMS - set(catalog.mechanisms)
+
+
+def test_status_scale_in_order(catalog: Catalog) -> None:
+    assert list(catalog.statuses) == STATUS_ORDER
+    assert catalog.scale.complete == "complete"
+    assert catalog.scale.requires_evidence == ["complete"]
+    assert catalog.scale.counted_apart == ["discontinued"]
+
+
+def test_every_theme_exists_and_is_used_by_two_commitments(catalog: Catalog) -> None:
+    assert set(catalog.themes) == THEMES
+    for theme in THEMES:
+        users = [c.id for c in catalog.commitments.values() if theme in c.themes]
+        assert len(users) >= 2, theme
+
+
+def test_every_entry_has_a_confidence_and_resolvable_sources(catalog: Catalog) -> None:
+    for entry in _all_entries(catalog):
+        assert entry.confidence in {"V", "P", "I", "U"}  # type: ignore[attr-defined]
+        for key in entry.sources:  # type: ignore[attr-defined]
+            assert key in catalog.sources, (entry, key)
+
+
+def test_only_inferred_or_unknown_entries_may_lack_sources(catalog: Catalog) -> None:
+    for entry in _all_entries(catalog):
+        if not entry.sources:  # type: ignore[attr-defined]
+            assert entry.confidence in {"I", "U"}, entry  # type: ignore[attr-defined]
+
+
+def test_every_area_pillar_and_required_mechanism_is_in_the_crosswalk(catalog: Catalog) -> None:
+    linked = _linked_ids(catalog)
+    missing = ({*ADELAIDE_TITLES, *BOHOL_PILLARS} | REQUIRED_MECHANISMS) - linked
+    assert not missing
+
+
+# --- 2. The bundled catalog is clean -------------------------------------------
+
+
+def test_bundled_catalog_has_no_issues(catalog: Catalog) -> None:
+    assert [issue.message for issue in catalog.issues] == []
+
+
+# --- 3. Validation rules ---------------------------------------------------------
+
+UNSAFE_TAG = '!!python/object/apply:os.system ["true"]'
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        pytest.param(
+            "commitments.yaml",
+            "  - id: ASC-1.2\n",
+            "  - id: ASC-1.1\n",
+            ("catalog-duplicate-id", "id"),
+            id="duplicate-commitment-id",
+        ),
+        pytest.param(
+            "crosswalk.yaml",
+            "  - source: ASC-CM\n    target: ASC-4.1\n",
+            "  - source: ASC-CM\n    target: ASC-99\n",
+            ("catalog-dangling-ref", "target"),
+            id="link-to-missing-id",
+        ),
+        pytest.param(
+            "commitments.yaml",
+            "themes: [following-the-money]",
+            "themes: [no-such-theme]",
+            ("catalog-dangling-ref", "theme"),
+            id="unknown-theme",
+        ),
+        pytest.param(
+            "statuses.yaml",
+            "requires_evidence: [complete]",
+            "requires_evidence: [finished]",
+            ("catalog-unknown-status", "requires_evidence"),
+            id="unknown-status-in-rule",
+        ),
+        pytest.param(
+            "members.yaml",
+            "    sources: [S-IOM-OLD, S-ABOUT]\n    confidence: V\n",
+            "    sources: [S-IOM-OLD, S-ABOUT]\n    confidence: X\n",
+            ("catalog-schema", "confidence"),
+            id="bad-confidence-tag",
+        ),
+        pytest.param(
+            "themes.yaml",
+            "\nthemes:\n",
+            "\nthemes: [unclosed\n",
+            ("yaml-syntax", None),
+            id="yaml-syntax-error",
+        ),
+        pytest.param(
+            "themes.yaml",
+            "\nthemes:\n",
+            f"\nevil: {UNSAFE_TAG}\nthemes:\n",
+            ("yaml-unsafe-tag", None),
+            id="object-building-tag",
+        ),
+        pytest.param(
+            "mechanisms.yaml",
+            None,
+            None,
+            ("catalog-missing-file", None),
+            id="missing-file",
+        ),
+    ],
+)
+def test_catalog_validation_rule(
+    tmp_path: Path, file: str, old: str | None, new: str | None, expected: tuple[str, str | None]
+) -> None:
+    directory = tmp_path / "commitments"
+    shutil.copytree(CATALOG_DIR, directory)
+    target = directory / file
+    if old is None:
+        target.unlink()
+    else:
+        text = target.read_text(encoding="utf-8")
+        assert old in text, f"fixture text not found in {file}; update the test"
+        target.write_text(text.replace(old, new or "", 1), encoding="utf-8")
+
+    issues = load_catalog(directory).issues
+
+    assert expected in {(issue.code, issue.field) for issue in issues}
+    assert all(issue.severity == "error" for issue in issues)
+
+
+def test_object_building_tag_is_never_executed(tmp_path: Path) -> None:
+    directory = tmp_path / "commitments"
+    shutil.copytree(CATALOG_DIR, directory)
+    marker = tmp_path / "executed"
+    target = directory / "themes.yaml"
+    tag = f'!!python/object/apply:os.system ["touch {marker}"]'
+    target.write_text(f"evil: {tag}\n" + target.read_text(encoding="utf-8"), encoding="utf-8")
+
+    issues = load_catalog(directory).issues
+
+    assert not marker.exists()
+    assert ("yaml-unsafe-tag", "themes.yaml") in {(i.code, i.file) for i in issues}
