@@ -10,11 +10,16 @@ import streamlit as st
 from ui.cache import get_dataset
 from ui.sidebar import render_filters
 
-st.set_page_config(page_title="Commitments Tracker", page_icon=":material/handshake:", layout="wide")
+st.set_page_config(page_title="Commitments Tracker", page_icon="assets/favicon.png", layout="wide")
 
 # url_path equals each file's stem so AppTest.switch_page and deep links agree.
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/progress.py", title="Progress", icon=":material/trending_up:"),
+    st.Page("pages/gaps.py", title="Gaps", icon=":material/grid_on:"),
+    st.Page("pages/overlap.py", title="ASEAN overlap", icon=":material/join_inner:"),
+    st.Page("pages/member.py", title="Member profile", icon=":material/person:"),
+    st.Page("pages/method.py", title="Method and data", icon=":material/menu_book:"),
 ]
 page = st.navigation(PAGES)
 

@@ -4,13 +4,16 @@ import datetime as dt
 
 import streamlit as st
 
+from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
-from tracker.overview import headline, status_counts
+from tracker.gaps import STALE_AFTER_DAYS
+from tracker.overview import catalog_caveats, freshness, headline, status_counts
 from ui.components import illustrative_banner, nothing_matches, percent, show_chart
 from ui.state import current_view
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
+today = dt.date.today()
 
 st.title("Overview")
 st.caption("How the Bali Process members report progress on the 2023 Adelaide Strategy and the Bohol TIP Work Plan.")
@@ -23,29 +26,68 @@ cols[1].metric("Members reporting", f"{figures.members_reporting} of {figures.me
 cols[2].metric(
     "Commitments with any action",
     percent(figures.coverage_share),
-    help=f"{figures.commitments_covered} of {figures.commitments_in_scope} commitments in scope",
+    help=f"{figures.commitments_covered} of {figures.commitments_in_scope} commitments in scope have at least one "
+    "action on them or on one of their items.",
 )
 cols[3].metric(
     "Actions reported complete",
     percent(figures.complete_share),
-    help=f"{figures.complete} of {figures.progress_actions} actions (discontinued actions are counted apart)",
+    help=f"{figures.complete} of {figures.progress_actions} actions; discontinued actions are counted apart.",
 )
-
-errors = len(dataset.errors)
-if errors:
-    st.error(f"{errors} validation error(s) in the data: the rows concerned are left out. See Method and data.")
 
 if view.is_empty:
     nothing_matches()
     st.stop()
 
-counts = status_counts(view, "framework")
-labels = {f: catalog.frameworks[f].short_name for f in counts["group"].unique()}
+left, right = st.columns(2)
+with left:
+    counts = status_counts(view, "framework")
+    show_chart(
+        status_bar_figure(
+            counts,
+            catalog,
+            labels={f: catalog.frameworks[f].short_name for f in catalog.frameworks if f in set(counts["group"])},
+            title="Status of actions by framework",
+            axis_title="Framework",
+            share=True,
+        ),
+        counts,
+        key="overview_by_framework",
+        file_name="status-by-framework",
+        dataset=dataset,
+        caption="An action reported under both frameworks counts in each.",
+    )
+with right:
+    fresh = freshness(view, today, STALE_AFTER_DAYS)
+    show_chart(
+        freshness_tiles_figure(fresh, title="Reporting freshness by member"),
+        fresh,
+        key="overview_freshness",
+        file_name="reporting-freshness",
+        dataset=dataset,
+        caption=f"Stale: latest update more than {STALE_AFTER_DAYS} days ago (two six-monthly reporting rounds).",
+    )
+
+by_area = status_counts(view, "top_level")
 show_chart(
-    status_bar_figure(counts, catalog, labels=labels, title="Status of actions by framework", axis_title="Framework"),
-    counts,
-    key="overview_by_framework",
-    file_name="status-by-framework",
+    status_bar_figure(
+        by_area,
+        catalog,
+        labels={c: f"{c} {catalog.commitments[c].title}" for c in view.top_level_ids if c in set(by_area["group"])},
+        title="Status of actions by area and pillar",
+        axis_title="Area or pillar",
+    ),
+    by_area,
+    key="overview_by_area",
+    file_name="status-by-area",
     dataset=dataset,
 )
-st.caption(f"Data as of {dt.date.today():%d %B %Y}.")
+
+st.subheader("About this data")
+latest = view.actions["last_updated"].max()
+notes = [f"Latest update in the records shown: **{latest:%d %B %Y}**.", *catalog_caveats(catalog)]
+errors = len(dataset.errors)
+if errors:
+    notes.append(f"**{errors} validation error(s)** in the files: the rows concerned are left out of every figure.")
+st.markdown("\n".join(f"- {note}" for note in notes))
+st.page_link("pages/method.py", label="Method, sources and validation issues", icon=":material/menu_book:")

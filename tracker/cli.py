@@ -24,19 +24,26 @@ EXIT_OK, EXIT_DATA_ERRORS, EXIT_MISUSE = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so docs and tests can inspect it)."""
+    # The directory options are accepted before or after the command name.
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help="directory of member files (default: $TRACKER_DATA_DIR, else the bundled illustrative sample)",
+    )
+    shared.add_argument(
+        "--catalog-dir", default=argparse.SUPPRESS, help="catalog directory (default: the bundled commitments/)"
+    )
     parser = argparse.ArgumentParser(
         prog="python -m tracker",
         description="Commitments Tracker: validate and manage Bali Process / ASEAN commitment records.",
+        parents=[shared],
     )
-    parser.add_argument(
-        "--data-dir",
-        help="directory of member files (default: $TRACKER_DATA_DIR, else the bundled illustrative sample)",
-    )
-    parser.add_argument("--catalog-dir", help="catalog directory (default: the bundled commitments/)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
         "validate",
+        parents=[shared],
         help="check member files and the catalog; prints every issue",
         description="Check member files (or directories of them) and the catalog. With no PATH, checks the "
         "data directory. Exit 0 = no errors, 1 = errors, 2 = misuse.",
@@ -50,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.data_dir = getattr(args, "data_dir", None)
+    args.catalog_dir = getattr(args, "catalog_dir", None)
     if args.command == "validate":
         return _validate(args, parser)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first

@@ -102,8 +102,8 @@ def _ordered_groups(view: View, by: str, present: object) -> list[str]:
         order = list(catalog.frameworks)
     elif by == "top_level":
         order = list(view.top_level_ids)
-    else:
-        order = list(view.member_ids)
+    else:  # members alphabetically by name: never an order that reads as a ranking
+        order = sorted(view.member_ids, key=lambda m: catalog.members[m].name)
     return [g for g in order if g in present_set]
 
 
@@ -126,3 +126,18 @@ def freshness(view: View, today: dt.date, stale_after_days: int) -> pd.DataFrame
     frame.loc[days > stale_after_days, "state"] = "stale"
     frame.loc[frame["actions"] == 0, "state"] = "not_reported"
     return frame.astype({"member": "str", "name": "str", "state": "str"})
+
+
+def catalog_caveats(catalog: Catalog) -> list[str]:
+    """Plain-language caveats about how much of the catalog is verified."""
+    total = len(catalog.commitments)
+    by_tag = pd.Series([c.confidence for c in catalog.commitments.values()]).value_counts()
+    inferred = int(by_tag.get("I", 0) + by_tag.get("U", 0))
+    links = pd.Series([link.confidence for link in catalog.links]).value_counts()
+    return [
+        "Statuses are the members' own reports, not ratings by the Bali Process, ASEAN or the secretariat.",
+        f"{inferred} of {total} catalog commitments are **inferred** (not yet verified against the official "
+        "documents): the Adelaide sub-items are numbered locally and most Bohol Work Plan items are placeholders.",
+        f"The ASEAN crosswalk is an editorial mapping: {int(links.get('I', 0))} of {len(catalog.links)} links are "
+        "inferred.",
+    ]

@@ -6,6 +6,8 @@ CSV download beside it: the accessible alternative and the export in one place.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,6 +17,18 @@ from tracker.exports import table_csv
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+
+
+# Printing a page from the browser: leave out the sidebar, toolbar and widgets; keep charts whole.
+PRINT_CSS = """<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stSelectbox"], [data-testid="stExpander"],
+  [data-testid="stDownloadButton"] { display: none !important; }
+  [data-testid="stMain"] { overflow: visible !important; }
+  .stPlotlyChart, [data-testid="stMetric"] { break-inside: avoid; }
+}
+</style>"""
 
 
 def illustrative_banner(dataset: Dataset) -> None:
@@ -35,9 +49,13 @@ def show_chart(
     file_name: str,
     dataset: Dataset,
     caption: str | None = None,
+    **chart_options: Any,
 ) -> None:
-    """Render a figure with its data table (in an expander) and a CSV download of that table."""
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch")
+    """Render a figure with its data table (in an expander) and a CSV download of that table.
+
+    ``chart_options`` go to ``st.plotly_chart`` (e.g. ``on_select`` for drill-down).
+    """
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **chart_options)
     if caption:
         st.caption(caption)
     with st.expander(f"Data table: {fig.layout.title.text}", expanded=False):

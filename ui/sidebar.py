@@ -27,6 +27,7 @@ _KEYS = {
     "updated_to": "flt_to",
 }
 _SEEDED = "flt_seeded_from_url"
+ALL = "all"  # a selectbox shows a placeholder for None, so "no filter" is a real option
 FILTER_QUERY_KEYS = ("framework", "area", "theme", "group", "member", "status", "from", "to")
 
 
@@ -41,6 +42,8 @@ def _seed_from_url(catalog: Catalog) -> None:
 def _write_state(filters: Filters) -> None:
     for name, key in _KEYS.items():
         value = getattr(filters, name)
+        if name in ("framework", "group"):
+            value = value or ALL
         st.session_state[key] = list(value) if isinstance(value, tuple) else value
 
 
@@ -56,8 +59,8 @@ def render_filters(catalog: Catalog) -> Filters:
     frameworks = catalog.frameworks
     sidebar.selectbox(
         "Framework",
-        [None, *frameworks],
-        format_func=lambda f: "Both frameworks" if f is None else frameworks[f].short_name,
+        [ALL, *frameworks],
+        format_func=lambda f: "Both frameworks" if f == ALL else frameworks[f].short_name,
         key=_KEYS["framework"],
     )
     top_levels = {c.id: c for c in catalog.commitments.values() if c.parent is None}
@@ -77,8 +80,8 @@ def render_filters(catalog: Catalog) -> Filters:
     )
     sidebar.selectbox(
         "Member group",
-        [None, *GROUPS],
-        format_func=lambda g: "All members" if g is None else GROUPS[g],
+        [ALL, *GROUPS],
+        format_func=lambda g: "All members" if g == ALL else GROUPS[g],
         key=_KEYS["group"],
     )
     sidebar.multiselect(
@@ -113,11 +116,15 @@ def current_filters() -> Filters:
         value = state.get(_KEYS[key])
         return value if isinstance(value, dt.date) else None
 
+    def choice(key: str) -> str | None:
+        value = state.get(_KEYS[key])
+        return None if value in (None, ALL) else value
+
     return Filters(
-        framework=state.get(_KEYS["framework"]),
+        framework=choice("framework"),
         areas=tuple(state.get(_KEYS["areas"]) or ()),
         themes=tuple(state.get(_KEYS["themes"]) or ()),
-        group=state.get(_KEYS["group"]),
+        group=choice("group"),
         members=tuple(state.get(_KEYS["members"]) or ()),
         statuses=tuple(state.get(_KEYS["statuses"]) or ()),
         updated_from=date("updated_from"),

@@ -5,6 +5,9 @@ Pages call :func:`current_view` and never filter on their own.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from loaders.catalog import Catalog
 from tracker.filters import View, apply_filters
 from ui.cache import get_dataset
 from ui.sidebar import current_filters
@@ -15,3 +18,14 @@ def current_view() -> View:
     dataset = get_dataset()
     view = apply_filters(dataset, current_filters(), can_see_confidential=False)
     return view
+
+
+def current_member_view(member: str) -> View:
+    """The sidebar filters applied to one member (the member and group filters give way)."""
+    filters = replace(current_filters(), members=(member,), group=None)
+    return apply_filters(get_dataset(), filters, can_see_confidential=False)
+
+
+def dataset_catalog() -> Catalog:
+    """The catalog of the current data set."""
+    return get_dataset().catalog

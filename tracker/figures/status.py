@@ -12,12 +12,12 @@ from tracker.figures.palette import FONT, status_colours, status_names, status_p
 def base_layout(fig: go.Figure, title: str, *, height: int | None = None) -> go.Figure:
     """Shared layout: title, font, legend on top, white background."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container"},
         font={"family": FONT, "size": 13},
         plot_bgcolor="#FFFFFF",
         paper_bgcolor="#FFFFFF",
-        margin={"l": 10, "r": 10, "t": 70, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
+        margin={"l": 10, "r": 10, "t": 100, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None, "traceorder": "normal"},
         hoverlabel={"font": {"family": FONT}},
     )
     if height:
@@ -61,12 +61,19 @@ def status_bar_figure(
             x=values,
             marker={
                 "color": colours[status],
-                "pattern": {"shape": patterns[status], "fgcolor": text_colour(colours[status]), "size": 6},
+                "pattern": {
+                    "shape": patterns[status],
+                    "fillmode": "overlay",
+                    "fgcolor": text_colour(colours[status]),
+                    "fgopacity": 0.35,
+                    "size": 7,
+                },
                 "line": {"color": "#FFFFFF", "width": 0.5},
             },
             text=[_segment_text(v, share) for v in values],
             textposition="inside",
             insidetextanchor="middle",
+            textangle=0,
             textfont={"color": text_colour(colours[status])},
             customdata=part["actions"].fillna(0).astype(int),
             hovertemplate=f"<b>%{{y}}</b><br>{names[status]}: %{{customdata}} action(s)"
@@ -80,7 +87,7 @@ def status_bar_figure(
         tickformat=".0%" if share else ",d",
         gridcolor="#E5E5E5",
     )
-    return base_layout(fig, title, height=max(260, 70 + 34 * len(order)))
+    return base_layout(fig, title, height=max(280, 130 + 34 * len(order)))
 
 
 def _segment_text(value: float, share: bool) -> str:

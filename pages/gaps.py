@@ -1,0 +1,106 @@
+"""Gaps: which members and commitments have no action reported, and whose records are stale?"""
+
+import datetime as dt
+
+import streamlit as st
+
+from tracker.action_table import action_display
+from tracker.figures.gaps import cell_styles, gap_matrix_figure
+from tracker.gaps import (
+    STALE_AFTER_DAYS,
+    gap_matrix,
+    gap_table,
+    members_without_actions,
+    pair_actions,
+    stale_members,
+    uncovered_commitments,
+)
+from ui.components import illustrative_banner, show_chart
+from ui.state import current_view
+
+view = current_view()
+catalog, dataset = view.catalog, view.dataset
+
+st.title("Gaps")
+st.caption("Every member against every commitment. Empty cells (∅) mean no action has been reported for that pair.")
+illustrative_banner(dataset)
+if not view.member_ids or not view.commitment_ids:
+    st.info("No member or commitment is in scope for these filters. Widen them in the sidebar.")
+    st.stop()
+
+level = st.segmented_control(
+    "Show",
+    ["top_level", "commitment"],
+    format_func=lambda v: "Areas and pillars" if v == "top_level" else "Every commitment and item",
+    default="top_level",
+    key="gaps_level",
+)
+level = level or "top_level"
+columns = list(view.top_level_ids if level == "top_level" else view.commitment_ids)
+members = {m: f"{catalog.members[m].name} ({m})" for m in view.member_ids}
+matrix = gap_matrix(view, level)
+
+
+def _select_cell() -> None:
+    points = st.session_state["gaps_matrix"].selection.get("points", [])
+    if points and points[0].get("customdata"):
+        st.session_state["gaps_member"], st.session_state["gaps_commitment"] = points[0]["customdata"][:2]
+
+
+show_chart(
+    gap_matrix_figure(
+        matrix,
+        catalog,
+        member_labels=members,
+        commitment_labels={c: c for c in columns},
+        title="Furthest reported status per member and commitment",
+    ),
+    gap_table(matrix, catalog),
+    key="gaps_matrix",
+    file_name="gap-matrix",
+    dataset=dataset,
+    caption="Each cell shows the furthest status any of the member's actions has reached, and how many actions. "
+    "Click a cell, or pick one below, to list its actions.",
+    on_select=_select_cell,
+    selection_mode="points",
+)
+
+st.subheader("Actions behind a cell")
+left, right = st.columns(2)
+left.selectbox("Member", list(members), format_func=members.get, key="gaps_member")
+right.selectbox(
+    "Commitment", columns, format_func=lambda c: f"{c} {catalog.commitments[c].title}", key="gaps_commitment"
+)
+chosen = pair_actions(view, st.session_state["gaps_member"], st.session_state["gaps_commitment"], level)
+if chosen.empty:
+    st.info(f"{cell_styles(catalog)['no_action'][1]} No action reported by this member for this commitment.")
+else:
+    st.dataframe(action_display(chosen, catalog), hide_index=True, width="stretch")
+
+st.subheader("Commitments nobody reports on")
+nobody = uncovered_commitments(view)
+if nobody.empty:
+    st.success("Every commitment in scope has at least one action reported.")
+else:
+    st.dataframe(nobody, hide_index=True, width="stretch")
+
+today = dt.date.today()
+left, right = st.columns(2)
+with left:
+    st.subheader("Members with no action reported")
+    silent = members_without_actions(view, today)
+    if silent.empty:
+        st.success("Every member in scope has reported at least one action.")
+    else:
+        st.dataframe(silent, hide_index=True, width="stretch")
+with right:
+    st.subheader("Members with stale records")
+    days = st.number_input(
+        "Stale after (days since the latest update)", 30, 1460, STALE_AFTER_DAYS, step=30, key="gaps_stale_days"
+    )
+    st.caption("Reporting runs twice a year, so 365 days means a member has missed two reporting rounds.")
+    stale = stale_members(view, today, int(days))
+    if stale.empty:
+        st.success("No member's records are older than that.")
+    else:
+        st.dataframe(stale, hide_index=True, width="stretch")

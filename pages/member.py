@@ -1,0 +1,93 @@
+"""Member profile: what has one member reported, where are its gaps, and how fresh is it?"""
+
+import datetime as dt
+
+import streamlit as st
+
+from tracker.action_table import action_display
+from tracker.figures.gaps import gap_matrix_figure
+from tracker.figures.status import status_bar_figure
+from tracker.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
+from tracker.overview import freshness, headline, status_counts
+from ui.components import PRINT_CSS, illustrative_banner, percent, show_chart
+from ui.state import current_member_view, dataset_catalog
+
+st.markdown(PRINT_CSS, unsafe_allow_html=True)
+st.title("Member profile")
+catalog = dataset_catalog()
+members = list(catalog.members)
+if "member_profile" not in st.session_state:
+    requested = st.query_params.get("m", "")
+    st.session_state["member_profile"] = requested if requested in catalog.members else members[0]
+member = st.selectbox("Member", members, format_func=lambda m: f"{catalog.members[m].name} ({m})", key="member_profile")
+st.query_params["m"] = member
+view = current_member_view(member)
+dataset, profile = view.dataset, catalog.members[member]
+today = dt.date.today()
+
+st.header(f"{profile.name} ({member})")
+KINDS = {
+    "state": "State",
+    "territory": "Territory",
+    "sar": "Special administrative region",
+    "organisation": "Member organisation",
+}
+facts = [KINDS[profile.kind]]
+if profile.asean:
+    facts.append(f"ASEAN member since {profile.asean_since:%Y}" if profile.asean_since else "ASEAN member")
+if profile.co_chair:
+    facts.append("Bali Process co-chair")
+st.caption(" · ".join(facts) + ". Statuses are the member's own reports, not ratings.")
+illustrative_banner(dataset)
+
+figures = headline(view)
+fresh = freshness(view, today, STALE_AFTER_DAYS).iloc[0]
+cols = st.columns(4)
+cols[0].metric("Actions reported", f"{figures.actions:,}")
+cols[1].metric("Commitments with an action", f"{figures.commitments_covered} of {figures.commitments_in_scope}")
+cols[2].metric("Actions reported complete", percent(figures.complete_share))
+last = "no update" if fresh["state"] == "not_reported" else f"{fresh['last_updated']:%d %b %Y}"
+cols[3].metric("Latest update", last, help=f"Stale when older than {STALE_AFTER_DAYS} days.")
+if fresh["state"] == "stale":
+    st.warning(f"◐ This member's records are stale: the latest update is {fresh['days_since_update']} days old.")
+
+matrix = gap_matrix(view, "top_level")
+show_chart(
+    gap_matrix_figure(
+        matrix,
+        catalog,
+        member_labels={member: member},
+        commitment_labels={c: c for c in view.top_level_ids},
+        title=f"Coverage of both frameworks by {profile.name}",
+    ),
+    gap_table(matrix, catalog),
+    key="member_coverage",
+    file_name=f"{member}-coverage",
+    dataset=dataset,
+)
+if not view.is_empty:
+    counts = status_counts(view, "top_level")
+    show_chart(
+        status_bar_figure(
+            counts,
+            catalog,
+            labels={c: f"{c} {catalog.commitments[c].title}" for c in view.top_level_ids if c in set(counts["group"])},
+            title=f"Status of {profile.name}'s actions by area and pillar",
+            axis_title="Area or pillar",
+        ),
+        counts,
+        key="member_by_area",
+        file_name=f"{member}-status-by-area",
+        dataset=dataset,
+    )
+
+st.subheader("Commitments with no action reported by this member")
+gaps = uncovered_commitments(view)
+if gaps.empty:
+    st.success("Every commitment in scope has at least one action from this member.")
+else:
+    st.dataframe(gaps, hide_index=True, width="stretch")
+
+st.subheader("Actions")
+st.dataframe(action_display(view.actions, catalog), hide_index=True, width="stretch")
+st.caption("To print this profile, use your browser's Print command: the sidebar and controls are left out.")

@@ -1,0 +1,103 @@
+"""Progress: how far have the actions got, by area and member, and what moved recently?"""
+
+import datetime as dt
+
+import streamlit as st
+
+from tracker.action_table import action_display
+from tracker.figures.progress import plan_year_figure, timeline_figure
+from tracker.figures.status import status_bar_figure
+from tracker.overview import status_counts
+from tracker.progress import TIMELINE_LIMIT, movement_since, overdue_actions, plan_year_summary, timeline_rows
+from ui.components import illustrative_banner, nothing_matches, show_chart
+from ui.state import current_view
+
+view = current_view()
+catalog, dataset = view.catalog, view.dataset
+today = dt.date.today()
+
+st.title("Progress")
+st.caption("Statuses are the members' own reports, not ratings.")
+illustrative_banner(dataset)
+if view.is_empty:
+    nothing_matches()
+    st.stop()
+
+share = st.toggle("Show shares instead of counts", key="progress_share")
+by_area = status_counts(view, "top_level")
+labels = {c: f"{c} {catalog.commitments[c].title}" for c in view.top_level_ids if c in set(by_area["group"])}
+show_chart(
+    status_bar_figure(
+        by_area,
+        catalog,
+        labels=labels,
+        title="Status of actions by area and pillar",
+        axis_title="Area or pillar",
+        share=share,
+    ),
+    by_area,
+    key="progress_by_area",
+    file_name="status-by-area",
+    dataset=dataset,
+    caption="An action reported against two areas counts in both.",
+)
+by_member = status_counts(view, "member")
+members = {m: catalog.members[m].name for m in by_member["group"].unique()}
+show_chart(
+    status_bar_figure(
+        by_member,
+        catalog,
+        labels=members,
+        title="Status of actions by member",
+        axis_title="Member (A–Z)",
+        share=share,
+    ),
+    by_member,
+    key="progress_by_member",
+    file_name="status-by-member",
+    dataset=dataset,
+    caption="Members are listed alphabetically: this is not a ranking.",
+)
+
+st.header("Against the plan years")
+summary = plan_year_summary(view, today)
+show_chart(
+    plan_year_figure(summary, title="Actions started and due in each plan year"),
+    summary,
+    key="progress_plan_years",
+    file_name="plan-years",
+    dataset=dataset,
+    caption=f"Overdue: due before {today:%d %b %Y} and neither complete nor discontinued.",
+)
+rows = timeline_rows(view, today)
+if len(rows) <= TIMELINE_LIMIT:
+    show_chart(
+        timeline_figure(rows, catalog, title="Timeline of actions against the plan period", today=today),
+        rows,
+        key="progress_timeline",
+        file_name="timeline",
+        dataset=dataset,
+    )
+else:
+    st.info(
+        f"The per-action timeline shows up to {TIMELINE_LIMIT} actions; {len(rows):,} match the filters. "
+        "Choose a member or an area in the sidebar to see it."
+    )
+overdue = overdue_actions(view, today)
+with st.expander(f"⚠ {len(overdue):,} overdue action(s): due before today and not complete"):
+    st.dataframe(action_display(overdue, catalog), hide_index=True, width="stretch")
+
+st.header("What moved since a date")
+since = st.date_input(
+    "Since", value=today - dt.timedelta(days=182), max_value=today, key="progress_since", format="YYYY-MM-DD"
+)
+moved = movement_since(view, since)
+counts = moved.counts()
+cols = st.columns(3)
+cols[0].metric("Actions updated since then", f"{counts['updated']:,}")
+cols[1].metric("Actions started since then", f"{counts['new']:,}")
+cols[2].metric("Open actions not updated since then", f"{counts['stalled']:,}")
+st.caption("Based on each action's 'last updated' date. Comparison with a named meeting snapshot comes later.")
+for label, frame in (("Updated", moved.updated), ("Started", moved.new), ("Not updated (stalled)", moved.stalled)):
+    with st.expander(f"{label}: {len(frame):,}"):
+        st.dataframe(action_display(frame, catalog), hide_index=True, width="stretch")

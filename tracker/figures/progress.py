@@ -1,0 +1,111 @@
+"""Progress figures: actions by plan year, and a per-action timeline with overdue marks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from loaders.catalog import Catalog
+from tracker.figures.palette import OKABE_ITO, status_colours, status_names, text_colour
+from tracker.figures.status import base_layout
+from tracker.progress import PLAN_END, PLAN_START
+
+MEASURE_STYLE = {
+    # measure: (colour, pattern, legend name)
+    "started": (OKABE_ITO["grey"], "", "Started in the year"),
+    "due: complete": (OKABE_ITO["blue"], "", "● Due in the year, complete"),
+    "due: overdue": (OKABE_ITO["vermillion"], "x", "⚠ Due in the year, overdue"),
+    "due: not yet due": (OKABE_ITO["sky_blue"], ".", "◷ Due in the year, not yet due"),
+    "due: discontinued": ("#DDDDDD", "-", "✕ Due in the year, discontinued"),
+}
+
+
+def plan_year_figure(summary: pd.DataFrame, *, title: str) -> go.Figure:
+    """Per year: a bar of actions started, and a stacked bar of actions due by outcome."""
+    fig = go.Figure()
+    years = sorted(summary["year"].unique())
+    for measure, (colour, pattern, name) in MEASURE_STYLE.items():
+        part = summary[summary["measure"] == measure].set_index("year").reindex(years)["actions"].fillna(0)
+        fig.add_bar(
+            name=name,
+            x=[str(y) for y in years],
+            y=part,
+            offsetgroup="started" if measure == "started" else "due",
+            marker={
+                "color": colour,
+                "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": text_colour(colour), "fgopacity": 0.4},
+            },
+            text=[str(int(v)) if v else "" for v in part],
+            textposition="inside",
+            textfont={"color": text_colour(colour)},
+            hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y}}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=f"Year (the plan runs {PLAN_START}–{PLAN_END})", type="category")
+    fig.update_yaxes(title="Actions", gridcolor="#E5E5E5")
+    return base_layout(fig, title, height=420)
+
+
+def timeline_figure(rows: pd.DataFrame, catalog: Catalog, *, title: str, today: dt.date) -> go.Figure:
+    """One bar per action from start to due date, coloured by status; overdue bars marked ⚠.
+
+    The plan period is shaded and today is a dashed line, so slippage is visible.
+    """
+    colours, names = status_colours(catalog), status_names(catalog)
+    labels = [
+        f"{'⚠ ' if overdue else ''}{key} · {_short(title_)}"
+        for key, title_, overdue in zip(rows["action_key"], rows["title"], rows["overdue"], strict=True)
+    ]
+    frame = rows.assign(label=labels)
+    fig = go.Figure()
+    for status in catalog.statuses:
+        part = frame[frame["status"] == status]
+        if part.empty:
+            continue
+        duration_ms = (part["end"] - part["start"]).dt.total_seconds() * 1000
+        fig.add_bar(
+            name=names[status],
+            orientation="h",
+            y=part["label"],
+            x=duration_ms,
+            base=part["start"].dt.strftime("%Y-%m-%d"),
+            marker={
+                "color": colours[status],
+                "line": {
+                    "color": [OKABE_ITO["vermillion"] if o else "#FFFFFF" for o in part["overdue"]],
+                    "width": [3 if o else 0.5 for o in part["overdue"]],
+                },
+            },
+            customdata=list(
+                zip(
+                    part["title"],
+                    part["start"].dt.strftime("%d %b %Y"),
+                    [
+                        e.strftime("%d %b %Y") if d else "no due date"
+                        for e, d in zip(part["end"], part["has_due_date"], strict=True)
+                    ],
+                    ["⚠ overdue" if o else "" for o in part["overdue"]],
+                    strict=True,
+                )
+            ),
+            hovertemplate="<b>%{customdata[0]}</b><br>"
+            + names[status]
+            + "<br>%{customdata[1]} → %{customdata[2]} %{customdata[3]}<extra></extra>",
+        )
+    fig.add_vrect(
+        x0=f"{PLAN_START}-01-01", x1=f"{PLAN_END}-12-31", fillcolor="#F0F0F0", opacity=0.5, layer="below", line_width=0
+    )
+    fig.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_dash="dash", line_color="#333333")
+    fig.add_annotation(x=pd.Timestamp(today).timestamp() * 1000, y=1, yref="paper", text="today", showarrow=False)
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(type="date", title="Start to due date (grey band: plan years 2023–2028)", gridcolor="#E5E5E5")
+    fig.update_yaxes(
+        title="Action (⚠ = overdue)", type="category", autorange="reversed", categoryorder="array", categoryarray=labels
+    )
+    return base_layout(fig, title, height=max(300, 110 + 22 * len(rows)))
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,95 @@
+"""Tables for the Method and data page: the scale, the rules, the catalog's sources."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from loaders.catalog import Catalog
+from loaders.catalog_schema import CONFIDENCE_LABELS
+from loaders.fields import FIELDS
+from loaders.issues import Issue
+
+
+def scale_table(catalog: Catalog) -> pd.DataFrame:
+    """The status scale plus the derived "no action reported" state."""
+    rows = [
+        {
+            "icon": s.icon,
+            "status": s.label,
+            "id": s.id,
+            "meaning": s.description,
+            "needs evidence": "yes" if s.id in catalog.scale.requires_evidence else "no",
+            "in progress shares": "no" if s.id in catalog.scale.counted_apart else "yes",
+        }
+        for s in catalog.statuses.values()
+    ]
+    no_action = catalog.scale.no_action
+    rows.append(
+        {
+            "icon": no_action.icon,
+            "status": no_action.label,
+            "id": "(derived)",
+            "meaning": no_action.description,
+            "needs evidence": "–",
+            "in progress shares": "–",
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def contract_table() -> pd.DataFrame:
+    """The spreadsheet columns: header label, field name, required, rule."""
+    return pd.DataFrame(
+        [
+            {"column": f.label, "field": f.name, "required": "yes" if f.required else "no", "rule": f.help}
+            for f in FIELDS
+        ]
+    )
+
+
+def commitments_table(catalog: Catalog) -> pd.DataFrame:
+    """Every catalog commitment with its confidence and the addresses of its sources."""
+    return pd.DataFrame(
+        [
+            {
+                "id": c.id,
+                "framework": c.framework,
+                "title": c.title,
+                "official title": "yes" if c.official_title else "no (own label)",
+                "summary (paraphrase)": c.summary,
+                "confidence": f"{c.confidence} – {CONFIDENCE_LABELS[c.confidence]}",
+                "confidence note": c.confidence_note or "",
+                "source": c.source_ref,
+                "sources": " ".join(catalog.sources[k].url for k in c.sources if k in catalog.sources),
+            }
+            for c in catalog.commitments.values()
+        ]
+    )
+
+
+def crosswalk_table(catalog: Catalog) -> pd.DataFrame:
+    """The crosswalk links with relation, note and confidence."""
+    return pd.DataFrame(
+        [
+            {
+                "from": link.source,
+                "to": link.target,
+                "relation": link.relation,
+                "note": link.note,
+                "confidence": f"{link.confidence} – {CONFIDENCE_LABELS[link.confidence]}",
+            }
+            for link in catalog.links
+        ]
+    )
+
+
+def sources_table(catalog: Catalog) -> pd.DataFrame:
+    """The cited sources: key, title, address."""
+    return pd.DataFrame([{"key": s.key, "title": s.title, "address": s.url} for s in catalog.sources.values()])
+
+
+def issues_table(issues: list[Issue]) -> pd.DataFrame:
+    """Validation issues as a table (the same fields as ``validate --json``)."""
+    columns = ["severity", "code", "file", "sheet", "row", "field", "message"]
+    frame = pd.DataFrame([i.to_dict() for i in issues], columns=columns)
+    return frame.astype({"row": "Int64"})
