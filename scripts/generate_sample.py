@@ -1,0 +1,1354 @@
+"""Generate the illustrative sample action records in ``data/sample``.
+
+The shipped member files are invented, never real reporting: every workbook says
+so in its title rows and every YAML file carries ``illustrative: true``. They are
+built to exercise the dashboard: all file formats and input variants of the
+spreadsheet contract, both frameworks, actions reported under both, ASEAN
+mechanisms, stale and silent members, overdue and confidential actions.
+
+The output is deterministic. It depends only on the seed, the scale and the
+catalog, never on today's date (``AS_OF`` is fixed) or on the machine: per-member
+random streams are seeded from strings, workbooks get fixed document dates and
+zip timestamps, YAML is dumped with fixed options. Re-running the generator
+therefore reproduces the committed files byte for byte, which a test checks.
+
+Usage::
+
+    python scripts/generate_sample.py [--out DIR] [--scale N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import random
+import sys
+import time
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as `python scripts/generate_sample.py`, the project root is not on the path
+    sys.path.insert(0, str(ROOT))
+
+from loaders.catalog import Catalog, load_catalog  # noqa: E402
+from loaders.catalog_schema import Member  # noqa: E402
+from loaders.fields import FIELDS  # noqa: E402
+from loaders.members import parse_member_id  # noqa: E402
+
+AS_OF = dt.date(2026, 10, 31)
+PERIOD_START = dt.date(2023, 1, 1)
+PLAN_END = dt.date(2028, 12, 31)
+DEFAULT_OUT = ROOT / "data" / "sample"
+DEFAULT_SEED = 2023
+
+GENERATOR_NAME = "Commitments Tracker sample generator"
+YAML_HEADER = (
+    "# ILLUSTRATIVE SAMPLE DATA — generated, not real reporting\n"
+    "# Invented by scripts/generate_sample.py for demonstration; no member reported these actions.\n"
+)
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+# How many members get each treatment (at any scale).
+SILENT_MEMBERS = 3  # no file at all: "not reported"
+FEW_ACTION_MEMBERS = 4  # 1-5 actions at scale 1
+STALE_MEMBERS = 5  # every row last updated more than 12 months before AS_OF
+TITLE_REDRAW_LIMIT = 250  # distinct titles per member after which repeats are accepted at once
+
+# Members with a stake in the Andaman Sea / Bay of Bengal Consultation Mechanism;
+# others cite its commitments only rarely, and landlocked members never cite
+# maritime ones, so no sample row looks absurd.
+ANDAMAN_MEMBERS = frozenset({"AUS", "BGD", "IDN", "IND", "LKA", "MMR", "MYS", "THA", "IOM", "UNHCR"})
+ANDAMAN_COMMITMENTS = frozenset({"ASC-CM", "ASC-4.1"})
+LANDLOCKED_MEMBERS = frozenset({"AFG", "BTN", "LAO", "MNG", "NPL"})
+MARITIME_COMMITMENTS = ANDAMAN_COMMITMENTS | {"ASC-4.3"}
+
+
+# --- phrase bank -----------------------------------------------------------------------------
+#
+# Titles and subjects are keyed by commitment id, so an action's title fits what it
+# reports against. Area/pillar entries hold broader titles plus the audiences and
+# lead agencies used for everything beneath them. All wording is generic: no real
+# person, and no claim that a particular real programme took place.
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """Wording that fits one commitment."""
+
+    titles: tuple[str, ...]
+    subjects: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+
+
+PHRASES: dict[str, Phrases] = {
+    # Adelaide Strategy, area 1: law enforcement
+    "ASC-1": Phrases(
+        titles=(
+            "Specialist anti-trafficking investigation unit expanded to border provinces",
+            "Training for investigators and prosecutors on trafficking case building",
+            "Case-management database for trafficking investigations",
+            "Guidelines for prosecutors on trafficking for forced criminality",
+        ),
+        subjects=("investigation of smuggling and trafficking networks", "trafficking case building"),
+        audiences=("police investigators", "prosecutors", "judges and court officials"),
+        agencies=(
+            "National Police anti-trafficking unit",
+            "Public prosecution service",
+            "Ministry of Justice",
+            "Office of the Attorney-General",
+        ),
+    ),
+    "ASC-1.1": Phrases(
+        titles=(
+            "Participation in a regional joint period of action against smuggling networks",
+            "Coordinated cross-border operations against people-smuggling networks",
+            "National operations cell for joint periods of action",
+        ),
+        subjects=("coordinated cross-border operations",),
+    ),
+    "ASC-1.2": Phrases(
+        titles=(
+            "Joint investigation with neighbouring police on online scam recruitment",
+            "Bilateral investigation plan on visa fraud linked to labour exploitation",
+            "Joint investigation team with a transit country on onward irregular travel",
+        ),
+        subjects=("joint cross-border investigations",),
+    ),
+    "ASC-1.3": Phrases(
+        titles=(
+            "Parallel financial investigations in smuggling and trafficking cases",
+            "Asset tracing and confiscation in trafficking prosecutions",
+            "Financial intelligence reports on trafficking-linked payments",
+        ),
+        subjects=("tracing the proceeds of trafficking", "financial investigation"),
+    ),
+    # area 2: stakeholder engagement
+    "ASC-2": Phrases(
+        titles=(
+            "Government and business round table on forced labour risks",
+            "Small grants for civil-society outreach to at-risk communities",
+            "Partnership with universities on trafficking research",
+        ),
+        subjects=("engagement with business and civil society",),
+        audiences=("employers and recruitment agencies", "civil-society organisations", "business associations"),
+        agencies=("Ministry of Foreign Affairs", "Labour ministry", "Ministry of Trade and Industry"),
+    ),
+    "ASC-2.1": Phrases(
+        titles=(
+            "National consultation with business ahead of the Government and Business Forum",
+            "Follow-up of Government and Business Forum recommendations with industry",
+            "Business delegation to the Government and Business Forum",
+        ),
+        subjects=("government and business dialogue",),
+    ),
+    "ASC-2.2": Phrases(
+        titles=(
+            "Dialogue with recruitment agencies on ethical recruitment standards",
+            "Supply-chain due diligence guidance for exporters",
+            "Modern slavery reporting guidance for large companies",
+            "Engagement with banks on detecting payments linked to exploitation",
+            "Joint outreach with trade unions in high-risk sectors",
+        ),
+        subjects=("ethical recruitment", "supply-chain due diligence"),
+    ),
+    # area 3: information sharing and public information
+    "ASC-3": Phrases(
+        titles=(
+            "Secure information-sharing channel with regional partners",
+            "Hotline for reporting suspected trafficking",
+        ),
+        subjects=("information sharing on smuggling and trafficking",),
+        audiences=("jobseekers", "students", "returning migrants", "coastal communities"),
+        agencies=(
+            "Ministry of Foreign Affairs",
+            "Ministry of Information",
+            "National anti-trafficking committee secretariat",
+        ),
+    ),
+    "ASC-3.1": Phrases(
+        titles=(
+            "Annual national report on trafficking and smuggling trends",
+            "Data-sharing agreement between immigration and police on smuggling trends",
+            "Quarterly trend briefings for regional partners",
+        ),
+        subjects=("trafficking and smuggling trends",),
+    ),
+    "ASC-3.2": Phrases(
+        titles=(
+            "Public information campaign on the risks of irregular migration by sea",
+            "Social media campaign warning jobseekers about fake overseas job offers",
+            "Community radio messages on safe migration in source districts",
+        ),
+        subjects=("safe migration information", "the risks of irregular journeys"),
+    ),
+    "ASC-3.3": Phrases(
+        titles=(
+            "Research brief on recruitment into online scam operations",
+            "Study of emerging smuggling routes and methods",
+            "Policy brief on technology-facilitated exploitation",
+        ),
+        subjects=("emerging smuggling and trafficking trends",),
+    ),
+    # area 4: irregular migration and related transnational crime
+    "ASC-4": Phrases(
+        titles=(
+            "Inter-agency task force on irregular migration and related crime",
+            "Assessment of changing irregular migration routes",
+        ),
+        subjects=("irregular migration and related crime",),
+        audiences=("coast guard officers", "maritime enforcement officers", "cyber-crime investigators"),
+        agencies=("Ministry of Home Affairs", "Maritime enforcement agency", "National Police"),
+    ),
+    "ASC-4.1": Phrases(
+        titles=(
+            "Participation in Consultation Mechanism meetings on Andaman Sea movements",
+            "National contact point for urgent irregular maritime movements",
+        ),
+        subjects=("irregular maritime movements",),
+    ),
+    "ASC-4.2": Phrases(
+        titles=(
+            "Inter-agency response to trafficking into online scam compounds",
+            "Monitoring of online advertising used to recruit victims",
+            "Takedown requests for online job advertisements linked to scam operations",
+            "Safe return of nationals held in online scam compounds",
+        ),
+        subjects=("technology-facilitated trafficking", "recruitment into online scams"),
+    ),
+    "ASC-4.3": Phrases(
+        titles=(
+            "Contingency plan for large irregular maritime arrivals",
+            "Search and rescue coordination exercise with maritime neighbours",
+            "Disembarkation and reception procedures for people rescued at sea",
+        ),
+        subjects=("preparedness for large irregular movements",),
+    ),
+    # area 5: border management
+    "ASC-5": Phrases(
+        titles=(
+            "Joint border patrols with neighbouring authorities",
+            "Advance passenger information analysis for high-risk routes",
+        ),
+        subjects=("border management",),
+        audiences=("frontline immigration officers", "airport immigration staff", "border guards"),
+        agencies=("Immigration department", "Customs and border protection agency", "Civil registration office"),
+    ),
+    "ASC-5.1": Phrases(
+        titles=(
+            "Training for frontline immigration officers on victim identification",
+            "Border-management course for airport immigration staff",
+            "Risk profiling guidelines for frontline border officers",
+        ),
+        subjects=("frontline border procedures",),
+    ),
+    "ASC-5.2": Phrases(
+        titles=(
+            "Document examination equipment for international airports",
+            "Biometric enrolment at land border crossings",
+            "Civil registration outreach to remote communities",
+            "Training for border officials on detecting fraudulent travel documents",
+        ),
+        subjects=("document fraud detection", "identity verification at borders"),
+    ),
+    # area 6: victim protection and migration management
+    "ASC-6": Phrases(
+        titles=(
+            "National referral mechanism for victims of trafficking",
+            "Interpreter pool for victim interviews",
+        ),
+        subjects=("victim protection", "migration management"),
+        audiences=("frontline officials", "social workers", "labour inspectors", "police officers"),
+        agencies=("Ministry of Social Welfare", "Immigration department", "Ministry of Women and Children"),
+    ),
+    "ASC-6.1": Phrases(
+        titles=(
+            "Review of the national anti-trafficking law",
+            "Legal reform to apply the non-punishment principle",
+            "New national action plan against trafficking in persons",
+            "Regulations implementing the anti-smuggling law",
+        ),
+        subjects=("anti-trafficking law and policy",),
+    ),
+    "ASC-6.2": Phrases(
+        titles=(
+            "Screening and referral tool for officials meeting vulnerable migrants",
+            "Roll-out of a screening and referral checklist at reception centres",
+            "Training for frontline officials on screening and referral",
+        ),
+        subjects=("screening and referral of vulnerable migrants",),
+    ),
+    "ASC-6.3": Phrases(
+        titles=(
+            "Trauma-informed interviewing training for police and social workers",
+            "Victim support officers in regional police commands",
+            "Victim compensation scheme",
+        ),
+        subjects=("trauma-informed practice", "victim support"),
+    ),
+    # area 7: returns and reintegration
+    "ASC-7": Phrases(
+        titles=("Skills training and job placement for returned migrants",),
+        subjects=("return and reintegration",),
+        audiences=("case workers", "consular officials", "local government officials"),
+        agencies=("Ministry of Social Welfare", "Ministry of Foreign Affairs", "Labour ministry"),
+    ),
+    "ASC-7.1": Phrases(
+        titles=(
+            "Victim-centred case handling guidelines for smuggling and trafficking cases",
+            "Survivor advisory panel for policy development",
+        ),
+        subjects=("victim-centred case handling",),
+    ),
+    "ASC-7.2": Phrases(
+        titles=(
+            "Standard operating procedures for safe return of trafficking survivors",
+            "National return and reintegration policy",
+            "Bilateral arrangement on the return of victims with a destination country",
+        ),
+        subjects=("return and reintegration procedures",),
+    ),
+    "ASC-7.3": Phrases(
+        titles=(
+            "Joint sessions between returns and anti-trafficking working groups",
+            "Cross-agency consultation on linked irregular migration issues",
+        ),
+        subjects=("cross-agency coordination on returns",),
+    ),
+    "ASC-7.4": Phrases(
+        titles=(
+            "Contribution to the returns and reintegration forward work plan",
+            "National focal point for returns and reintegration work plan actions",
+        ),
+        subjects=("the returns and reintegration work plan",),
+    ),
+    "ASC-7.5": Phrases(
+        titles=(
+            "Assisted voluntary return for stranded migrants",
+            "Reintegration grants and counselling for returned migrants",
+            "Follow-up of returnees six and twelve months after return",
+        ),
+        subjects=("assisted voluntary return and reintegration",),
+    ),
+    # area 8: coordination and support
+    "ASC-8": Phrases(
+        titles=(
+            "National focal point for Bali Process coordination",
+            "Inter-ministerial committee on the Adelaide Strategy",
+        ),
+        subjects=("regional coordination",),
+        audiences=("senior officials", "national focal points"),
+        agencies=("Ministry of Foreign Affairs", "National anti-trafficking committee secretariat"),
+    ),
+    "ASC-8.1": Phrases(
+        titles=(
+            "Secondment of an official to the Regional Support Office",
+            "Voluntary contribution to regional capacity-building activities",
+        ),
+        subjects=("support to the Regional Support Office",),
+    ),
+    "ASC-8.2": Phrases(
+        titles=(
+            "Annual review of national progress against the Adelaide Strategy",
+            "National progress report for senior officials' meetings",
+        ),
+        subjects=("progress review",),
+    ),
+    "ASC-8.3": Phrases(
+        titles=(
+            "Alignment of the national action plan with regional work plans",
+            "Coordination meeting of national working-group focal points",
+        ),
+        subjects=("alignment of work plans",),
+    ),
+    "ASC-8.4": Phrases(
+        titles=(
+            "Participation in a combined cross-working-group tabletop exercise",
+            "National tabletop exercise on a mixed smuggling and trafficking scenario",
+        ),
+        subjects=("cross-working-group exercises",),
+    ),
+    # BPMC-8 decision: the Consultation Mechanism
+    "ASC-CM": Phrases(
+        titles=(
+            "Preparedness plan for sea arrivals in the Andaman Sea and Bay of Bengal",
+            "Information sharing with affected members on maritime departures",
+            "Participation in Consultation Mechanism meetings",
+        ),
+        subjects=("irregular maritime movements in the Andaman Sea",),
+        audiences=("maritime enforcement officers", "senior officials"),
+        agencies=("Ministry of Foreign Affairs", "Maritime enforcement agency"),
+    ),
+    # Bohol Work Plan, pillar A: prevention
+    "BWP-A": Phrases(
+        titles=(
+            "Awareness campaign in schools on trafficking and safe migration",
+            "Livelihood support in communities at high risk of trafficking",
+        ),
+        subjects=("prevention of trafficking",),
+        audiences=("teachers", "local government officials", "labour inspectors", "village leaders"),
+        agencies=(
+            "Labour ministry",
+            "Ministry of Education",
+            "Ministry of Information",
+            "Ministry of Women and Children",
+        ),
+    ),
+    "BWP-A.1": Phrases(
+        titles=(
+            "Awareness campaign on trafficking through community leaders and media",
+            "Trafficking awareness sessions with non-governmental partners",
+            "Online safety messages on deceptive recruitment",
+        ),
+        subjects=("public awareness of trafficking",),
+    ),
+    "BWP-A.2": Phrases(
+        titles=(
+            "Pre-departure orientation for migrant workers",
+            "Livelihood and skills programme in high-risk communities",
+            "Safe migration information desks in source districts",
+        ),
+        subjects=("reducing vulnerability to trafficking",),
+    ),
+    "BWP-A.3": Phrases(
+        titles=(
+            "Campaign to reduce demand for exploitative labour and services",
+            "Public procurement rules against forced labour",
+        ),
+        subjects=("reducing demand for exploitation",),
+    ),
+    "BWP-A.4": Phrases(
+        titles=(
+            "National data system on trafficking cases",
+            "Research on trafficking risks among young jobseekers",
+            "Harmonised indicators for trafficking data",
+        ),
+        subjects=("trafficking data and research",),
+    ),
+    "BWP-A.5": Phrases(
+        titles=(
+            "Prevention training for local government officials",
+            "Training for labour inspectors on trafficking indicators",
+        ),
+        subjects=("trafficking indicators",),
+    ),
+    "BWP-A.6": Phrases(
+        titles=(
+            "Security features for new travel documents",
+            "Verification of travel documents at departure points",
+        ),
+        subjects=("border and document security",),
+    ),
+    "BWP-A.7": Phrases(
+        titles=(
+            "Licensing and inspection of recruitment agencies",
+            "Zero recruitment fee policy for migrant workers",
+            "Labour inspection in fishing and agriculture",
+        ),
+        subjects=("fair recruitment",),
+    ),
+    # pillar B: protection
+    "BWP-B": Phrases(
+        titles=(
+            "Regional minimum standards for victim protection applied in national procedures",
+            "Cross-border case management for victims with destination countries",
+        ),
+        subjects=("protection of victims",),
+        audiences=("social workers", "shelter staff", "health workers", "police officers"),
+        agencies=("Ministry of Social Welfare", "Ministry of Health", "Ministry of Women and Children"),
+    ),
+    "BWP-B.1": Phrases(
+        titles=(
+            "Victim identification guidelines for frontline agencies",
+            "Joint victim identification teams at border checkpoints",
+        ),
+        subjects=("victim identification",),
+    ),
+    "BWP-B.2": Phrases(
+        titles=(
+            "Expanded shelter capacity for victims of trafficking",
+            "Mental health and psychosocial support for survivors",
+            "Gender-sensitive guidelines for handling women victims",
+        ),
+        subjects=("shelter and support services",),
+    ),
+    "BWP-B.3": Phrases(
+        titles=(
+            "Guidance on non-punishment of victims of forced criminality",
+            "Screening of people leaving scam compounds as possible trafficking victims",
+        ),
+        subjects=("the non-punishment principle",),
+    ),
+    "BWP-B.4": Phrases(
+        titles=(
+            "Victim-witness support during court proceedings",
+            "Remote testimony facilities for victim-witnesses",
+        ),
+        subjects=("protection of victim-witnesses",),
+    ),
+    "BWP-B.5": Phrases(
+        titles=(
+            "Repatriation procedures for victims with neighbouring countries",
+            "Reintegration support for returned trafficking survivors",
+        ),
+        subjects=("safe repatriation and reintegration",),
+    ),
+    "BWP-B.6": Phrases(
+        titles=(
+            "Child-friendly procedures for child victims of trafficking",
+            "Family tracing and guardianship for unaccompanied child victims",
+        ),
+        subjects=("care for child victims",),
+    ),
+    # pillar C: law enforcement and prosecution
+    "BWP-C": Phrases(
+        titles=(
+            "Joint operations with regional police networks",
+            "Judicial training on trafficking law and victim rights",
+        ),
+        subjects=("law enforcement against trafficking",),
+        audiences=("police investigators", "prosecutors", "judges"),
+        agencies=(
+            "National Police anti-trafficking unit",
+            "Public prosecution service",
+            "Financial intelligence unit",
+            "Anti-corruption commission",
+        ),
+    ),
+    "BWP-C.1": Phrases(
+        titles=(
+            "Amendment of the trafficking law in line with the ASEAN convention",
+            "Review of penalties for trafficking offences",
+        ),
+        subjects=("criminalisation of trafficking",),
+    ),
+    "BWP-C.2": Phrases(
+        titles=(
+            "Investigation of trafficking for forced criminality in scam operations",
+            "Specialist anti-trafficking unit training for investigators",
+            "Digital forensics capacity for technology-facilitated trafficking",
+        ),
+        subjects=("specialist investigation",),
+    ),
+    "BWP-C.3": Phrases(
+        titles=(
+            "Financial investigation and asset confiscation in trafficking cases",
+            "Asset tracing training for anti-trafficking investigators",
+        ),
+        subjects=("asset confiscation",),
+    ),
+    "BWP-C.4": Phrases(
+        titles=(
+            "Anti-corruption safeguards in trafficking investigations",
+            "Integrity checks for officials at high-risk border posts",
+        ),
+        subjects=("trafficking-related corruption",),
+    ),
+    "BWP-C.5": Phrases(
+        titles=(
+            "Specialist prosecutors for trafficking cases",
+            "Victim-sensitive prosecution guidelines",
+        ),
+        subjects=("victim-sensitive prosecution",),
+    ),
+    # pillar D: regional and international cooperation
+    "BWP-D": Phrases(
+        titles=(
+            "Bilateral memorandum with a neighbouring country on trafficking cooperation",
+            "Monitoring and reporting focal points for the Bohol Work Plan",
+            "Contribution to regional reporting on the ASEAN trafficking convention",
+        ),
+        subjects=("regional cooperation against trafficking",),
+        audiences=("central authority staff", "liaison officers", "senior officials"),
+        agencies=("Ministry of Foreign Affairs", "Central authority for mutual legal assistance", "National Police"),
+    ),
+    "BWP-D.1": Phrases(
+        titles=(
+            "Mutual legal assistance requests in trafficking cases",
+            "Extradition procedures for trafficking offences",
+            "Central authority guidance on mutual legal assistance",
+        ),
+        subjects=("mutual legal assistance and extradition",),
+    ),
+    "BWP-D.2": Phrases(
+        titles=(
+            "Exchange of information between specialist anti-trafficking units",
+            "Regional workshop on harmonised trafficking data",
+        ),
+        subjects=("information exchange between specialist units",),
+    ),
+    "BWP-D.3": Phrases(
+        titles=(
+            "Exchange of liaison officers with regional partners",
+            "Joint activity with a dialogue partner on trafficking prevention",
+        ),
+        subjects=("partnerships with other processes",),
+    ),
+}
+
+# Titles built from a commitment's subject and its area's audiences add variety.
+TITLE_TEMPLATES: tuple[str, ...] = (
+    "Training for {audience} on {subject}",
+    "National guidelines on {subject}",
+    "Review of practice on {subject}",
+    "Pilot project on {subject} in selected provinces",
+    "Workshop with regional partners on {subject}",
+)
+
+THEME_TITLES: dict[str, tuple[str, ...]] = {
+    "forced-criminality": (
+        "Warning campaign on fake job offers leading to scam compounds",
+        "Screening of people leaving scam compounds as possible trafficking victims",
+    ),
+    "maritime-smuggling": (
+        "Maritime patrol coordination against people-smuggling boats",
+        "Reception and screening of people disembarked after sea journeys",
+    ),
+    "following-the-money": (
+        "Financial intelligence reports on trafficking-linked payments",
+        "Asset tracing training for anti-trafficking investigators",
+    ),
+    "technology-enabled-crime": (
+        "Takedown requests for online advertisements used in recruitment",
+        "Digital evidence training for trafficking investigators",
+    ),
+    "victim-centred-protection": (
+        "Survivor advisory panel for policy development",
+        "Trauma-informed practice in victim interviews",
+    ),
+    "business-civil-society": (
+        "Forced labour risk guidance for employers",
+        "Partnership with civil society on victim referral",
+    ),
+}
+
+# Member organisations act within their mandates: commitment id -> titles.
+ORGANISATION_WORK: dict[str, dict[str, tuple[str, ...]]] = {
+    "IOM": {
+        "ASC-7.5": (
+            "Assisted voluntary return for stranded migrants",
+            "Reintegration assistance for returned migrants in origin communities",
+        ),
+        "ASC-7.2": ("Technical support to member governments on return and reintegration procedures",),
+        "BWP-B.5": ("Reintegration assistance for returned trafficking survivors",),
+        "ASC-6.2": ("Training for officials on counter-trafficking case management",),
+        "ASC-3.1": ("Data collection on migrant vulnerability along key routes",),
+        "BWP-A.2": ("Safe migration information for prospective migrant workers",),
+    },
+    "UNHCR": {
+        "ASC-6.2": (
+            "Support to officials on protection-sensitive screening and referral",
+            "Guidance on identifying refugees among trafficking victims",
+        ),
+        "ASC-6": ("Refugee status determination capacity support",),
+        "ASC-4.3": ("Protection monitoring of people disembarked after sea journeys",),
+        "ASC-CM": ("Protection advice on safe disembarkation in the Andaman Sea",),
+        "ASC-3.3": ("Research on protection risks along maritime routes",),
+    },
+    "UNODC": {
+        "ASC-1": ("Criminal justice training on trafficking and smuggling investigations",),
+        "ASC-1.2": ("Support to prosecutors on cross-border evidence gathering",),
+        "ASC-1.3": ("Financial investigation training for anti-trafficking units",),
+        "ASC-6.1": ("Legislative assistance on smuggling of migrants offences",),
+        "BWP-C.2": ("Mentoring for specialist anti-trafficking units",),
+        "BWP-D.1": ("Support to central authorities on mutual legal assistance",),
+        "ASC-3.3": ("Regional research on trafficking for forced criminality",),
+    },
+    "ILO": {
+        "ASC-2.2": (
+            "Fair recruitment guidance for labour ministries and recruitment agencies",
+            "Support to employers on forced labour risk assessment",
+        ),
+        "BWP-A.7": ("Social dialogue on labour migration and fair recruitment",),
+        "BWP-A.5": ("Labour inspection training on forced labour indicators",),
+        "BWP-A.2": ("Migrant worker resource centres in origin countries",),
+        "ASC-7.5": ("Skills recognition for returning migrant workers",),
+    },
+}
+
+# Organisations work across many members, so their titles name a region or follow a template.
+ORGANISATION_TEMPLATES: tuple[str, ...] = (
+    "Technical support to member governments on {subject}",
+    "Regional training on {subject}",
+    "Good-practice guide on {subject}",
+)
+REGIONS: tuple[str, ...] = ("South Asia", "South-East Asia", "the Pacific", "the Middle East", "North-East Asia")
+
+ORGANISATION_OFFICES: dict[str, tuple[str, ...]] = {
+    "IOM": ("IOM country office", "IOM regional office"),
+    "UNHCR": ("UNHCR country operation", "UNHCR regional bureau"),
+    "UNODC": ("UNODC regional office", "UNODC country programme office"),
+    "ILO": ("ILO country office", "ILO regional office"),
+}
+
+GENERIC_AGENCIES: tuple[str, ...] = ("Ministry of Foreign Affairs", "National anti-trafficking committee secretariat")
+
+# Territories and SARs have departments and offices, not ministries.
+_SUBNATIONAL_AGENCY = {
+    "Ministry of Foreign Affairs": "External affairs office",
+    "Labour ministry": "Labour department",
+}
+
+DESCRIPTION_OPENINGS: tuple[str, ...] = (
+    "Aims to improve the government's work on {subject}.",
+    "Focuses on {subject}, working with {partner}.",
+    "Part of the government's response on {subject}.",
+    "Builds capacity on {subject} together with {partner}.",
+)
+ORGANISATION_OPENINGS: tuple[str, ...] = (
+    "Supports member governments on {subject}.",
+    "Technical assistance on {subject}, delivered with {partner}.",
+    "Part of the organisation's regional work on {subject}.",
+)
+PARTNERS: tuple[str, ...] = (
+    "provincial authorities",
+    "civil-society partners",
+    "neighbouring countries",
+    "international partners",
+    "local communities",
+)
+STATUS_SENTENCES: dict[str, tuple[str, ...]] = {
+    "not_started": (
+        "Planning is under way and funding is being sought.",
+        "Scheduled to begin once the inter-agency agreement is signed.",
+    ),
+    "limited": (
+        "Initial activities have taken place in a few locations.",
+        "A first round of sessions has been held; wider roll-out depends on funding.",
+    ),
+    "substantial": (
+        "Most planned activities have been delivered; a review is planned.",
+        "Rolled out in most target locations; follow-up continues.",
+    ),
+    "complete": (
+        "All planned activities were delivered and a final report was prepared.",
+        "Completed; results were shared with regional partners.",
+    ),
+    "discontinued": (
+        "Paused after a change in priorities; lessons were recorded.",
+        "Stopped when funding ended; parts continue under other actions.",
+    ),
+}
+NOTES: tuple[str, ...] = (
+    "Figures to be confirmed at the next working-group meeting.",
+    "Second phase depends on donor funding.",
+    "Reported jointly with a neighbouring member.",
+    "Update delayed by a change of focal point.",
+    "Includes activities carried over from the previous national plan.",
+    "Covers pilot locations only.",
+)
+
+# When the crosswalk names no counterpart, an Adelaide area pairs with the Bohol pillar it most resembles.
+FALLBACK_COUNTERPART: dict[str, str] = {
+    "ASC-1": "BWP-C",
+    "ASC-2": "BWP-A",
+    "ASC-3": "BWP-A",
+    "ASC-4": "BWP-C",
+    "ASC-5": "BWP-A",
+    "ASC-6": "BWP-B",
+    "ASC-7": "BWP-B",
+    "ASC-8": "BWP-D",
+    "ASC-CM": "BWP-D",
+    "BWP-A": "ASC-3",
+    "BWP-B": "ASC-6",
+    "BWP-C": "ASC-1",
+    "BWP-D": "ASC-8",
+}
+FALLBACK_MECHANISMS: tuple[str, ...] = ("SOMTC-WG-TIP", "ACTIP")
+
+
+# --- the catalog, reshaped for drawing -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogView:
+    """The catalog facts the generator draws from, precomputed once."""
+
+    catalog: Catalog
+    tops: dict[str, list[str]]  # framework -> its areas/pillars/decisions
+    under: dict[str, list[str]]  # area/pillar -> the commitments beneath it
+    counterparts: dict[str, list[str]]  # commitment -> crosswalked commitments of the other framework
+    mechanisms: dict[str, list[str]]  # commitment -> crosswalked mechanisms, its own and its area's
+    statuses: tuple[str, ...]  # status ids on the scale
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CatalogView:
+        """Build the view of ``catalog``."""
+        commitments = catalog.commitments
+        tops: dict[str, list[str]] = {}
+        under: dict[str, list[str]] = {}
+        for c in commitments.values():
+            top = catalog.top_level(c.id)
+            if top == c.id:
+                tops.setdefault(c.framework, []).append(c.id)
+            else:
+                under.setdefault(top, []).append(c.id)
+        counterparts: dict[str, list[str]] = {}
+        direct_mechanisms: dict[str, list[str]] = {}
+        for link in catalog.links:
+            for a, b in ((link.source, link.target), (link.target, link.source)):
+                if a not in commitments:
+                    continue
+                if b in commitments and commitments[b].framework != commitments[a].framework:
+                    counterparts.setdefault(a, []).append(b)
+                elif b in catalog.mechanisms:
+                    direct_mechanisms.setdefault(a, []).append(b)
+        mechanisms = {
+            cid: list(dict.fromkeys(direct_mechanisms.get(cid, []) + direct_mechanisms.get(catalog.top_level(cid), [])))
+            for cid in commitments
+        }
+        return cls(catalog, tops, under, counterparts, mechanisms, tuple(catalog.statuses))
+
+    def top(self, commitment_id: str) -> str:
+        """The area/pillar a commitment rolls up to."""
+        return self.catalog.top_level(commitment_id)
+
+    def framework(self, commitment_id: str) -> str:
+        """The framework id of a commitment."""
+        return self.catalog.commitments[commitment_id].framework
+
+
+# --- who reports what ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberPlan:
+    """How one member's sample file looks."""
+
+    member: Member
+    count: int  # actions to generate; 0 means no file
+    stale: bool
+    suffix: str  # ".xlsx" or ".yaml"
+    variant: str  # xlsx: "standard", "text-dates", "labels"; yaml: "lists", "strings"
+
+
+def plan_members(catalog: Catalog, scale: float, seed: int) -> list[MemberPlan]:
+    """Decide, for every member, how many actions it has, whether it is stale and its file format.
+
+    Co-chairs and member organisations always report fully; silent and few-action
+    members are non-ASEAN states so the ASEAN overlap views stay populated.
+    """
+    rng = random.Random(f"{seed}:plan")
+    members = sorted(catalog.members.values(), key=lambda m: m.id)
+    quiet_pool = [m.id for m in members if m.kind != "organisation" and not m.co_chair and not m.asean]
+    quiet = rng.sample(quiet_pool, min(len(quiet_pool), SILENT_MEMBERS + FEW_ACTION_MEMBERS))
+    silent, few = set(quiet[:SILENT_MEMBERS]), set(quiet[SILENT_MEMBERS:])
+    stale_pool = [m.id for m in members if m.id not in silent and m.id not in few and not m.co_chair]
+    stale = set(rng.sample(stale_pool, min(len(stale_pool), STALE_MEMBERS)))
+
+    counts: dict[str, int] = {}
+    for m in members:
+        if m.id in silent:
+            counts[m.id] = 0
+            continue
+        base = rng.randint(1, 5) if m.id in few else round(rng.triangular(14, 82, 48))
+        if m.co_chair:
+            base = max(base, 60)
+        counts[m.id] = max(1, round(base * scale))
+
+    formats = _formats([m for m in members if counts[m.id]], rng)
+    return [MemberPlan(m, counts[m.id], m.id in stale, *formats.get(m.id, (".yaml", "lists"))) for m in members]
+
+
+def _formats(reporting: list[Member], rng: random.Random) -> dict[str, tuple[str, str]]:
+    """Alternate xlsx and YAML within ASEAN and non-ASEAN members, then pick input variants.
+
+    Two workbooks exercise the contract's input variants: one types dates as
+    DD/MM/YYYY text, one types statuses, origins and yes/no as labels.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for group in ([m for m in reporting if m.asean], [m for m in reporting if not m.asean]):
+        shuffled = rng.sample(group, len(group))
+        for i, m in enumerate(shuffled):
+            out[m.id] = (".xlsx", "standard") if i % 2 == 0 else (".yaml", "lists" if i % 4 == 1 else "strings")
+    workbooks = sorted(mid for mid, (suffix, _) in out.items() if suffix == ".xlsx")
+    variants = ("text-dates", "labels")
+    for member_id, variant in zip(rng.sample(workbooks, min(len(variants), len(workbooks))), variants, strict=False):
+        out[member_id] = (".xlsx", variant)
+    return out
+
+
+# --- one member's actions --------------------------------------------------------------------
+
+
+class ActionDrafter:
+    """Draws one member's actions from its own random stream.
+
+    Each member has a stream seeded by (seed, member id), so one member's data
+    does not shift when another member's count changes.
+    """
+
+    def __init__(self, plan: MemberPlan, view: CatalogView, seed: int) -> None:
+        self.plan = plan
+        self.member = plan.member
+        self.view = view
+        self.rng = random.Random(f"{seed}:{plan.member.id}")
+        self.titles_used: dict[str, int] = {}
+        self.weights = self._area_weights()
+
+    def _area_weights(self) -> dict[str, float]:
+        """Member-specific interest in each area/pillar, so coverage differs between members."""
+        weights = {}
+        for framework in sorted(self.view.tops):
+            for top in self.view.tops[framework]:
+                weights[top] = 0.1 + self.rng.random() ** 2
+        return weights
+
+    def actions(self) -> list[dict[str, Any]]:
+        """The member's actions, ordered by start date and numbered in that order."""
+        drafts = [self._draft() for _ in range(self.plan.count)]
+        drafts.sort(key=lambda a: (a["start_date"] or a["last_updated"], a["title"]))
+        width = max(3, len(str(len(drafts))))
+        for number, action in enumerate(drafts, start=1):
+            action_id = f"{self.member.id}-{number:0{width}d}"
+            action["action_id"] = action_id
+            if action["evidence"] is not None:
+                action["evidence"] = action["evidence"].format(action_id=action_id)
+        return [{f.name: a.get(f.name) for f in FIELDS} for a in drafts]
+
+    # -- parts of one action -----------------------------------------------------------------
+
+    def _draft(self) -> dict[str, Any]:
+        rng = self.rng
+        commitments = self._commitments()
+        primary = commitments[0]
+        status, start, due, updated = self._timeline()
+        origin = rng.choices(["new", "pre-existing", None], weights=[55, 35, 10])[0]
+        return {
+            "member": self.member.id,
+            "commitments": commitments,
+            "title": self._title(primary),
+            "description": self._description(primary, status),
+            "status": status,
+            "start_date": start,
+            "due_date": due,
+            "last_updated": updated,
+            "lead_agency": self._agency(primary),
+            "asean_mechanisms": self._mechanisms(commitments),
+            "evidence": self._evidence(status),
+            "origin": origin,
+            "confidential": rng.random() < 0.05,
+            "notes": rng.choice(NOTES) if rng.random() < 0.12 else None,
+        }
+
+    def _commitments(self) -> list[str]:
+        """1-3 ids: a primary one, maybe its counterpart in the other framework, maybe a sibling."""
+        rng, view = self.rng, self.view
+        primary = self._primary()
+        chosen = [primary]
+        both = 0.45 if self.member.asean else 0.15
+        if rng.random() < both:
+            pair = view.counterparts.get(primary) or view.counterparts.get(view.top(primary))
+            fallback = FALLBACK_COUNTERPART.get(view.top(primary))
+            options = pair or ([fallback] if fallback in view.catalog.commitments else [])
+            if options:
+                chosen.append(rng.choice(options))
+        family = [view.top(primary), *view.under.get(view.top(primary), [])]
+        siblings = [c for c in family if c not in chosen and not self._absurd(c)]
+        if siblings and len(chosen) < 3 and rng.random() < 0.12:
+            chosen.append(rng.choice(siblings))
+        return chosen
+
+    def _primary(self) -> str:
+        for _ in range(20):
+            chosen = self._draw_primary()
+            if not self._unfitting(chosen):
+                break
+        return chosen
+
+    def _unfitting(self, commitment_id: str) -> bool:
+        """Commitments this member should not cite (absurd), or only rarely (redrawn mostly)."""
+        if self._absurd(commitment_id):
+            return True
+        rare = commitment_id in ANDAMAN_COMMITMENTS and self.member.id not in ANDAMAN_MEMBERS
+        return rare and self.rng.random() < 0.85
+
+    def _absurd(self, commitment_id: str) -> bool:
+        return self.member.id in LANDLOCKED_MEMBERS and commitment_id in MARITIME_COMMITMENTS
+
+    def _draw_primary(self) -> str:
+        rng, view = self.rng, self.view
+        work = ORGANISATION_WORK.get(self.member.id)
+        if work:
+            known = [c for c in work if c in view.catalog.commitments]
+            if known and rng.random() < 0.85:
+                return rng.choice(known)
+        bohol_share = 0.5 if self.member.asean else 0.12
+        framework = "BWP" if rng.random() < bohol_share and "BWP" in view.tops else "ASC"
+        tops = view.tops.get(framework) or next(iter(view.tops.values()))
+        top = rng.choices(tops, weights=[self.weights[t] for t in tops])[0]
+        beneath = view.under.get(top, [])
+        return rng.choice(beneath) if beneath and rng.random() < 0.65 else top
+
+    def _title(self, commitment_id: str) -> str:
+        """A title that fits the commitment; repeats within a member become later phases."""
+        # Once a member has used most of the wording (large scales), redrawing only costs time.
+        attempts = 12 if len(self.titles_used) < TITLE_REDRAW_LIMIT else 1
+        for _ in range(attempts):
+            title = self._draw_title(commitment_id)
+            if title not in self.titles_used:
+                break
+        seen = self.titles_used.get(title, 0)
+        self.titles_used[title] = seen + 1
+        return title if seen == 0 else f"{title} (phase {seen + 1})"
+
+    def _draw_title(self, commitment_id: str) -> str:
+        rng, view = self.rng, self.view
+        organisation_titles = ORGANISATION_WORK.get(self.member.id, {}).get(commitment_id)
+        if organisation_titles:
+            return self._organisation_title(commitment_id, organisation_titles)
+        top = view.top(commitment_id)
+        themes = view.catalog.commitments[commitment_id].themes
+        draw = rng.random()
+        theme = rng.choice(themes) if themes else None
+        theme_titles = THEME_TITLES.get(theme) if theme else None
+        if theme == "maritime-smuggling" and self.member.id in LANDLOCKED_MEMBERS:
+            theme_titles = None
+        if theme_titles and draw < 0.15:
+            return rng.choice(theme_titles)
+        if draw < 0.35:
+            subject = rng.choice(self._subjects(commitment_id))
+            audience = rng.choice(_phrases(top).audiences or ("officials",))
+            return rng.choice(TITLE_TEMPLATES).format(subject=subject, audience=audience)
+        pool = list(_phrases(commitment_id).titles)
+        if commitment_id == top:  # an area-level report may be any activity in the area
+            for item in view.under.get(top, []):
+                pool.extend(_phrases(item).titles)
+        return rng.choice(pool) if pool else self._fallback_title(commitment_id)
+
+    def _organisation_title(self, commitment_id: str, titles: tuple[str, ...]) -> str:
+        rng = self.rng
+        if rng.random() < 0.3:
+            title = rng.choice(ORGANISATION_TEMPLATES).format(subject=rng.choice(self._subjects(commitment_id)))
+        else:
+            title = rng.choice(titles)
+        return f"{title} in {rng.choice(REGIONS)}" if rng.random() < 0.6 else title
+
+    def _fallback_title(self, commitment_id: str) -> str:
+        return f"National action on {self.view.catalog.commitments[commitment_id].title.lower()}"
+
+    def _subjects(self, commitment_id: str) -> tuple[str, ...]:
+        top = self.view.top(commitment_id)
+        return (
+            _phrases(commitment_id).subjects
+            or _phrases(top).subjects
+            or (self.view.catalog.commitments[commitment_id].title.lower(),)
+        )
+
+    def _description(self, commitment_id: str, status: str) -> str:
+        rng = self.rng
+        openings = ORGANISATION_OPENINGS if self.member.kind == "organisation" else DESCRIPTION_OPENINGS
+        opening = rng.choice(openings).format(
+            subject=rng.choice(self._subjects(commitment_id)), partner=rng.choice(PARTNERS)
+        )
+        if rng.random() < 0.25:
+            return opening
+        return f"{opening} {rng.choice(STATUS_SENTENCES.get(status, ('',)))}".strip()
+
+    def _agency(self, commitment_id: str) -> str | None:
+        rng = self.rng
+        if rng.random() < 0.06:
+            return None
+        offices = ORGANISATION_OFFICES.get(self.member.id)
+        if offices:
+            return rng.choice(offices)
+        agency = rng.choice(_phrases(self.view.top(commitment_id)).agencies or GENERIC_AGENCIES)
+        if self.member.kind in ("territory", "sar"):
+            agency = _SUBNATIONAL_AGENCY.get(agency, agency.replace("Ministry of ", "Department of "))
+        return agency
+
+    def _mechanisms(self, commitments: list[str]) -> list[str]:
+        """ASEAN members name the ASEAN bodies their Bohol work runs through; others rarely do."""
+        rng, view = self.rng, self.view
+        cites_bohol = any(view.framework(c) == "BWP" for c in commitments)
+        chance = (0.85 if cites_bohol else 0.2) if self.member.asean else 0.03
+        if rng.random() >= chance:
+            return []
+        linked = list(dict.fromkeys(m for c in commitments for m in view.mechanisms.get(c, [])))
+        options = linked or [m for m in FALLBACK_MECHANISMS if m in view.catalog.mechanisms]
+        if not options:
+            return []
+        return rng.sample(options, min(len(options), rng.choice((1, 1, 2))))
+
+    def _evidence(self, status: str) -> str | None:
+        """Complete actions always carry evidence; some others do too. ``{action_id}`` is filled in later."""
+        rng = self.rng
+        chance = {"complete": 1.0, "substantial": 0.45, "limited": 0.15, "discontinued": 0.1}.get(status, 0.0)
+        if rng.random() >= chance:
+            return None
+        if rng.random() < 0.6:
+            return "https://example.org/illustrative/{action_id}"
+        return "Illustrative report {action_id}"
+
+    def _timeline(self) -> tuple[str, dt.date | None, dt.date | None, dt.date]:
+        """Status, start, due and last-updated dates that agree with each other.
+
+        Status follows progress: the share of the planned period that had passed
+        when the row was last updated. Stale members stopped updating more than a
+        year before ``AS_OF``, so their rows describe the situation back then.
+        """
+        rng = self.rng
+        if self.plan.stale:
+            updated = AS_OF - dt.timedelta(days=rng.randint(380, 800))
+            reference = updated
+        else:
+            reference = AS_OF
+        start = PERIOD_START + dt.timedelta(days=rng.randint(0, (reference - PERIOD_START).days - 7))
+        due = None
+        if rng.random() < 0.9:
+            due = min(start + dt.timedelta(days=rng.randint(180, 1100)), PLAN_END)
+        status = self._status(start, due, reference)
+        if not self.plan.stale:
+            recent = rng.random() < 0.85
+            updated = AS_OF - dt.timedelta(days=rng.randint(0, 180) if recent else rng.randint(181, 540))
+            updated = max(updated, start)
+        if status == "not_started" and rng.random() < 0.4:
+            start = None  # a planned action often has no start date yet
+        return status, start, due, updated
+
+    def _status(self, start: dt.date, due: dt.date | None, reference: dt.date) -> str:
+        end = due or start + dt.timedelta(days=730)
+        progress = (reference - start).days / max(1, (end - start).days)
+        statuses = ["not_started", "limited", "substantial", "complete", "discontinued"]
+        if progress >= 1:
+            weights = [8, 12, 20, 50, 10]
+        elif progress >= 0.5:
+            weights = [10, 28, 40, 17, 5]
+        else:
+            weights = [30, 45, 18, 2, 5]
+        known = self.view.statuses
+        pairs = [(s, w) for s, w in zip(statuses, weights, strict=True) if s in known]
+        return self.rng.choices([s for s, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+def _phrases(commitment_id: str) -> Phrases:
+    return PHRASES.get(commitment_id, Phrases(titles=()))
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+_COLUMN_WIDTHS: dict[str, int] = {
+    "action_id": 12,
+    "member": 9,
+    "commitments": 24,
+    "title": 62,
+    "description": 80,
+    "status": 13,
+    "start_date": 12,
+    "due_date": 12,
+    "last_updated": 13,
+    "lead_agency": 36,
+    "asean_mechanisms": 22,
+    "evidence": 44,
+    "origin": 15,
+    "confidential": 13,
+    "notes": 48,
+}
+_FIXED_CREATED = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=dt.UTC)
+HEADER_ROW = 3  # 0-based: two title rows and a blank row above the header
+
+
+def write_workbook(path: Path, plan: MemberPlan, actions: list[dict[str, Any]], catalog: Catalog) -> None:
+    """Write one member's actions as an xlsx workbook with the header below two title rows."""
+    buffer = io.BytesIO()
+    # in_memory makes xlsxwriter stamp every zip entry 1980-01-01, so bytes do not depend on the clock.
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    workbook.set_properties(
+        {
+            "title": f"Illustrative sample actions: {plan.member.name}",
+            "subject": "ILLUSTRATIVE SAMPLE DATA — not real reporting",
+            "author": GENERATOR_NAME,
+            "comments": "Generated by scripts/generate_sample.py",
+            "created": _FIXED_CREATED,
+        }
+    )
+    sheet = workbook.add_worksheet("Actions")
+    title_format = workbook.add_format({"bold": True, "font_size": 13, "font_color": "#9C0006"})
+    header_format = workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "bottom": 1})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+
+    sheet.write_string(
+        0,
+        0,
+        f"ILLUSTRATIVE SAMPLE DATA — generated for demonstration; not real reporting by {plan.member.name}",
+        title_format,
+    )
+    sheet.write_string(
+        1,
+        0,
+        f"Invented by scripts/generate_sample.py (as of {AS_OF.isoformat()}). Do not cite. "
+        "Replace with the member's own spreadsheet to track real actions.",
+    )
+    for col, spec in enumerate(FIELDS):
+        sheet.write_string(HEADER_ROW, col, spec.label, header_format)
+        sheet.set_column(col, col, _COLUMN_WIDTHS.get(spec.name, 15))
+    labels = {s.id: s.label for s in catalog.statuses.values()}
+    for offset, action in enumerate(actions, start=1):
+        row = HEADER_ROW + offset
+        for col, spec in enumerate(FIELDS):
+            value = _workbook_value(spec.name, action[spec.name], plan.variant, labels)
+            if isinstance(value, dt.date):
+                sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_format)
+            elif value is not None:
+                sheet.write_string(row, col, value)
+    sheet.freeze_panes(HEADER_ROW + 1, 1)
+    sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + len(actions), len(FIELDS) - 1)
+    workbook.close()
+    path.write_bytes(buffer.getvalue())
+
+
+def _workbook_value(name: str, value: Any, variant: str, labels: dict[str, str]) -> str | dt.date | None:
+    """A cell value as a member might type it in this file's variant."""
+    if value is None or value == []:
+        return None
+    if isinstance(value, list):
+        return "; ".join(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y") if variant == "text-dates" else value
+    if name == "confidential":
+        text = "yes" if value else "no"
+    elif name == "status" and variant == "labels":
+        return labels.get(value, value)
+    else:
+        text = str(value)
+    return text.capitalize() if variant == "labels" and name in ("origin", "confidential") else text
+
+
+def write_yaml(path: Path, plan: MemberPlan, actions: list[dict[str, Any]]) -> None:
+    """Write one member's actions as a YAML file: header comment, member, illustrative flag, actions."""
+    rows = [_yaml_action(a, as_lists=plan.variant == "lists") for a in actions]
+    document = {"member": plan.member.id, "illustrative": True, "actions": rows}
+    text = yaml.dump(
+        document, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False
+    )
+    path.write_bytes((YAML_HEADER + text).encode("utf-8"))
+
+
+def _yaml_action(action: dict[str, Any], *, as_lists: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in action.items():
+        if value is None or value == [] or (name == "confidential" and not value):
+            continue  # blank fields are simply left out
+        if isinstance(value, list) and not as_lists:
+            value = "; ".join(value)
+        out[name] = value
+    return out
+
+
+# --- the whole data set ----------------------------------------------------------------------
+
+MEMBER_SUFFIXES = (".xlsx", ".yaml")
+
+
+class ForeignFileError(Exception):
+    """Raised when the output directory holds member files the generator did not write."""
+
+
+def generate(out_dir: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, catalog: Catalog | None = None) -> list[Path]:
+    """Write the illustrative sample: one file per reporting member.
+
+    Args:
+        out_dir: where to write; created if missing. Member files written by an
+            earlier run are removed first; other files are left alone.
+        scale: multiplies the number of actions per member (1.0 gives about 2,000).
+        seed: the random seed; the same seed, scale and catalog give the same bytes.
+        catalog: the catalog to draw from (the bundled one when omitted).
+
+    Returns:
+        The paths written, sorted.
+
+    Raises:
+        ValueError: when ``scale`` is not positive or the catalog has no members
+            or commitments.
+        ForeignFileError: when ``out_dir`` holds a member file that this generator
+            did not write (real data is never overwritten or deleted).
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    catalog = catalog or load_catalog()
+    if not catalog.members or not catalog.commitments:
+        raise ValueError("the catalog has no members or no commitments; fix commitments/ first")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_previous(out_dir)
+
+    view = CatalogView.of(catalog)
+    written: list[Path] = []
+    for plan in plan_members(catalog, scale, seed):
+        if plan.count == 0:
+            continue
+        actions = ActionDrafter(plan, view, seed).actions()
+        path = out_dir / f"{plan.member.id}{plan.suffix}"
+        if plan.suffix == ".xlsx":
+            write_workbook(path, plan, actions, catalog)
+        else:
+            write_yaml(path, plan, actions)
+        written.append(path)
+    return sorted(written)
+
+
+def _remove_previous(out_dir: Path) -> None:
+    """Delete member files from an earlier run; refuse if any member file is not ours."""
+    candidates = [
+        p
+        for p in sorted(out_dir.iterdir())
+        if p.is_file() and p.suffix in MEMBER_SUFFIXES and parse_member_id(p.stem) == p.stem
+    ]
+    foreign = [p.name for p in candidates if not is_generated(p)]
+    if foreign:
+        raise ForeignFileError(
+            f"{out_dir} holds member files that were not generated ({', '.join(foreign)}); "
+            "generate into an empty or sample-only directory instead"
+        )
+    for path in candidates:
+        path.unlink()
+
+
+def is_generated(path: Path) -> bool:
+    """True when ``path`` is a member file this generator wrote (by its marker)."""
+    if path.suffix == ".yaml":
+        with path.open("rb") as handle:
+            return handle.read(len(YAML_HEADER.encode("utf-8"))) == YAML_HEADER.encode("utf-8")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+    return f"<dc:creator>{GENERATOR_NAME}</dc:creator>" in core
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the generator from the command line; returns the exit status."""
+    parser = argparse.ArgumentParser(description="Generate the illustrative sample member files.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply actions per member (default: 1)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
+    args = parser.parse_args(argv)
+    if args.scale <= 0:
+        parser.error("--scale must be positive")
+    started = time.perf_counter()
+    try:
+        paths = generate(args.out, scale=args.scale, seed=args.seed)
+    except (ValueError, ForeignFileError) as exc:
+        print(f"generate_sample: {exc}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    print(f"Wrote {len(paths)} member files to {args.out} in {elapsed:.1f} s (scale {args.scale}, seed {args.seed}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
