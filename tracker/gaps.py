@@ -50,7 +50,7 @@ def gap_matrix(view: View, level: str = "top_level") -> pd.DataFrame:
     order = {sid: s.order for sid, s in catalog.statuses.items()}
     apart = set(catalog.scale.counted_apart)
     # Rank so that any status on the progress scale beats a status counted apart.
-    pairs["rank"] = pairs["status"].map(order) + pairs["status"].isin(apart) * -1000
+    pairs["rank"] = pairs["status"].map(order).astype("float64") - pairs["status"].isin(apart) * 1000
     best = (
         pairs.sort_values("rank")
         .groupby(["member", "commitment"])

@@ -118,8 +118,9 @@ def freshness(view: View, today: dt.date, stale_after_days: int) -> pd.DataFrame
     counts = actions.groupby("member").size()
     frame = pd.DataFrame({"member": list(view.member_ids)})
     frame["name"] = frame["member"].map({m: view.catalog.members[m].name for m in view.member_ids})
-    frame["actions"] = frame["member"].map(counts).fillna(0).astype("int64")
-    frame["last_updated"] = frame["member"].map(latest).astype("datetime64[us]")
+    # reindex, not map: mapping through an empty datetime Series cannot keep the dtype
+    frame["actions"] = counts.reindex(frame["member"], fill_value=0).to_numpy().astype("int64")
+    frame["last_updated"] = latest.reindex(frame["member"]).to_numpy().astype("datetime64[us]")
     days = (pd.Timestamp(today) - frame["last_updated"]).dt.days
     frame["days_since_update"] = days.astype("Int64")
     frame["state"] = "current"
