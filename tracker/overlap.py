@@ -31,7 +31,7 @@ RELATION_STRENGTH: dict[str, int] = {"equivalent": 3, "overlapping": 2, "complem
 
 POSSIBLE_DUPLICATION = "possible duplication"
 COMPLEMENTARY_WORK = "complementary work"
-NOTHING_FLAGGED = "overlapping, nothing flagged"
+NOTHING_FLAGGED = "no duplication flagged"
 CLASSIFICATIONS: tuple[str, ...] = (POSSIBLE_DUPLICATION, NOTHING_FLAGGED, COMPLEMENTARY_WORK)
 
 Match = Literal["top_level", "linked"]
@@ -285,7 +285,7 @@ def duplication_and_complement(view: View, match: Match = "top_level") -> pd.Dat
       ASEAN mechanism: ``"possible duplication"`` — a flag for review, not a
       finding; one action citing both sides is "report once, count for both"
       and is never flagged on its own;
-    - equivalent or overlapping otherwise: ``"overlapping, nothing flagged"``;
+    - equivalent or overlapping otherwise: ``"no duplication flagged"``;
     - complementary: ``"complementary work"``.
 
     Returns:
