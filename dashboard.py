@@ -14,12 +14,12 @@ st.set_page_config(page_title="Commitments Tracker", page_icon="assets/favicon.p
 
 # url_path equals each file's stem so AppTest.switch_page and deep links agree.
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/progress.py", title="Progress", icon=":material/trending_up:"),
-    st.Page("pages/gaps.py", title="Gaps", icon=":material/grid_on:"),
-    st.Page("pages/overlap.py", title="ASEAN overlap", icon=":material/join_inner:"),
-    st.Page("pages/member.py", title="Member profile", icon=":material/person:"),
-    st.Page("pages/method.py", title="Method and data", icon=":material/menu_book:"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:"),
+    st.Page("app_pages/gaps.py", title="Gaps", icon=":material/grid_on:"),
+    st.Page("app_pages/overlap.py", title="ASEAN overlap", icon=":material/join_inner:"),
+    st.Page("app_pages/member.py", title="Member profile", icon=":material/person:"),
+    st.Page("app_pages/method.py", title="Method and data", icon=":material/menu_book:"),
 ]
 page = st.navigation(PAGES)
 

@@ -451,7 +451,7 @@ def overlap_page():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
-    return at.switch_page("pages/overlap.py").run()
+    return at.switch_page("app_pages/overlap.py").run()
 
 
 def test_page_renders_charts_and_tables(app_data: Path) -> None:

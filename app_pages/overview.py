@@ -90,4 +90,4 @@ errors = len(dataset.errors)
 if errors:
     notes.append(f"**{errors} validation error(s)** in the files: the rows concerned are left out of every figure.")
 st.markdown("\n".join(f"- {note}" for note in notes))
-st.page_link("pages/method.py", label="Method, sources and validation issues", icon=":material/menu_book:")
+st.page_link("app_pages/method.py", label="Method, sources and validation issues", icon=":material/menu_book:")

@@ -1,0 +1,137 @@
+"""AppTest smoke and interaction tests for every page of the dashboard.
+
+The bundled illustrative sample is the data. Clicks on charts need a real
+browser (tests/e2e); here the drill-down is driven through its pickers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+PAGES = {
+    "app_pages/overview.py": "Overview",
+    "app_pages/progress.py": "Progress",
+    "app_pages/gaps.py": "Gaps",
+    "app_pages/overlap.py": "ASEAN overlap",
+    "app_pages/member.py": "Member profile",
+    "app_pages/method.py": "Method and data",
+}
+ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+NOTHING = {"status": "discontinued", "member": "BTN"}  # BTN has no file in the sample
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize(("page", "title"), PAGES.items())
+def test_every_page_renders(page, title):
+    at = run(page)
+    assert not at.exception, at.exception
+    assert title in at.title[0].value
+    if page != "app_pages/method.py":
+        assert at.get("plotly_chart"), f"{page} drew no chart"
+        assert any("Illustrative sample data" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("app_pages/member.py", "app_pages/method.py")])
+def test_every_page_says_nothing_matches_instead_of_failing(page):
+    at = run(page, query=NOTHING)
+    assert not at.exception, at.exception
+    messages = " ".join(i.value for i in at.info)
+    assert "Nothing matches" in messages or "No member or commitment" in messages or "No action" in messages
+
+
+def test_member_profile_of_a_member_without_actions():
+    at = run("app_pages/member.py", query={"m": "BTN"})
+    assert not at.exception
+    assert metric(at, "Actions reported") == "0"
+    assert metric(at, "Latest update") == "no update"
+
+
+def test_filters_change_the_headline():
+    at = run()
+    everything = metric(at, "Actions reported")
+    at.sidebar.selectbox(key="flt_group").select("org").run()
+    organisations = metric(at, "Actions reported")
+    assert organisations != everything
+    assert metric(at, "Members reporting") == "4 of 4"
+    assert at.query_params["group"] == "org"
+
+
+def test_query_string_restores_filters():
+    at = run(query={"member": "IDN", "framework": "ASC"})
+    assert at.sidebar.multiselect(key="flt_members").value == ["IDN"]
+    assert at.sidebar.selectbox(key="flt_framework").value == "ASC"
+    assert metric(at, "Members reporting") == "1 of 1"
+    by_hand = run()
+    by_hand.sidebar.multiselect(key="flt_members").select("IDN").run()
+    by_hand.sidebar.selectbox(key="flt_framework").select("ASC").run()
+    assert metric(by_hand, "Actions reported") == metric(at, "Actions reported")
+
+
+def test_reset_filters_clears_them_and_the_url():
+    at = run(query={"member": "IDN"})
+    at.sidebar.button(key="flt_reset").click().run()
+    assert at.sidebar.multiselect(key="flt_members").value == []
+    assert "member" not in at.query_params
+    assert metric(at, "Members reporting").endswith("of 49")
+
+
+def test_choosing_a_gap_cell_lists_its_actions():
+    at = run("app_pages/gaps.py")
+    at.selectbox(key="gaps_member").select("IDN").run()
+    at.selectbox(key="gaps_commitment").select("ASC-6").run()
+    table = at.dataframe[1].value  # [0] is the matrix's data table
+    assert len(table) > 0
+    assert set(table["Member"]) == {"IDN"}
+    assert all("ASC-6" in c for c in table["Commitments"])
+    at.selectbox(key="gaps_member").select("BTN").run()
+    assert any("No action reported" in i.value for i in at.info)
+
+
+def test_progress_charts_have_titles_and_tables():
+    at = run("app_pages/progress.py")
+    titles = chart_titles(at)
+    assert "Status of actions by area and pillar" in titles
+    assert "Actions started and due in each plan year" in titles
+    assert len(at.get("download_button")) >= len(titles)
+
+
+def test_member_profile_follows_the_url():
+    at = run("app_pages/member.py", query={"m": "THA"})
+    assert "Thailand (THA)" in [h.value for h in at.header]
+    assert at.query_params["m"] == "THA"
+
+
+def test_method_page_lists_the_scale_and_sources():
+    at = run("app_pages/method.py")
+    frames = [d.value for d in at.dataframe]
+    assert any("Complete" in set(f.get("status", [])) for f in frames)
+    assert any("address" in f.columns and f["address"].str.startswith("http").all() for f in frames)
