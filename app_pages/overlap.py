@@ -83,7 +83,7 @@ st.caption(
 )
 match = st.radio(
     "Match actions to a link by",
-    ["top_level", "linked"],
+    ["linked", "top_level"],
     key="overlap_match",
     horizontal=True,
     format_func={"top_level": "its Adelaide area and Bohol pillar", "linked": "the linked commitments only"}.get,

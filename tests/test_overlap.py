@@ -463,7 +463,7 @@ def test_page_renders_charts_and_tables(app_data: Path) -> None:
     assert any("editorial mapping" in c.value for c in at.caption)
     assert any("not judgements" in c.value for c in at.caption)
     assert at.metric[0].value == "2 of 9"
-    at.radio(key="overlap_match").set_value("linked").run()
+    at.radio(key="overlap_match").set_value("top_level").run()
     assert not at.exception
 
 
