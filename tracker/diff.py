@@ -1,0 +1,103 @@
+"""What an upload would change: actions added, removed, and changed field by field.
+
+Applying a member file replaces that member's records, so the diff compares the
+member's current actions with the uploaded ones by action id. Rows without an
+id are new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# The contract fields a person edits; source_*, keys and flags are not compared.
+COMPARED_FIELDS: tuple[str, ...] = (
+    "commitments",
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "due_date",
+    "last_updated",
+    "lead_agency",
+    "asean_mechanisms",
+    "evidence",
+    "origin",
+    "confidential",
+    "notes",
+    "extra",
+)
+CHANGE_COLUMNS = ["action_id", "field", "old", "new"]
+
+
+@dataclass(frozen=True)
+class Diff:
+    """The difference between a member's current and uploaded actions.
+
+    Attributes:
+        added: uploaded actions that are new (no id, or an id not on record).
+        removed: actions on record that the upload no longer has.
+        changed: one row per changed field: ``action_id``, ``field``, ``old``, ``new``.
+    """
+
+    added: pd.DataFrame
+    removed: pd.DataFrame
+    changed: pd.DataFrame
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the upload changes nothing."""
+        return self.added.empty and self.removed.empty and self.changed.empty
+
+    def summary(self) -> str:
+        """One line: "2 added, 1 removed, 3 fields changed in 2 actions"."""
+        actions = self.changed["action_id"].nunique()
+        return (
+            f"{len(self.added)} added, {len(self.removed)} removed, "
+            f"{len(self.changed)} field(s) changed in {actions} action(s)"
+        )
+
+
+def comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Contract fields as plain text (dates ISO, booleans yes/no, blanks empty), indexed by action id."""
+    out = pd.DataFrame(index=frame["action_id"].astype("str"))
+    for field in COMPARED_FIELDS:
+        values = frame[field]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(values):
+            text = values.map({True: "yes", False: "no"})
+        else:
+            text = values.astype("str")
+        out[field] = text.fillna("").to_numpy()
+    return out
+
+
+def diff_actions(current: pd.DataFrame, uploaded: pd.DataFrame) -> Diff:
+    """Compare a member's current actions with an uploaded replacement.
+
+    Args:
+        current: validated actions on record for the member.
+        uploaded: validated actions from the upload (``action_id`` may be NA for new rows).
+    """
+    has_id = uploaded["action_id"].notna()
+    known = uploaded["action_id"].isin(current["action_id"])
+    added = uploaded[~has_id | ~known].reset_index(drop=True)
+    removed = current[~current["action_id"].isin(uploaded["action_id"])].reset_index(drop=True)
+
+    old = comparable(current[current["action_id"].isin(uploaded["action_id"])])
+    new = comparable(uploaded[has_id & known]).reindex(old.index)
+    differs = old.ne(new)
+    stacked = differs.stack()
+    pairs = stacked[stacked].index
+    changed = pd.DataFrame(
+        {
+            "action_id": pairs.get_level_values(0),
+            "field": pairs.get_level_values(1),
+            "old": [old.at[a, f] for a, f in pairs],
+            "new": [new.at[a, f] for a, f in pairs],
+        },
+        columns=CHANGE_COLUMNS,
+    ).astype("str")
+    return Diff(added=added, removed=removed, changed=changed)
