@@ -7,6 +7,8 @@ runs the chosen page. Start it with ``streamlit run dashboard.py``.
 
 import streamlit as st
 
+from tracker.access import can_review
+from ui.auth import current_user, render_account
 from ui.cache import get_dataset
 from ui.sidebar import render_filters
 
@@ -20,8 +22,15 @@ PAGES = [
     st.Page("app_pages/overlap.py", title="ASEAN overlap", icon=":material/join_inner:"),
     st.Page("app_pages/member.py", title="Member profile", icon=":material/person:"),
     st.Page("app_pages/method.py", title="Method and data", icon=":material/menu_book:"),
+    st.Page("app_pages/submit.py", title="Submit an update", icon=":material/upload_file:"),
 ]
-page = st.navigation(PAGES)
+REVIEW = st.Page("app_pages/review.py", title="Review submissions", icon=":material/fact_check:")
 
+user = current_user()
+# Navigation is declared on every run, before anything can stop the script (pitfalls B6);
+# the review page exists only for roles that may use it, and checks the role again itself.
+page = st.navigation(PAGES + ([REVIEW] if can_review(user) else []))
+
+render_account(user)
 render_filters(get_dataset().catalog)
 page.run()

@@ -242,3 +242,12 @@ def test_two_simultaneous_applies_both_land_in_order(catalog, data_dir, tmp_path
     assert [s if s == "discontinued" else None for s in statuses] == expected
     assert len(list((data_dir / "_history" / "versions" / "THA").iterdir())) == 2
     assert json.loads((data_dir / "_history" / "log.jsonl").read_text().splitlines()[0])["member"] == "THA"
+
+
+def test_preview_warns_when_rows_with_errors_on_record_would_be_dropped(catalog, data_dir):
+    good = (data_dir / "THA.yaml").read_bytes()
+    broken = edited(data_dir, lambda d: set_status(d, 2, "almost done"))
+    (data_dir / "THA.yaml").write_bytes(broken)
+    preview = Store(data_dir, catalog).preview(read_member_bytes("THA.yaml", good), today=TODAY)
+    assert preview.ok
+    assert [(i.severity, i.code) for i in preview.issues] == [("warning", "current-rows-dropped")]

@@ -16,8 +16,10 @@ from pathlib import Path
 from loaders.catalog import load_catalog
 from loaders.dataset import build_dataset, expand_paths, load_dataset
 from loaders.issues import Issue, has_errors
+from loaders.members import parse_member_id
 from loaders.tables import read_member_file
 from tracker import settings
+from tracker.template import template_from_dataset
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_MISUSE = 0, 1, 2
 
@@ -50,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check")
     validate.add_argument("--json", action="store_true", help="print one JSON object (the documented contract)")
+
+    template = commands.add_parser(
+        "template",
+        parents=[shared],
+        help="write a member's pre-filled spreadsheet template (.xlsx)",
+        description="Write the spreadsheet template of one member, pre-filled with that member's current actions "
+        "from the data directory (confidential ones included: the template is for the member's own focal point). "
+        "Exit 0 = written, 1 = the data cannot be written into a template, 2 = misuse.",
+    )
+    template.add_argument("member", metavar="MEMBER", help="member id, e.g. IDN or IOM")
+    template.add_argument("--out", required=True, metavar="FILE.xlsx", help="where to write the workbook")
     return parser
 
 
@@ -61,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.catalog_dir = getattr(args, "catalog_dir", None)
     if args.command == "validate":
         return _validate(args, parser)
+    if args.command == "template":
+        return _template(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 
@@ -91,6 +106,66 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         _print_text(issues, scope, len(dataset.actions))
     return EXIT_OK if ok else EXIT_DATA_ERRORS
+
+
+def _template(args: argparse.Namespace) -> int:
+    # The member id is checked (form, then catalog) before it is used anywhere near a path.
+    member = parse_member_id(args.member)
+    if member is None:
+        print(
+            f"error: '{args.member}' is not a member id; use three letters such as IDN, or IOM, UNHCR, UNODC, ILO",
+            file=sys.stderr,
+        )
+        return EXIT_MISUSE
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(f"error: --out must name an .xlsx file (got '{args.out}'), e.g. --out {member}.xlsx", file=sys.stderr)
+        return EXIT_MISUSE
+    catalog = load_catalog(settings.catalog_dir(args.catalog_dir))
+    if member not in catalog.members:
+        print(f"error: '{member}' is not a member in the catalog; see commitments/members.yaml", file=sys.stderr)
+        return EXIT_MISUSE
+    if not out.parent.is_dir():
+        print(f"error: the folder {out.parent} does not exist; create it or choose another --out", file=sys.stderr)
+        return EXIT_MISUSE
+    data_dir = settings.data_dir(args.data_dir)
+    if not data_dir.is_dir():
+        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+        return EXIT_MISUSE
+
+    dataset = load_dataset(data_dir, catalog)
+    # Confidential actions are included on purpose: the template goes to the member's own
+    # focal point, who reports them. Access to the file is the caller's business.
+    try:
+        data = template_from_dataset(dataset, member)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DATA_ERRORS
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        print(f"error: cannot write {out} ({exc.strerror})", file=sys.stderr)
+        return EXIT_MISUSE
+
+    actions = dataset.actions[dataset.actions["member"] == member]
+    files = dataset.files[dataset.files["member"] == member]
+    errors = int(files["errors"].sum())
+    if errors:
+        # Rows with errors are not in the validated data, so they are not in the template either;
+        # applying the template as it is would drop them.
+        print(
+            f"warning: {', '.join(files['file'])} has {errors} error(s); rows with errors are not in the template. "
+            f"Fix them first (python -m tracker validate {data_dir / files['file'].iloc[0]}).",
+            file=sys.stderr,
+        )
+    if out.stem != member:
+        print(f"note: upload it as {member}.xlsx; the file name says whose actions it holds.", file=sys.stderr)
+    confidential = int(actions["confidential"].sum())
+    print(
+        f"Wrote {out}: template for {catalog.members[member].name} ({member}) with {len(actions)} action(s), "
+        f"{confidential} of them confidential."
+    )
+    return EXIT_OK
 
 
 def _print_text(issues: list[Issue], scope: str, valid_actions: int) -> None:

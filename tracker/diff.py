@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from loaders.catalog import Catalog
+from loaders.fields import LABELS as FIELD_LABELS
+
 # The contract fields a person edits; source_*, keys and flags are not compared.
 COMPARED_FIELDS: tuple[str, ...] = (
     "commitments",
@@ -28,6 +31,7 @@ COMPARED_FIELDS: tuple[str, ...] = (
     "notes",
     "extra",
 )
+LABELS = {**FIELD_LABELS, "extra": "Other columns"}
 CHANGE_COLUMNS = ["action_id", "field", "old", "new"]
 
 
@@ -49,6 +53,14 @@ class Diff:
     def is_empty(self) -> bool:
         """True when the upload changes nothing."""
         return self.added.empty and self.removed.empty and self.changed.empty
+
+    def without_confidential(self, confidential_ids: set[str]) -> Diff:
+        """The diff a viewer may see: confidential actions (and their changes) left out."""
+        return Diff(
+            added=self.added[~self.added["confidential"]].reset_index(drop=True),
+            removed=self.removed[~self.removed["confidential"]].reset_index(drop=True),
+            changed=self.changed[~self.changed["action_id"].isin(confidential_ids)].reset_index(drop=True),
+        )
 
     def summary(self) -> str:
         """One line: "2 added, 1 removed, 3 fields changed in 2 actions"."""
@@ -101,3 +113,14 @@ def diff_actions(current: pd.DataFrame, uploaded: pd.DataFrame) -> Diff:
         columns=CHANGE_COLUMNS,
     ).astype("str")
     return Diff(added=added, removed=removed, changed=changed)
+
+
+def changes_display(diff: Diff, catalog: Catalog) -> pd.DataFrame:
+    """Changed fields as people read them: column labels, status labels instead of ids."""
+    labels = {s.id: s.label for s in catalog.statuses.values()}
+    frame = diff.changed.copy()
+    is_status = frame["field"] == "status"
+    frame.loc[is_status, "old"] = frame.loc[is_status, "old"].map(labels).fillna(frame.loc[is_status, "old"])
+    frame.loc[is_status, "new"] = frame.loc[is_status, "new"].map(labels).fillna(frame.loc[is_status, "new"])
+    frame["field"] = frame["field"].map(LABELS).fillna(frame["field"])
+    return frame.rename(columns={"action_id": "Action ID", "field": "Column", "old": "Was", "new": "Becomes"})

@@ -36,7 +36,7 @@ from filelock import FileLock, Timeout
 
 from loaders.catalog import Catalog
 from loaders.dataset import build_dataset, member_files
-from loaders.issues import Issue, has_errors
+from loaders.issues import Issue, has_errors, warning
 from loaders.members import member_file_path
 from loaders.tables import RawFile, read_member_file
 from tracker.access import User, can_review, require
@@ -98,11 +98,12 @@ class Store:
             return []
         return [p for p in member_files(self.data_dir) if p.stem.upper() == member]
 
-    def current_actions(self, member: str, today: dt.date) -> tuple[pd.DataFrame, bool]:
-        """The member's valid actions on record, and whether the current file is illustrative."""
+    def current_actions(self, member: str, today: dt.date) -> tuple[pd.DataFrame, int]:
+        """The member's valid actions on record, and how many rows on record have errors."""
         raws = [read_member_file(p) for p in self.current_files(member)]
         dataset = build_dataset(self.catalog, raws, today=today)
-        return dataset.actions, dataset.illustrative
+        rows_with_errors = {(i.file, i.row) for i in dataset.issues if i.severity == "error" and i.row is not None}
+        return dataset.actions, len(rows_with_errors)
 
     def preview(self, raw: RawFile, *, today: dt.date | None = None) -> Preview:
         """Validate an uploaded file and diff it against the member's current records."""
@@ -111,7 +112,9 @@ class Store:
         issues = [i for i in checked.issues if i.file == raw.file]
         if raw.member is None or raw.member not in self.catalog.members or has_errors(issues):
             return Preview(raw.member, issues, None)
-        current, _ = self.current_actions(raw.member, today)
+        current, dropped = self.current_actions(raw.member, today)
+        if dropped:
+            issues = [*issues, _dropped_rows_warning(raw.file, raw.member, dropped)]
         uploaded = checked.actions
         return Preview(raw.member, issues, diff_actions(current, uploaded), uploaded, raw.illustrative)
 
@@ -153,8 +156,9 @@ class Store:
 
     def recover(self) -> list[str]:
         """Finish any apply a crash interrupted; returns the members completed."""
-        if not (self.history / "pending").is_dir():
-            return []
+        pending = self.history / "pending"
+        if not pending.is_dir() or not any(pending.iterdir()):
+            return []  # the common case: nothing to finish, no need to take the lock
         with self.lock:
             return self._recover_locked()
 
@@ -244,6 +248,16 @@ class Store:
         out.loc[missing, "action_id"] = new_ids
         out.loc[missing, "action_key"] = new_ids
         return out, new_ids
+
+
+def _dropped_rows_warning(file: str, member: str, count: int) -> Issue:
+    return warning(
+        "current-rows-dropped",
+        file,
+        f"{file}: {count} row(s) of {member}'s current file have errors, so they are not among the records this "
+        "file is compared with; applying it replaces the file and those rows will be gone (the old file is kept "
+        "in the history). Add them to this file, corrected, if they should stay",
+    )
 
 
 class StoreBusyError(RuntimeError):

@@ -18,6 +18,7 @@ from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, load_dataset, member_files
 from loaders.tables import RawFile, read_member_file
 from tracker import settings
+from tracker.store import Store
 
 Fingerprint = tuple[str, int, int]
 
@@ -57,10 +58,19 @@ def _cached_reader(path: Path) -> RawFile:
     return _read(*fingerprint(path))
 
 
+def get_store() -> Store:
+    """The store of the configured data directory (for previews, applies and history)."""
+    return Store(settings.data_dir(), get_dataset().catalog)
+
+
 def get_dataset() -> Dataset:
-    """The validated data set for the configured directories, re-read when a file changes."""
+    """The validated data set for the configured directories, re-read when a file changes.
+
+    An apply that a crash interrupted is finished first, so what is shown is whole.
+    """
     catalog_dir = settings.catalog_dir()
     data_dir = settings.data_dir()
     catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
+    Store(data_dir, _catalog(str(catalog_dir), catalog_prints)).recover()
     prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
     return _dataset(str(catalog_dir), catalog_prints, str(data_dir), prints, dt.date.today())

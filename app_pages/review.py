@@ -1,0 +1,88 @@
+"""Review: which updates wait for approval, what would each change, and who changed what so far?"""
+
+import pandas as pd
+import streamlit as st
+
+from tracker.access import AccessDeniedError, can_review
+from tracker.action_table import action_display
+from tracker.diff import changes_display
+from tracker.method import issues_table
+from tracker.store import StoreBusyError
+from tracker.submissions import Submissions
+from ui.auth import current_user
+from ui.cache import get_dataset, get_store
+
+st.title("Review submissions")
+if flash := st.session_state.pop("review_flash", None):
+    st.success(flash)
+user = current_user()
+if not can_review(user):
+    st.warning("Only reviewers and administrators can review submissions. Sign in with a reviewer account.")
+    st.stop()
+
+catalog = get_dataset().catalog
+store = get_store()
+queue = Submissions(store)
+pending = queue.list("pending")
+
+st.header(f"Waiting for review ({len(pending)})")
+if not pending:
+    st.success("Nothing is waiting for review.")
+else:
+    chosen = st.selectbox(
+        "Submission",
+        [s.id for s in pending],
+        format_func=lambda i: next(
+            f"{s.member} · {s.file} · sent by {s.submitted_by} on {s.submitted_at[:10]} · {s.summary}"
+            for s in pending
+            if s.id == i
+        ),
+        key="review_choice",
+    )
+    submission = queue.get(chosen)
+    preview = queue.preview(submission)  # re-checked against the records as they are now
+    if not preview.ok:
+        st.error("This file no longer passes validation (the records or the catalog changed since it was sent).")
+        st.dataframe(issues_table(preview.issues), hide_index=True, width="stretch")
+    elif preview.diff is not None:
+        st.markdown(f"**Would change:** {preview.diff.summary()}")
+        if not preview.diff.changed.empty:
+            st.dataframe(changes_display(preview.diff, catalog), hide_index=True, width="stretch")
+        for label, frame in (("Added", preview.diff.added), ("Removed", preview.diff.removed)):
+            if not frame.empty:
+                st.markdown(f"**{label}**")
+                st.dataframe(action_display(frame, catalog), hide_index=True, width="stretch")
+    note = st.text_area("Note to the focal point (required to reject)", key="review_note")
+    approve, reject = st.columns(2)
+    try:
+        if approve.button("Approve and publish", type="primary", key="review_approve", disabled=not preview.ok):
+            result = queue.approve(submission.id, user, note)
+            if result.ok:
+                summary = result.preview.diff.summary() if result.preview.diff else ""
+                st.session_state["review_flash"] = f"Approved and published {submission.member}: {summary}."
+                st.rerun()
+            st.error("The file did not pass validation, so nothing was published.")
+        if reject.button("Reject", key="review_reject"):
+            queue.reject(submission.id, user, note)
+            st.session_state["review_flash"] = f"Rejected {submission.member}'s submission; the note was saved."
+            st.rerun()
+    except (AccessDeniedError, StoreBusyError, ValueError) as problem:
+        st.error(str(problem))
+
+st.header("Decided")
+decided = [s for s in queue.list() if s.state != "pending"]
+if decided:
+    st.dataframe(
+        pd.DataFrame([vars(s) for s in reversed(decided)]).drop(columns=["id"]), hide_index=True, width="stretch"
+    )
+else:
+    st.caption("No submission has been decided yet.")
+
+st.header("History of changes")
+log = store.log()
+if log.empty:
+    st.caption("No change has been applied yet.")
+else:
+    member = st.selectbox("Member", ["all", *sorted(log["member"].unique())], key="review_history_member")
+    shown = log if member == "all" else log[log["member"] == member]
+    st.dataframe(shown, hide_index=True, width="stretch")

@@ -1,0 +1,109 @@
+"""Submit an update: download your template, check a file cell by cell, see what would change, send it for review."""
+
+import streamlit as st
+
+from loaders.tables import MAX_FILE_BYTES, read_member_bytes
+from tracker.access import AccessDeniedError, can_review, can_see_confidential, can_submit
+from tracker.action_table import action_display
+from tracker.diff import changes_display
+from tracker.method import issues_table
+from tracker.store import StoreBusyError
+from tracker.submissions import Submissions
+from tracker.template import template_workbook
+from ui.auth import current_user
+from ui.cache import get_dataset, get_store
+from ui.components import illustrative_banner
+
+user = current_user()
+dataset = get_dataset()
+catalog = dataset.catalog
+store = get_store()
+
+st.title("Submit an update")
+st.caption("Anyone can check a file here: nothing is saved until a focal point sends it and a reviewer approves it.")
+illustrative_banner(dataset)
+
+st.header("1. Download your template")
+members = [user.member] if user.member else list(catalog.members)
+member = st.selectbox("Member", members, format_func=lambda m: f"{catalog.members[m].name} ({m})", key="submit_member")
+own = dataset.actions[dataset.actions["member"] == member]
+if not (can_submit(user, member) or can_see_confidential(user)):
+    own = own[~own["confidential"]]  # a guest's copy never carries confidential actions
+st.download_button(
+    f"Download {member}.xlsx (pre-filled with {len(own)} action(s))",
+    data=lambda: template_workbook(catalog, member, own, illustrative=bool(own["illustrative"].any())),
+    file_name=f"{member}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="submit_template",
+    on_click="ignore",
+    icon=":material/download:",
+)
+st.caption(
+    "Edit it in Excel or LibreOffice: change statuses and dates, add rows (leave Action ID blank), delete "
+    "rows for actions to remove. Keep the file name. The Instructions sheet explains every column."
+)
+
+st.header("2. Check your file")
+upload = st.file_uploader(
+    f"Upload a member file (.xlsx, .xls, .ods, .csv or .yaml, up to {MAX_FILE_BYTES // 1_048_576} MB)",
+    key="submit_upload",
+)
+if upload is None:
+    st.stop()
+raw = read_member_bytes(upload.name, upload.getvalue())
+preview = store.preview(raw)
+issues = issues_table(preview.issues)
+if not preview.ok:
+    errors = int((issues["severity"] == "error").sum())
+    st.error(f"{errors} problem(s) to fix in {upload.name}. Nothing has been saved. Fix them and upload again.")
+if not issues.empty:
+    st.dataframe(
+        issues[["severity", "row", "field", "message"]].rename(
+            columns={"severity": "", "row": "Row", "field": "Column", "message": "What to fix"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+if not preview.ok:
+    st.stop()
+assert preview.diff is not None and preview.member is not None
+
+st.header("3. What would change")
+diff = preview.diff
+if not (can_submit(user, preview.member) or can_see_confidential(user)):
+    secret = dataset.actions.loc[dataset.actions["confidential"], "action_id"]
+    diff = diff.without_confidential(set(secret.dropna()))
+cols = st.columns(3)
+cols[0].metric("Actions added", len(diff.added))
+cols[1].metric("Fields changed", len(diff.changed))
+cols[2].metric("Actions removed", len(diff.removed))
+if diff.is_empty:
+    st.info("This file matches the records exactly: there is nothing to send.")
+    st.stop()
+if not diff.changed.empty:
+    st.dataframe(changes_display(diff, catalog), hide_index=True, width="stretch")
+for label, frame in (("Added", diff.added), ("Removed", diff.removed)):
+    if not frame.empty:
+        st.markdown(f"**{label}**")
+        st.dataframe(action_display(frame, catalog), hide_index=True, width="stretch")
+
+st.header("4. Send it")
+if not can_submit(user, preview.member):
+    st.info(
+        f"To send this update, sign in as the focal point of {catalog.members[preview.member].name}. "
+        "Checking files needs no account."
+    )
+    st.stop()
+try:
+    if st.button("Send for review", type="primary", key="submit_send"):
+        _, submission = Submissions(store).submit(upload.name, upload.getvalue(), user)
+        if submission is not None:
+            st.success(
+                f"Sent for review ({submission.summary}). A reviewer will approve or reject it; "
+                f"reference {submission.id}."
+            )
+    if can_review(user) and st.button("Apply now (as reviewer)", key="submit_apply"):
+        result = store.apply(raw, user)
+        st.success(f"Applied: {diff.summary()}. New ids: {', '.join(result.assigned_ids) or 'none'}.")
+except (AccessDeniedError, StoreBusyError) as problem:
+    st.error(str(problem))

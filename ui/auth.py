@@ -1,0 +1,88 @@
+"""Who is using the app: OIDC login (``st.login``), the role map, or local editing.
+
+Three ways to be someone, checked in this order:
+
+1. **Local editing** — one person on their own machine. It needs *both*
+   ``TRACKER_LOCAL_EDITING=1`` in the environment *and* the server bound to
+   the loopback address (``--server.address 127.0.0.1``), so it cannot switch
+   on by accident on a shared server (which listens on all interfaces). It is
+   shown on every page.
+2. **OIDC login** — when ``.streamlit/secrets.toml`` has an ``[auth]``
+   section; the e-mail the identity provider reports is looked up in
+   ``_roles.yaml`` in the data directory (``tracker.access.load_roles``).
+3. Otherwise everyone is an anonymous **viewer**: read-only, but may validate
+   a file.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from tracker import settings
+from tracker.access import ANONYMOUS, Role, User, load_roles
+
+LOCAL_EDITING_ENV = "TRACKER_LOCAL_EDITING"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOCAL_EDITOR = User(id="local-editor", name="Local editor", role=Role.ADMIN)
+
+
+def login_configured() -> bool:
+    """True when ``secrets.toml`` configures an identity provider."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def local_editing_requested() -> bool:
+    """True when the environment asks for local editing."""
+    return os.environ.get(LOCAL_EDITING_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def local_editing_allowed() -> bool:
+    """Local editing is requested *and* the server only listens on this machine."""
+    address = str(st.get_option("server.address") or "")
+    return local_editing_requested() and address in LOOPBACK
+
+
+def current_user() -> User:
+    """The user of this session, with their role (an anonymous viewer by default)."""
+    if local_editing_allowed():
+        return LOCAL_EDITOR
+    if login_configured() and st.user.get("is_logged_in"):
+        email = str(st.user.get("email") or "")
+        if email:
+            return load_roles(settings.data_dir()).user(email, str(st.user.get("name") or email))
+    return ANONYMOUS
+
+
+def render_account(user: User) -> None:
+    """Sidebar block: who is signed in, their role, and the log in / log out button."""
+    box = st.sidebar.container(border=True)
+    if local_editing_requested() and not local_editing_allowed():
+        box.error(
+            f"{LOCAL_EDITING_ENV} is set but the server listens beyond this machine, so editing stays off. "
+            "Start it with `--server.address 127.0.0.1` to edit locally."
+        )
+    if user == LOCAL_EDITOR:
+        box.warning("**Local editing mode**: you are an admin on this machine.", icon=":material/edit:")
+        return
+    if user != ANONYMOUS:
+        member = f" for {user.member}" if user.member else ""
+        box.markdown(f"Signed in as **{user.name}**  \n{ROLE_LABELS[user.role]}{member}")
+        if login_configured():
+            box.button("Log out", on_click=st.logout, key="auth_logout", width="stretch")
+        return
+    box.caption("Viewing as a guest: read-only. You can still check a file on *Submit an update*.")
+    if login_configured():
+        box.button("Log in", on_click=st.login, key="auth_login", width="stretch", type="primary")
+
+
+ROLE_LABELS = {
+    Role.VIEWER: "Viewer (read-only)",
+    Role.FOCAL_POINT: "Focal point",
+    Role.REVIEWER: "Reviewer",
+    Role.ADMIN: "Administrator",
+}
