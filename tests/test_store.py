@@ -251,3 +251,28 @@ def test_preview_warns_when_rows_with_errors_on_record_would_be_dropped(catalog,
     preview = Store(data_dir, catalog).preview(read_member_bytes("THA.yaml", good), today=TODAY)
     assert preview.ok
     assert [(i.severity, i.code) for i in preview.issues] == [("warning", "current-rows-dropped")]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_apply_writes_logs_and_names_who(data_dir, tmp_path):
+    upload = upload_file(tmp_path, data_dir, "up", lambda d: set_status(d, 0, "discontinued"))
+    done = cli("apply", str(upload), "--data-dir", str(data_dir), "--by", "Ann Reviewer")
+    assert done.returncode == 0, done.stderr
+    assert "APPLIED" in done.stdout and "1 field(s) changed" in done.stdout
+    assert tha_yaml(data_dir)["actions"][0]["status"] == "discontinued"
+    entry = json.loads((data_dir / "_history" / "log.jsonl").read_text().splitlines()[-1])
+    assert (entry["by"], entry["field"], entry["new"]) == ("Ann Reviewer", "status", "discontinued")
+
+
+def test_cli_apply_refuses_a_file_with_errors_and_a_missing_file(data_dir, tmp_path):
+    original = (data_dir / "THA.yaml").read_bytes()
+    upload = upload_file(tmp_path, data_dir, "bad", lambda d: set_status(d, 0, "almost"))
+    refused = cli("apply", str(upload), "--data-dir", str(data_dir))
+    assert refused.returncode == 1 and "unknown-status" in refused.stdout and "Traceback" not in refused.stderr
+    assert (data_dir / "THA.yaml").read_bytes() == original
+    assert cli("apply", str(tmp_path / "nope.yaml"), "--data-dir", str(data_dir)).returncode == 2

@@ -8,6 +8,7 @@ the command itself is misused (unknown option, missing path).
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ from loaders.issues import Issue, has_errors
 from loaders.members import parse_member_id
 from loaders.tables import read_member_file
 from tracker import settings
+from tracker.access import Role, User
+from tracker.store import Store, StoreBusyError
 from tracker.template import template_from_dataset
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_MISUSE = 0, 1, 2
@@ -63,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     template.add_argument("member", metavar="MEMBER", help="member id, e.g. IDN or IOM")
     template.add_argument("--out", required=True, metavar="FILE.xlsx", help="where to write the workbook")
+
+    apply = commands.add_parser(
+        "apply",
+        parents=[shared],
+        help="validate a member file and make it that member's records (with history)",
+        description="Validate FILE and, if it has no error, replace its member's records in the data directory "
+        "with it: new rows get ids, the previous file is kept under _history/versions and every change is "
+        "logged. The same code path as a reviewer's approval in the app. Exit 0 = applied (or nothing to "
+        "change), 1 = the file has errors (nothing written), 2 = misuse.",
+    )
+    apply.add_argument("file", metavar="FILE", help="a member file named after its member, e.g. IDN.xlsx")
+    apply.add_argument("--by", metavar="NAME", help="who is applying it, for the history log (default: your login)")
     return parser
 
 
@@ -76,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args, parser)
     if args.command == "template":
         return _template(args)
+    if args.command == "apply":
+        return _apply(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 
@@ -175,3 +192,32 @@ def _print_text(issues: list[Issue], scope: str, valid_actions: int) -> None:
     warnings = len(issues) - errors
     verdict = "OK" if errors == 0 else "ERRORS"
     print(f"{verdict}: {errors} error(s), {warnings} warning(s); {valid_actions} valid action(s) in {scope}.")
+
+
+def _apply(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return EXIT_MISUSE
+    data_dir = settings.data_dir(args.data_dir)
+    if not data_dir.is_dir():
+        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+        return EXIT_MISUSE
+    name = args.by or getpass.getuser()
+    # Whoever can run this command can already write to the data directory: they act as an admin.
+    user = User(id=name, name=name, role=Role.ADMIN)
+    store = Store(data_dir, load_catalog(settings.catalog_dir(args.catalog_dir)))
+    try:
+        result = store.apply(read_member_file(path), user)
+    except StoreBusyError as busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return EXIT_DATA_ERRORS
+    for issue in result.preview.issues:
+        print(f"{issue.severity.upper():7} {issue.code:24} {issue.message}")
+    if not result.ok:
+        print(f"NOT APPLIED: {path.name} has errors; nothing was written.")
+        return EXIT_DATA_ERRORS
+    diff = result.preview.diff
+    ids = f" New ids: {', '.join(result.assigned_ids)}." if result.assigned_ids else ""
+    print(f"APPLIED {path.name} to {result.written}: {diff.summary() if diff else ''}.{ids} Change {result.change_id}.")
+    return EXIT_OK
