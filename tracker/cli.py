@@ -21,6 +21,7 @@ from loaders.members import parse_member_id
 from loaders.tables import read_member_file
 from tracker import settings
 from tracker.access import Role, User
+from tracker.snapshots import Snapshots
 from tracker.store import Store, StoreBusyError
 from tracker.template import template_from_dataset
 
@@ -78,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument("file", metavar="FILE", help="a member file named after its member, e.g. IDN.xlsx")
     apply.add_argument("--by", metavar="NAME", help="who is applying it, for the history log (default: your login)")
+
+    snapshot = commands.add_parser(
+        "snapshot",
+        parents=[shared],
+        help="freeze the current records under a meeting name",
+        description="Freeze the current validated records (confidential ones included) under NAME, e.g. "
+        "'19th AHG SOM, Dec 2025'. Snapshots cannot be replaced. Exit 0 = taken, 1 = the name is used or "
+        "the data has errors worth fixing first, 2 = misuse.",
+    )
+    snapshot.add_argument(
+        "name", metavar="NAME", nargs="?", help="the meeting or occasion, e.g. '19th AHG SOM, Dec 2025'"
+    )
+    snapshot.add_argument("--by", metavar="NAME", help="who takes it (default: your login)")
+    snapshot.add_argument("--list", action="store_true", help="list the existing snapshots instead of taking one")
     return parser
 
 
@@ -93,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _template(args)
     if args.command == "apply":
         return _apply(args)
+    if args.command == "snapshot":
+        return _snapshot(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 
@@ -220,4 +237,30 @@ def _apply(args: argparse.Namespace) -> int:
     diff = result.preview.diff
     ids = f" New ids: {', '.join(result.assigned_ids)}." if result.assigned_ids else ""
     print(f"APPLIED {path.name} to {result.written}: {diff.summary() if diff else ''}.{ids} Change {result.change_id}.")
+    return EXIT_OK
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    data_dir = settings.data_dir(args.data_dir)
+    if not data_dir.is_dir():
+        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+        return EXIT_MISUSE
+    snapshots = Snapshots(data_dir)
+    if args.list:
+        for info in snapshots.list():
+            print(f"{info.slug:40} {info.name} (taken {info.taken_at[:10]} by {info.taken_by}; {info.actions} actions)")
+        return EXIT_OK
+    if not args.name:
+        print("error: give the snapshot a NAME, e.g. snapshot '19th AHG SOM, Dec 2025'", file=sys.stderr)
+        return EXIT_MISUSE
+    name = args.by or getpass.getuser()
+    dataset = load_dataset(data_dir, load_catalog(settings.catalog_dir(args.catalog_dir)))
+    try:
+        info = snapshots.take(dataset, args.name, User(id=name, name=name, role=Role.ADMIN))
+    except ValueError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_DATA_ERRORS
+    errors = len(dataset.errors)
+    note = f" Note: {errors} row(s)/file(s) with errors are not in it." if errors else ""
+    print(f"Snapshot '{info.name}' taken: {info.actions} actions, data as of {info.data_as_of}.{note}")
     return EXIT_OK

@@ -1,0 +1,185 @@
+"""Named meeting snapshots ("as presented at the 19th AHG SOM") and what changed since one.
+
+A snapshot freezes the validated records under a name and a date in
+``_snapshots/<slug>/`` (Parquet tables plus ``meta.json``). Snapshots are
+immutable: a name can be used once and the files are made read-only.
+:func:`compare` classifies every action between two states (a snapshot and
+today, or two snapshots): new, removed, status up, status down, unchanged,
+and flags actions that became overdue in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock
+
+from loaders.catalog import Catalog
+from loaders.dataset import Dataset
+from tracker.access import User, can_review, require
+from tracker.progress import is_overdue
+
+SNAPSHOTS = "_snapshots"
+CHANGE_KINDS = ("new", "status up", "status down", "unchanged", "removed")
+_TABLES = ("actions", "action_commitments", "action_mechanisms")
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """A snapshot's name, when it was taken, by whom, and the data date it holds."""
+
+    slug: str
+    name: str
+    taken_at: str
+    taken_by: str
+    data_as_of: str
+    actions: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A frozen copy of the records (same frames as a :class:`~loaders.dataset.Dataset`)."""
+
+    info: SnapshotInfo
+    actions: pd.DataFrame
+    action_commitments: pd.DataFrame
+    action_mechanisms: pd.DataFrame
+
+
+def slugify(name: str) -> str:
+    """A file-safe, readable folder name for a snapshot name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    return slug[:80] or "snapshot"
+
+
+class Snapshots:
+    """The snapshots of one data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = Path(data_dir) / SNAPSHOTS
+        self.lock = FileLock(str(Path(data_dir) / SNAPSHOTS / ".lock"))
+
+    def take(self, dataset: Dataset, name: str, user: User) -> SnapshotInfo:
+        """Freeze the dataset's records under ``name``.
+
+        Raises:
+            AccessDeniedError: only reviewers and admins take snapshots.
+            ValueError: the name is empty or already used.
+        """
+        require(can_review(user), "take snapshots")
+        name = name.strip()
+        if not name:
+            raise ValueError("Give the snapshot a name, e.g. '19th AHG SOM, Dec 2025'.")
+        slug = slugify(name)
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.lock:
+            if (self.root / slug).exists():
+                raise ValueError(f"A snapshot named '{name}' already exists; snapshots cannot be replaced.")
+            latest = dataset.actions["last_updated"].max()
+            info = SnapshotInfo(
+                slug=slug,
+                name=name,
+                taken_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                taken_by=user.label,
+                data_as_of="" if pd.isna(latest) else f"{latest:%Y-%m-%d}",
+                actions=len(dataset.actions),
+            )
+            staging = self.root / f".{slug}.tmp"
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir()
+            for table in _TABLES:
+                getattr(dataset, table).to_parquet(staging / f"{table}.parquet", index=False)
+            (staging / "meta.json").write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
+            for path in staging.iterdir():
+                path.chmod(0o444)  # read-only: a snapshot is a record of what was presented
+            os.replace(staging, self.root / slug)
+        return info
+
+    def list(self) -> list[SnapshotInfo]:
+        """Every snapshot, oldest first."""
+        if not self.root.is_dir():
+            return []
+        infos = []
+        for folder in sorted(self.root.iterdir()):
+            meta = folder / "meta.json"
+            if folder.is_dir() and not folder.name.startswith(".") and meta.is_file():
+                infos.append(SnapshotInfo(**json.loads(meta.read_text(encoding="utf-8"))))
+        return sorted(infos, key=lambda i: i.taken_at)
+
+    def load(self, slug: str) -> Snapshot:
+        """Read one snapshot.
+
+        Raises:
+            KeyError: no snapshot with that name or slug.
+        """
+        for info in self.list():
+            if slug in (info.slug, info.name):
+                folder = self.root / info.slug
+                tables = [pd.read_parquet(folder / f"{t}.parquet") for t in _TABLES]
+                return Snapshot(info, *tables)
+        raise KeyError(slug)
+
+
+def compare(
+    before: pd.DataFrame, after: pd.DataFrame, catalog: Catalog, *, before_date: dt.date, after_date: dt.date
+) -> pd.DataFrame:
+    """Classify each action between two states of the records.
+
+    Args:
+        before: actions at the earlier point (a snapshot's).
+        after: actions at the later point (today's, or a later snapshot's).
+        catalog: for the status order and which statuses count as done.
+        before_date, after_date: the dates "overdue" is judged at for each side.
+
+    Returns:
+        One row per action id on either side: ``action_id``, ``member``, ``title``,
+        ``status_before``, ``status_after``, ``change`` (one of :data:`CHANGE_KINDS`)
+        and ``newly_overdue`` (overdue at ``after_date`` but not at ``before_date``).
+        Statuses counted apart (discontinued) rank below every progress status.
+    """
+    scale = catalog.scale
+    rank = {sid: s.order for sid, s in catalog.statuses.items()}
+    for sid in scale.counted_apart:
+        rank[sid] = 0
+    left = before.dropna(subset=["action_id"]).set_index("action_id")
+    right = after.dropna(subset=["action_id"]).set_index("action_id")
+    ids = left.index.union(right.index)
+    frame = pd.DataFrame(index=ids)
+    frame["member"] = right["member"].reindex(ids).fillna(left["member"].reindex(ids))
+    frame["title"] = right["title"].reindex(ids).fillna(left["title"].reindex(ids))
+    frame["status_before"] = left["status"].reindex(ids)
+    frame["status_after"] = right["status"].reindex(ids)
+    up = frame["status_after"].map(rank) > frame["status_before"].map(rank)
+    down = frame["status_after"].map(rank) < frame["status_before"].map(rank)
+    change = pd.Series("unchanged", index=ids)
+    change[up] = "status up"
+    change[down] = "status down"
+    change[frame["status_before"].isna()] = "new"
+    change[frame["status_after"].isna()] = "removed"
+    frame["change"] = change
+    was = is_overdue(left, scale.complete, scale.counted_apart, before_date).reindex(ids, fill_value=False)
+    now = is_overdue(right, scale.complete, scale.counted_apart, after_date).reindex(ids, fill_value=False)
+    frame["newly_overdue"] = now & ~was
+    return frame.reset_index(names="action_id").astype(
+        {"action_id": "str", "member": "str", "title": "str", "change": "str", "newly_overdue": "bool"}
+    )
+
+
+def rollup(changes: pd.DataFrame, by: pd.Series, name: str) -> pd.DataFrame:
+    """Count change kinds per group (``by`` maps action_id -> group, e.g. member or area).
+
+    Returns:
+        One row per group with a column per change kind plus ``newly overdue``.
+    """
+    joined = changes.merge(by.rename("_group"), left_on="action_id", right_index=True)
+    counts = pd.crosstab(joined["_group"], joined["change"]).reindex(columns=list(CHANGE_KINDS), fill_value=0)
+    counts["newly overdue"] = joined.groupby("_group")["newly_overdue"].sum().reindex(counts.index).fillna(0)
+    counts = counts.astype("int64").rename_axis(index=name, columns=None)
+    return counts.reset_index()
