@@ -1,6 +1,7 @@
 """Member profile: what has one member reported, where are its gaps, and how fresh is it?"""
 
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
@@ -9,7 +10,8 @@ from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.status import status_bar_figure
 from tracker.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
 from tracker.overview import freshness, headline, status_counts
-from ui.components import PRINT_CSS, illustrative_banner, percent, show_chart
+from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, percent, show_chart
+from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
 
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
@@ -50,6 +52,11 @@ last = "no update" if fresh["state"] == "not_reported" else f"{fresh['last_updat
 cols[3].metric("Latest update", last, help=f"Stale when older than {STALE_AFTER_DAYS} days.")
 if fresh["state"] == "stale":
     st.warning(f"◐ This member's records are stale: the latest update is {fresh['days_since_update']} days old.")
+if view.is_empty:  # say so in words, not only with zeros and an empty table
+    if replace(view.filters, members=()).is_default:
+        st.info("No action reported by this member yet.", icon=":material/info:")
+    else:
+        nothing_matches()
 
 matrix = gap_matrix(view, "top_level")
 show_chart(
@@ -87,6 +94,9 @@ if gaps.empty:
     st.success("Every commitment in scope has at least one action from this member.")
 else:
     st.dataframe(gaps, hide_index=True, width="stretch")
+
+st.subheader("What moved")
+render_movement(view, "member")
 
 st.subheader("Actions")
 st.dataframe(action_display(view.actions, catalog), hide_index=True, width="stretch")

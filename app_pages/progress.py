@@ -8,8 +8,9 @@ from tracker.action_table import action_display
 from tracker.figures.progress import plan_year_figure, timeline_figure
 from tracker.figures.status import status_bar_figure
 from tracker.overview import status_counts
-from tracker.progress import TIMELINE_LIMIT, movement_since, overdue_actions, plan_year_summary, timeline_rows
+from tracker.progress import TIMELINE_LIMIT, overdue_actions, plan_year_summary, timeline_rows
 from ui.components import illustrative_banner, nothing_matches, show_chart
+from ui.movement import render_movement
 from ui.state import current_view
 
 view = current_view()
@@ -87,17 +88,5 @@ overdue = overdue_actions(view, today)
 with st.expander(f"⚠ {len(overdue):,} overdue action(s): due before today and not complete"):
     st.dataframe(action_display(overdue, catalog), hide_index=True, width="stretch")
 
-st.header("What moved since a date")
-since = st.date_input(
-    "Since", value=today - dt.timedelta(days=182), max_value=today, key="progress_since", format="YYYY-MM-DD"
-)
-moved = movement_since(view, since)
-counts = moved.counts()
-cols = st.columns(3)
-cols[0].metric("Actions updated since then", f"{counts['updated']:,}")
-cols[1].metric("Actions started since then", f"{counts['new']:,}")
-cols[2].metric("Open actions not updated since then", f"{counts['stalled']:,}")
-st.caption("Based on each action's 'last updated' date. Comparison with a named meeting snapshot comes later.")
-for label, frame in (("Updated", moved.updated), ("Started", moved.new), ("Not updated (stalled)", moved.stalled)):
-    with st.expander(f"{label}: {len(frame):,}"):
-        st.dataframe(action_display(frame, catalog), hide_index=True, width="stretch")
+st.header("What moved")
+render_movement(view, "progress")

@@ -183,3 +183,16 @@ def rollup(changes: pd.DataFrame, by: pd.Series, name: str) -> pd.DataFrame:
     counts["newly overdue"] = joined.groupby("_group")["newly_overdue"].sum().reindex(counts.index).fillna(0)
     counts = counts.astype("int64").rename_axis(index=name, columns=None)
     return counts.reset_index()
+
+
+def as_dataset(snapshot: Snapshot, catalog: Catalog) -> Dataset:
+    """A snapshot shaped as a :class:`Dataset`, so the same filters apply to it."""
+    return Dataset(
+        catalog=catalog,
+        actions=snapshot.actions,
+        action_commitments=snapshot.action_commitments,
+        action_mechanisms=snapshot.action_mechanisms,
+        files=pd.DataFrame(),
+        illustrative=bool(snapshot.actions["illustrative"].any()) if len(snapshot.actions) else False,
+    )
+

@@ -1,0 +1,102 @@
+"""The "what moved" section shared by the Progress page and the member profile.
+
+Compares the current view with a date (from each action's *last updated*) or
+with a named meeting snapshot (the same filters applied to both sides).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tracker import settings
+from tracker.access import AccessDeniedError, can_review, can_see_confidential
+from tracker.action_table import action_display
+from tracker.filters import View, apply_filters
+from tracker.progress import movement_since
+from tracker.snapshots import CHANGE_KINDS, Snapshots, as_dataset, compare, rollup
+from ui.auth import current_user
+from ui.cache import get_dataset
+
+DATE = "date"
+
+
+def render_movement(view: View, key: str) -> None:
+    """Draw the comparison controls and results; ``key`` prefixes the widget keys."""
+    today = dt.date.today()
+    snapshots = Snapshots(settings.data_dir())
+    infos = {i.slug: i for i in snapshots.list()}
+    basis = st.selectbox(
+        "Compare with",
+        [DATE, *reversed(list(infos))],
+        format_func=lambda s: (
+            "A date (from each action's last update)"
+            if s == DATE
+            else f"Snapshot: {infos[s].name} (taken {infos[s].taken_at[:10]})"
+        ),
+        key=f"{key}_basis",
+    )
+    if basis == DATE:
+        _since_date(view, key, today)
+    else:
+        _since_snapshot(view, snapshots, basis, today)
+    _take_snapshot(snapshots, key)
+
+
+def _since_date(view: View, key: str, today: dt.date) -> None:
+    since = st.date_input(
+        "Since", value=today - dt.timedelta(days=182), max_value=today, key=f"{key}_since", format="YYYY-MM-DD"
+    )
+    moved = movement_since(view, since)
+    counts = moved.counts()
+    cols = st.columns(3)
+    cols[0].metric("Actions updated since then", f"{counts['updated']:,}")
+    cols[1].metric("Actions started since then", f"{counts['new']:,}")
+    cols[2].metric("Open actions not updated since then", f"{counts['stalled']:,}")
+    for label, frame in (("Updated", moved.updated), ("Started", moved.new), ("Not updated (stalled)", moved.stalled)):
+        with st.expander(f"{label}: {len(frame):,}"):
+            st.dataframe(action_display(frame, view.catalog), hide_index=True, width="stretch")
+
+
+def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date) -> None:
+    snapshot = snapshots.load(slug)
+    taken = dt.date.fromisoformat(snapshot.info.taken_at[:10])
+    before = apply_filters(
+        as_dataset(snapshot, view.catalog), view.filters, can_see_confidential=can_see_confidential(current_user())
+    )
+    changes = compare(before.actions, view.actions, view.catalog, before_date=taken, after_date=today)
+    counts = changes["change"].value_counts()
+    cols = st.columns(len(CHANGE_KINDS) + 1)
+    for col, kind in zip(cols, CHANGE_KINDS, strict=False):
+        col.metric(kind.capitalize(), int(counts.get(kind, 0)))
+    cols[-1].metric("Newly overdue", int(changes["newly_overdue"].sum()))
+    # Areas from both sides, so removed actions still count under the area they were in.
+    areas = pd.concat([before.links, view.links])[["action_key", "top_level"]].drop_duplicates()
+    by_area = rollup(changes, areas.set_index("action_key")["top_level"], "area")
+    members = changes.set_index("action_id")["member"]
+    left, right = st.columns(2)
+    left.markdown("**By area and pillar**")
+    left.dataframe(by_area, hide_index=True, width="stretch")
+    right.markdown("**By member (A–Z)**")
+    right.dataframe(rollup(changes, members, "member"), hide_index=True, width="stretch")
+    moved = changes[(changes["change"] != "unchanged") | changes["newly_overdue"]]
+    with st.expander(f"Actions that changed: {len(moved):,}"):
+        st.dataframe(moved, hide_index=True, width="stretch")
+
+
+def _take_snapshot(snapshots: Snapshots, key: str) -> None:
+    user = current_user()
+    if not can_review(user):
+        return
+    with st.expander("Take a snapshot of the records now (reviewers)"):
+        name = st.text_input(
+            "Name of the meeting or occasion", key=f"{key}_snapshot_name", placeholder="19th AHG SOM, Dec 2025"
+        )
+        if st.button("Take snapshot", key=f"{key}_snapshot_take"):
+            try:
+                info = snapshots.take(get_dataset(), name, user)
+                st.success(f"Snapshot '{info.name}' taken: {info.actions} actions, data as of {info.data_as_of}.")
+            except (AccessDeniedError, ValueError) as problem:
+                st.error(str(problem))
