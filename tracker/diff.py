@@ -12,25 +12,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.fields import FIELD_NAMES
 from loaders.fields import LABELS as FIELD_LABELS
 
-# The contract fields a person edits; source_*, keys and flags are not compared.
-COMPARED_FIELDS: tuple[str, ...] = (
-    "commitments",
-    "title",
-    "description",
-    "status",
-    "start_date",
-    "due_date",
-    "last_updated",
-    "lead_agency",
-    "asean_mechanisms",
-    "evidence",
-    "origin",
-    "confidential",
-    "notes",
-    "extra",
-)
+# The contract fields a person edits, plus the unknown columns kept aside. The id and the
+# member identify the row, so they are not compared.
+COMPARED_FIELDS: tuple[str, ...] = (*(f for f in FIELD_NAMES if f not in ("action_id", "member")), "extra")
 LABELS = {**FIELD_LABELS, "extra": "Other columns"}
 CHANGE_COLUMNS = ["action_id", "field", "old", "new"]
 
