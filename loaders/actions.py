@@ -203,15 +203,24 @@ class _RowChecker:
     def _id_list(self, field: str, known: set[str]) -> tuple[pd.Series, pd.Series]:
         """Split a separated id list; returns (long frame of ids per row, unknown ids per row)."""
         parts = self.text[field].str.split(_SPLIT, regex=True).explode()
-        parts = parts.dropna().str.strip().str.upper()
+        # An all-blank column explodes to float NaN, which has no .str accessor.
+        parts = parts.dropna().astype("str").str.strip().str.upper()
         parts = parts[parts != ""]
         unknown = parts[~parts.isin(list(known))]
         bad_by_row = unknown.groupby(level=0).agg(lambda s: ", ".join(dict.fromkeys(s)))
         return parts, bad_by_row
 
     def check_commitments(self) -> None:
-        present = self.missing("commitments", "enter one or more commitment ids such as ASC-6 or BWP-B.2")
         parts, bad = self._id_list("commitments", set(self.catalog.commitments))
+        # A cell holding only separators (";", ", ,") names no commitment: an
+        # action must link to at least one, so that counts as missing too.
+        present = pd.Series(self.rows.index.isin(parts.index), index=self.rows.index)
+        self.report(
+            ~present,
+            "missing-value",
+            "commitments",
+            lambda i: "a value is required; enter one or more commitment ids such as ASC-6 or BWP-B.2",
+        )
         mask = pd.Series(False, index=self.rows.index)
         mask.loc[bad.index] = True
         self.report(
@@ -339,17 +348,19 @@ class _RowChecker:
         self.values["origin"] = mapped
 
     def check_confidential(self) -> None:
-        raw = self.rows["confidential"]
-        folded = raw.map(lambda v: fold(v) if v is not None else None)
-        mapped = folded.map(_YES_NO)
-        # YAML booleans arrive as True/False and fold to "true"/"false".
+        # Via the text form: YAML/Excel booleans become yes/no and a number cell
+        # 1 (read as 1.0) becomes "1", so all the accepted spellings fold alike.
+        text = self.text["confidential"]
+        mapped = text.map(fold, na_action="ignore").map(_YES_NO)
         self.report(
-            raw.notna() & mapped.isna(),
+            text.notna() & mapped.isna(),
             "bad-confidential",
             "confidential",
-            lambda i: f'"{_show(raw.iat[i])}" is not yes or no; write yes or no (blank means no)',
+            lambda i: f'"{_show(text.iat[i])}" is not yes or no; write yes or no (blank means no)',
         )
-        self.values["confidential"] = mapped.fillna(False).astype(bool)
+        # eq(True), not fillna(False): when no value maps, the column is float NaN
+        # and filling it with a bool is deprecated in pandas (an error in pandas 4).
+        self.values["confidential"] = mapped.eq(True)
 
     def check_action_id(self) -> None:
         action_id = self.text["action_id"].str.upper()
@@ -371,8 +382,11 @@ class _RowChecker:
             ),
         )
         present = action_id.notna() & pattern_ok
-        duplicated = present & action_id.duplicated(keep="first") & action_id.notna()
-        first = {a: i for i, a in reversed(list(enumerate(action_id))) if isinstance(a, str)}
+        # Only well-formed ids compete: a row already refused for a bad id must
+        # not make the member's own, valid row with that id a duplicate.
+        candidates = action_id.where(present)
+        duplicated = present & candidates.duplicated(keep="first")
+        first = {a: i for i, a in reversed(list(enumerate(candidates))) if isinstance(a, str)}
         self.report(
             duplicated,
             "duplicate-action-id",
@@ -438,7 +452,8 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 
 def _text_value(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    # NaT appears when pandas infers a datetime column from YAML dates; it is a datetime subclass.
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -4,6 +4,8 @@ Only plain data is built (``SafeLoader`` semantics, the C parser when available)
 tags such as ``!!python/object`` are refused, never executed. Every mapping gets
 its 1-based starting line under the key :data:`LINE_KEY`, so row-level issues in
 YAML files can point at a line just as spreadsheet issues point at an Excel row.
+Documents that would expand enormously through aliases ("billion laughs") or nest
+deeper than any real file are refused before anything is built from them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,15 @@ from typing import Any
 import yaml
 
 LINE_KEY = "__line__"
+
+# A member file or catalog file is a few levels deep and, without aliases, has at
+# most a few million nodes within the upload size limit. Aliases can multiply
+# that without bound in a file of a few hundred bytes; these limits refuse such
+# documents before the constructor (or later code that turns values into text)
+# spends unbounded time and memory on them. The depth limit also keeps the
+# recursive constructor far from Python's recursion limit.
+MAX_EXPANDED_NODES = 5_000_000
+MAX_DEPTH = 100
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -31,10 +42,78 @@ class YamlError(Exception):
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that records each mapping's first line."""
 
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_size(node)
+        return self.construct_document(node)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=True)
         mapping[LINE_KEY] = node.start_mark.line + 1
         return mapping
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # An unquoted 2023-02-30 matches the timestamp pattern but is no date;
+        # PyYAML would raise ValueError. Keep the text so the validator reports
+        # it as a bad date on its row, like the same text in a spreadsheet.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, AttributeError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse documents that alias-expand or nest beyond the limits.
+
+    Walks the composed node graph once (iteratively, memoising shared nodes),
+    computing each node's expanded size. A recursive alias is left for the
+    constructor, which reports it as a YAML error.
+
+    Raises:
+        YamlError: ``yaml-too-complex``.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size.get(id(child), 0) for child in _children(node))
+            if size[key] > MAX_EXPANDED_NODES:
+                _raise(
+                    "yaml-too-complex",
+                    "the file expands to more values than any member file holds (it repeats aliases such as "
+                    "*name many times over); write the values out without anchors and aliases",
+                    node.start_mark.line + 1,
+                )
+            continue
+        if key in size or key in on_path:
+            continue
+        if depth > MAX_DEPTH:
+            _raise(
+                "yaml-too-complex",
+                f"the values are nested more than {MAX_DEPTH} levels deep; a member file needs only a few levels "
+                "(a list of actions, each a mapping of fields)",
+                node.start_mark.line + 1,
+            )
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def load_yaml_text(text: str) -> Any:
@@ -48,13 +127,23 @@ def load_yaml_text(text: str) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        tag = getattr(exc, "problem", "") or ""
+        problem = (getattr(exc, "problem", "") or "").strip()
+        # The constructor also raises this for unhashable keys, bad merges and
+        # recursive aliases; only a missing constructor means an unknown tag.
+        if "constructor for the tag" not in problem:
+            return _raise(
+                "yaml-syntax",
+                f"the file is not valid YAML ({problem}); check the structure near this line",
+                line,
+            )
         return _raise(
             "yaml-unsafe-tag",
-            f"the file uses a YAML tag that would build a program object ({tag.strip()}); "
+            f"the file uses a YAML tag that would build a program object ({problem}); "
             "remove the tag and write the value as plain text, a number, a date or a list",
             line,
         )
+    except RecursionError:
+        return _raise("yaml-too-complex", "the values are nested too deeply; a member file needs only a few", None)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -63,6 +152,14 @@ def load_yaml_text(text: str) -> Any:
             "yaml-syntax",
             f"the file is not valid YAML ({problem}); check indentation and quoting near this line",
             line,
+        )
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # Explicit tags on impossible values (``!!int abc``, ``!!float x``) fail
+        # inside PyYAML's constructors with plain Python errors and no position.
+        return _raise(
+            "yaml-syntax",
+            f"a value cannot be read as the type its tag asks for ({exc}); remove the !! tag or correct the value",
+            None,
         )
 
 

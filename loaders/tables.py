@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 import python_calamine as calamine
@@ -23,12 +25,17 @@ import python_calamine as calamine
 from loaders.fields import FIELD_NAMES, HEADER_SEARCH_ROWS, LABELS, REQUIRED, field_for_header
 from loaders.issues import Issue, error, place, warning
 from loaders.members import parse_member_id
-from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_text
+from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_text, strip_lines
 
 # Limits for uploaded and bundled files. A real member file of a few hundred
 # actions is well under 1 MB; these leave room while refusing abuse.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+# calamine allocates every cell from A1 to the last used cell of a sheet at once;
+# one stray value in XFD1048576 asks for 17 billion cells and aborts the whole
+# process (a Rust allocation failure cannot be caught). Sheets are measured
+# before calamine opens them and refused above this many cells.
+MAX_SHEET_CELLS = 2_000_000
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".yaml", ".yml")
@@ -153,7 +160,9 @@ def _read_workbook(name: str, member: str, suffix: str, data: bytes) -> RawFile:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = _candidate_sheets(workbook)
         grids = [(sheet, workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)) for sheet in sheets]
-    except Exception as exc:  # noqa: BLE001 - calamine raises many types; all mean "cannot read"
+    except BaseException as exc:  # calamine raises many types (even panics); all mean "cannot read"
+        if not _is_read_failure(exc):
+            raise
         return RawFile(
             file=name,
             member=member,
@@ -187,6 +196,17 @@ def _read_workbook(name: str, member: str, suffix: str, data: bytes) -> RawFile:
     return _from_grid(name, member, sheet, grid)
 
 
+def _is_read_failure(exc: BaseException) -> bool:
+    """True for what calamine raises on a damaged file.
+
+    That is any ``Exception``, and also a Rust panic inside calamine (seen on
+    damaged .xls files): pyo3 turns it into ``PanicException``, which derives
+    from ``BaseException`` and so escapes ``except Exception``. Interrupts and
+    exits still propagate.
+    """
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def _container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
     """Check the file's container before handing it to calamine."""
     head = data[:8]
@@ -208,7 +228,8 @@ def _container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 unzipped = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+            # A damaged central directory can also fail as a bad (non-UTF-8) member name or a bad offset.
             return error(
                 "not-a-workbook", name, f"{name}: the workbook is damaged (not a valid zip container); save it again"
             )
@@ -220,6 +241,7 @@ def _container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
                 f"{MAX_UNZIPPED_BYTES // 1_048_576} MB allowed; it is refused as unsafe. Copy the Actions sheet "
                 "into a new workbook and save that",
             )
+        return _sheet_size_problem(name, suffix, data)
     if suffix == ".xls" and not head.startswith(_OLE_MAGIC):
         return error(
             "not-a-workbook",
@@ -227,6 +249,99 @@ def _container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
             f"{name}: the file is not a real .xls workbook (perhaps a renamed file); save it as .xlsx",
         )
     return None
+
+
+_XLSX_CELL_REF = re.compile(rb"<(?:\w+:)?(?:c|row)\s[^>]*?\br=\"([A-Z]{0,3})(\d+)\"")
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _sheet_size_problem(name: str, suffix: str, data: bytes) -> Issue | None:
+    """Refuse a zip workbook with a sheet spanning more than :data:`MAX_SHEET_CELLS` cells."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            extents = _xlsx_extents(archive) if suffix == ".xlsx" else _ods_extents(archive)
+    except KeyError:
+        return None  # no content.xml: not an ODS calamine can read either; it reports that
+    except Exception as exc:  # noqa: BLE001 - zlib, zipfile and XML errors alike mean a damaged container
+        return error(
+            "unreadable-file",
+            name,
+            f"{name}: the workbook is damaged ({type(exc).__name__}: {str(exc)[:120]}); "
+            "open it in Excel or LibreOffice and save it again",
+        )
+    for sheet, (rows, cols) in extents.items():
+        if rows * cols > MAX_SHEET_CELLS:
+            return error(
+                "sheet-too-large",
+                name,
+                f"{name}, sheet {sheet}: the sheet uses cells as far as row {rows:,} and column "
+                f"{_col_letter(cols - 1)}, {rows * cols:,} cells in all (the limit is {MAX_SHEET_CELLS:,}); "
+                "delete the stray cells far below or to the right of the table (select the empty rows and "
+                "columns after it, Delete, then save)",
+                sheet=sheet,
+            )
+    return None
+
+
+def _xlsx_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
+    """{sheet name: (last row, last column)} from the cell references of each worksheet part."""
+    names = _xlsx_sheet_parts(archive)
+    extents: dict[str, tuple[int, int]] = {}
+    for part in archive.namelist():
+        if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+            continue
+        rows = cols = 0
+        for letters, digits in _XLSX_CELL_REF.findall(archive.read(part)):
+            rows = max(rows, int(digits))
+            cols = max(cols, _col_index(letters.decode()) + 1)
+        extents[names.get(part, part)] = (rows, cols)
+    return extents
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{worksheet part: sheet name}, so a message can name the sheet as Excel shows it."""
+    try:
+        # Untrusted XML is safe enough here: ElementTree resolves no external entities, and the
+        # bundled expat (>= 2.4.1) caps entity expansion ("billion laughs").
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): (r.get("Target") or "") for r in rels}
+    parts: dict[str, str] = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet"):
+            rel = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rel, "")
+            parts[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = sheet.get("name", "")
+    return parts
+
+
+def _ods_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
+    """{table name: (last row, last column)} of the non-empty cells, repeats expanded as calamine does."""
+    extents: dict[str, tuple[int, int]] = {}
+    table, row, col, rows_repeated, last_row, last_col = "", 0, 0, 1, 0, 0
+    with archive.open("content.xml") as content:
+        for event, element in ElementTree.iterparse(content, events=("start", "end")):  # noqa: S314 - as above
+            tag = element.tag
+            if event == "start":
+                if tag == f"{_ODS_TABLE}table":
+                    table, row, last_row, last_col = element.get(f"{_ODS_TABLE}name", ""), 0, 0, 0
+                elif tag == f"{_ODS_TABLE}table-row":
+                    rows_repeated, col = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1")), 0
+            elif tag in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
+                repeated = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                if element.get(f"{_ODS_OFFICE}value-type") is not None or len(element):
+                    last_row, last_col = max(last_row, row + rows_repeated), max(last_col, col + repeated)
+                col += repeated
+                element.clear()
+            elif tag == f"{_ODS_TABLE}table-row":
+                row += rows_repeated
+                element.clear()
+            elif tag == f"{_ODS_TABLE}table":
+                extents[table] = (last_row, last_col)
+    return extents
 
 
 def _candidate_sheets(workbook: calamine.CalamineWorkbook) -> list[str]:
@@ -257,12 +372,33 @@ def _read_csv(name: str, member: str, data: bytes) -> RawFile:
             issues=[error("not-a-csv", name, f"{name}: the file is binary, not CSV text; export the sheet as CSV")],
         )
     best: list[list[Any]] | None = None
+    problem: csv.Error | None = None
     for delimiter in (",", ";", "\t"):
-        grid: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        try:
+            grid: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        except csv.Error as exc:
+            # e.g. a cell longer than the csv module's field limit (131,072 characters).
+            problem = exc
+            continue
         if _find_header(grid)[0] is not None:
             best = grid
             break
         best = best or grid
+    if best is None and problem is not None:
+        return RawFile(
+            file=name,
+            member=member,
+            sheet=None,
+            rows=empty_rows(),
+            issues=[
+                error(
+                    "not-a-csv",
+                    name,
+                    f"{name}: the file cannot be read as CSV ({problem}); open it in Excel or LibreOffice, check "
+                    "for very long cells or stray quotes, and export it again as CSV",
+                )
+            ],
+        )
     return _from_grid(name, member, None, best or [])
 
 
@@ -290,7 +426,8 @@ def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
             )
         )
     declared = document.get("member")
-    declared_text = None if declared is None else str(declared).strip()
+    # A blank `member:` declares nothing (rows then need their own member), rather than a mismatch.
+    declared_text = None if declared is None else (str(declared).strip() or None)
     issues: list[Issue] = []
     records: list[dict[str, Any]] = []
     unknown_keys: dict[str, int] = {}
@@ -310,7 +447,8 @@ def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
                 extra[str(key)] = _jsonable(value)
                 unknown_keys.setdefault(str(key), item.get(LINE_KEY) or 0)
             else:
-                record[canonical] = _blank_to_none(value)
+                # A nested mapping carries line markers; they are not the user's data.
+                record[canonical] = _blank_to_none(strip_lines(value))
         if record.get("member") is None and declared_text:
             record["member"] = declared_text  # rows inherit the file's member
         record["_extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
@@ -331,8 +469,11 @@ def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
 
 
 def _jsonable(value: Any) -> Any:
+    """Plain JSON-ready data: string keys, no line markers (also inside lists)."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items() if k != LINE_KEY}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
     return value
 
 
@@ -398,12 +539,25 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
             )
         else:
             columns[f] = col
-    extras = {col: str(cell).strip() for col, cell in enumerate(header) if col not in mapping and not _is_blank(cell)}
-    for col, label in extras.items():
-        issues.append(_unknown_column(name, sheet, excel_row, label, col))
+    body = grid[header_index + 1 :]
+    extras = _extra_columns(header, mapping, body)
+    for col in extras:
+        if col < len(header) and not _is_blank(header[col]):
+            issues.append(_unknown_column(name, sheet, excel_row, str(header[col]).strip(), col))
+        else:
+            issues.append(
+                warning(
+                    "unknown-column",
+                    name,
+                    f"{place(name, sheet, excel_row)}: column {_col_letter(col)} has values but no header; they are "
+                    "kept aside but not used. Give the column a template header if it was meant to be one",
+                    sheet=sheet,
+                    row=excel_row,
+                )
+            )
 
     records: list[dict[str, Any]] = []
-    for offset, row in enumerate(grid[header_index + 1 :]):
+    for offset, row in enumerate(body):
         cells = [_blank_to_none(c) for c in row]
         if all(c is None for c in cells):
             continue
@@ -418,6 +572,28 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
     return RawFile(
         file=name, member=member, sheet=sheet, rows=rows.astype(object), issues=issues, illustrative=illustrative
     )
+
+
+def _extra_columns(header: list[Any], mapping: dict[int, str], body: list[list[Any]]) -> dict[int, str]:
+    """Columns outside the template: {column index: unique label for ``_extra``}.
+
+    Unknown columns are kept, never lost (the contract), so a column with values
+    but no header is kept under its letter, and a repeated header gets its
+    letter appended; otherwise one column's values would overwrite another's.
+    """
+    with_values = {col for row in body for col, cell in enumerate(row) if not _is_blank(cell)}
+    extras: dict[int, str] = {}
+    for col in sorted(set(range(len(header))) | with_values):
+        if col in mapping:
+            continue
+        cell = header[col] if col < len(header) else None
+        if _is_blank(cell):
+            if col in with_values:
+                extras[col] = f"column {_col_letter(col)}"
+            continue
+        label = str(cell).strip()
+        extras[col] = f"{label} (column {_col_letter(col)})" if label in extras.values() else label
+    return extras
 
 
 def _unknown_column(name: str, sheet: str | None, row: int | None, label: str, col: int | None = None) -> Issue:
@@ -443,6 +619,14 @@ def _col_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _col_index(letters: str) -> int:
+    """0-based index of a column letter such as "A" or "XFD" (the inverse of :func:`_col_letter`)."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 def _cell(cells: list[Any], col: int) -> Any:

@@ -43,7 +43,9 @@ def dataset_of(catalog: Catalog, rows: Iterable[Mapping[str, Any]], *, today: dt
         by_member.setdefault(str(row["member"]), []).append(row)
     raws = []
     for member, member_rows in by_member.items():
-        records = [{**{f: r.get(f) for f in FIELD_NAMES}, "_row": i + 2, "_extra": None} for i, r in enumerate(member_rows)]
+        records = [
+            {**{f: r.get(f) for f in FIELD_NAMES}, "_row": i + 2, "_extra": None} for i, r in enumerate(member_rows)
+        ]
         frame = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]).astype(object)
         raws.append(RawFile(file=f"{member}.xlsx", member=member, sheet="Actions", rows=frame))
     dataset = build_dataset(catalog, raws, today=today)

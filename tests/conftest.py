@@ -1,0 +1,63 @@
+"""Shared fixtures: the bundled catalog (loaded once), the fixed test date, member-file writers.
+
+The writers themselves live in ``tests/make_fixtures.py`` (which also builds the
+committed fixture files); here they are wrapped to write into ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loaders.catalog import Catalog, load_catalog
+from loaders.dataset import Dataset, build_dataset, expand_paths
+from loaders.tables import read_member_file
+from tests.make_fixtures import TODAY, write_csv, write_xlsx, write_yaml
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The bundled catalog, loaded once per session (it must load cleanly)."""
+    loaded = load_catalog()
+    assert loaded.issues == [], [i.message for i in loaded.issues]
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def today() -> dt.date:
+    """The fixed reference date of the suite, so "not in the future" never drifts."""
+    return TODAY
+
+
+def check_files(catalog: Catalog, paths: Iterable[Path]) -> Dataset:
+    """Read and validate files (or directories of them) together, as ``validate PATH…`` does, at TODAY."""
+    files = expand_paths(list(paths))
+    return build_dataset(catalog, [read_member_file(p) for p in files], today=TODAY, paths=files)
+
+
+@pytest.fixture
+def check(catalog: Catalog) -> Callable[..., Dataset]:
+    """``check(path, …)``: validate member files together against the session catalog at TODAY."""
+    return lambda *paths: check_files(catalog, paths)
+
+
+@pytest.fixture
+def member_file(tmp_path: Path) -> Callable[..., Path]:
+    """``member_file("IDN.xlsx", rows, **options)``: write a small member file into ``tmp_path``.
+
+    The writer follows the suffix: .xlsx (openpyxl), .csv, or .yaml/.yml (rows are
+    the actions). ``rows`` and the options are those of ``tests.make_fixtures``'
+    :func:`write_xlsx`, :func:`write_csv` and :func:`write_yaml`.
+    """
+    writers: dict[str, Callable[..., Path]] = {".xlsx": write_xlsx, ".csv": write_csv, ".yaml": write_yaml}
+    writers[".yml"] = write_yaml
+
+    def write(name: str, rows: Iterable[Any], **options: Any) -> Path:
+        path = tmp_path / name
+        return writers[path.suffix.lower()](path, rows, **options)
+
+    return write

@@ -1,0 +1,700 @@
+"""Reading member files (``loaders.tables``, ``loaders.dataset``, ``loaders.members``).
+
+How files are found, which sheet and header row are used, how columns are
+matched, and how each kind of bad file is refused with an issue instead of an
+exception. Value rules are in ``test_actions.py``; the parametrised walk over
+``tests/data/invalid/`` is there too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loaders import safe_yaml, tables
+from loaders.catalog import Catalog
+from loaders.dataset import Dataset, expand_paths, load_dataset, member_files
+from loaders.fields import HEADER_SEARCH_ROWS, LABELS, REQUIRED
+from loaders.members import member_file_path, parse_member_id
+from loaders.tables import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, RawFile, read_member_bytes, read_member_file
+from tests.make_fixtures import (
+    DATA_DIR,
+    HEADER,
+    INVALID_DIR,
+    LIBREOFFICE_VARIANTS,
+    ROOT,
+    TODAY,
+    VALID_DIR,
+    grid,
+    main,
+    valid_row,
+    write_workbook,
+    write_xlsx,
+)
+
+Check = Callable[..., Dataset]
+MemberFile = Callable[..., Path]
+
+# The contract fields as the valid set holds them (see tests/make_fixtures.py, VALID_ROWS).
+EXPECTED_ACTIONS = pd.DataFrame(
+    {
+        "action_id": ["IDN-001", None, "IDN-007"],
+        "member": ["IDN", "IDN", "IDN"],
+        "commitments": ["ASC-1; BWP-B.3", "ASC-6.2", "ASC-CM; BWP-D"],
+        "title": [
+            "Joint investigations with the Royal Thai Police",
+            "2024",
+            "Consultation Mechanism focal point named",
+        ],
+        "description": ["Two joint operations on the Kalimantan border – “Operasi Bersama”", None, None],
+        "status": ["complete", "substantial", "not_started"],
+        "start_date": pd.to_datetime(["2023-07-01", "2024-02-01", None]).astype("datetime64[us]"),
+        "due_date": pd.to_datetime(["2024-06-30", "2025-12-31", None]).astype("datetime64[us]"),
+        "last_updated": pd.to_datetime(["2024-03-15", "2024-03-01", "2024-03-01"]).astype("datetime64[us]"),
+        "lead_agency": ["Bareskrim POLRI", "Kementerian Sosial", None],
+        "asean_mechanisms": ["ACTIP; SOMTC-WG-TIP", None, "SOMTC"],
+        "evidence": ["https://example.org/idn/joint-operations.pdf", "MoU 12/2024 (KEMLU archive)", None],
+        "origin": ["new", "pre-existing", None],
+        "confidential": [False, True, False],
+        "notes": [None, "Partners: ສປປ ລາວ, ไทย", "Follow up at SOMTC"],
+    }
+)
+TEXT_COLUMNS = ["action_id", "member", "commitments", "title", "description", "status", "lead_agency"]
+TEXT_COLUMNS += ["asean_mechanisms", "evidence", "origin", "notes"]
+VALID_VARIANTS = sorted(p.name for p in VALID_DIR.iterdir() if p.is_dir())
+SPREADSHEET_VARIANTS = [v for v in VALID_VARIANTS if v != "yaml"]
+
+
+def _only_file(directory: Path) -> Path:
+    (path,) = [p for p in directory.iterdir() if p.is_file()]
+    return path
+
+
+def _workbook(tmp_path: Path, sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> bytes:
+    """The bytes of an openpyxl workbook (an upload), sheets in the given order."""
+    return write_workbook(tmp_path / "IDN.xlsx", sheets, hidden).read_bytes()
+
+
+def _codes(raw: RawFile) -> list[tuple[int | None, str | None, str]]:
+    return [(i.row, i.field, i.code) for i in raw.issues]
+
+
+# --- files written by other tools read to the same records -----------------------------------
+
+
+def test_valid_set_has_every_writer() -> None:
+    assert set(VALID_VARIANTS) >= {"openpyxl", "csv-comma", "csv-semicolon", "yaml", *LIBREOFFICE_VARIANTS}
+
+
+@pytest.mark.parametrize("variant", VALID_VARIANTS)
+def test_every_writer_reads_to_the_same_actions(variant: str, check: Check) -> None:
+    dataset = check(_only_file(VALID_DIR / variant))
+
+    assert [(i.row, i.field, i.code) for i in dataset.issues] == [
+        (5 if variant == "yaml" else 4, None, "unknown-column")
+    ]
+    actions = dataset.actions[list(EXPECTED_ACTIONS.columns)]
+    expected = EXPECTED_ACTIONS.copy()
+    expected[TEXT_COLUMNS] = expected[TEXT_COLUMNS].astype("str")
+    pd.testing.assert_frame_equal(actions, expected, check_dtype=True)
+    extras = [None if pd.isna(e) else json.loads(e) for e in dataset.actions["extra"]]
+    assert extras == [{"Focal point": "Dewi Lestari"}, None, {"Focal point": "Budi"}]
+
+
+@pytest.mark.parametrize("variant", SPREADSHEET_VARIANTS)
+def test_spreadsheet_rows_are_the_rows_excel_shows(variant: str, check: Check) -> None:
+    # Header on row 4 under two title rows and a blank row; blank row 6 is skipped.
+    dataset = check(_only_file(VALID_DIR / variant))
+
+    assert dataset.actions["source_row"].tolist() == [5, 7, 8]
+
+
+def test_yaml_rows_are_the_lines_each_action_starts_on(check: Check) -> None:
+    dataset = check(VALID_DIR / "yaml" / "IDN.yaml")
+
+    assert dataset.actions["source_row"].tolist() == [5, 20, 31]
+    text = (VALID_DIR / "yaml" / "IDN.yaml").read_text(encoding="utf-8").splitlines()
+    assert [text[n - 1].strip()[:2] for n in (5, 20, 31)] == ["- "] * 3
+
+
+@pytest.mark.parametrize("variant", LIBREOFFICE_VARIANTS)
+def test_libreoffice_fixtures_were_written_by_libreoffice(variant: str) -> None:
+    # Guards against the committed files being replaced by openpyxl copies, which
+    # would silently drop the "written by another tool" coverage.
+    data = _only_file(VALID_DIR / variant).read_bytes()
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            meta = "meta.xml" if "meta.xml" in archive.namelist() else "docProps/app.xml"
+            assert b"LibreOffice" in archive.read(meta)
+    else:
+        assert data.startswith(tables._OLE_MAGIC)  # BIFF8 .xls in a compound file
+
+
+def test_password_protected_fixture_is_a_real_encrypted_workbook() -> None:
+    data = (INVALID_DIR / "password-protected" / "IDN.xlsx").read_bytes()
+
+    assert data.startswith(tables._OLE_MAGIC)
+    assert "EncryptedPackage".encode("utf-16-le") in data
+    assert "EncryptionInfo".encode("utf-16-le") in data
+
+
+def test_committed_fixtures_are_what_make_fixtures_builds(tmp_path: Path) -> None:
+    assert main(["--no-libreoffice", "--out", str(tmp_path)]) == 0
+
+    built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert built, "make_fixtures wrote nothing"
+    stale = [str(p) for p in built if (DATA_DIR / p).read_bytes() != (tmp_path / p).read_bytes()]
+    assert stale == [], "run .venv/bin/python tests/make_fixtures.py and commit the result"
+
+
+# --- finding the header ----------------------------------------------------------------------
+
+
+def test_header_is_found_on_the_last_searched_row(member_file: MemberFile, check: Check) -> None:
+    notes = [[f"Note {n}"] for n in range(1, HEADER_SEARCH_ROWS)]
+    path = member_file("IDN.xlsx", [valid_row()], preamble=notes)
+
+    dataset = check(path)
+
+    assert dataset.issues == []
+    assert dataset.actions["source_row"].tolist() == [HEADER_SEARCH_ROWS + 1]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(["ACTION_ID", "MEMBER", "Commitment-IDs", "action title", "STATUS", "Last Updated"], id="labels"),
+        pytest.param(["action_id", "member", "commitments", "title", "status", "last_updated"], id="field-names"),
+        pytest.param(
+            [" Action ID ", "member:", "commitment ids", "Action-Title", "status.", "last-updated"], id="punct"
+        ),
+        pytest.param(["action id", "Member", "COMMITMENT_IDS", "ACTIONTITLE", " Status", "LastUpdated"], id="squeezed"),
+    ],
+)
+def test_headers_match_by_label_or_name_ignoring_case_spaces_and_punctuation(
+    header: list[str], member_file: MemberFile, check: Check
+) -> None:
+    row = [" idn-014", "IDN", "ASC-1", "Border liaison offices", "Limited", "2024-03-01"]
+    path = member_file("IDN.xlsx", [row], header=header)
+
+    dataset = check(path)
+
+    assert dataset.issues == []
+    assert dataset.actions.loc[0, ["action_id", "member", "commitments", "status"]].tolist() == [
+        "IDN-014",
+        "IDN",
+        "ASC-1",
+        "limited",
+    ]
+
+
+def test_no_header_row_names_each_missing_required_column(member_file: MemberFile) -> None:
+    path = member_file("IDN.xlsx", [["IDN", "ASC-1"]], header=["Member", "Commitment IDs", "Owner"])
+
+    raw = read_member_file(path)
+
+    assert _codes(raw) == [(None, f, "missing-column") for f in REQUIRED if f not in ("member", "commitments")]
+    for issue in raw.issues:
+        assert issue.file in issue.message
+        assert LABELS[issue.field or ""] in issue.message
+    assert raw.rows.empty
+
+
+def test_empty_sheet_reports_every_required_column(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "IDN.xlsx", {"Actions": []})
+
+    assert _codes(read_member_file(path)) == [(None, f, "missing-column") for f in REQUIRED]
+
+
+# --- rows and columns ------------------------------------------------------------------------
+
+
+def test_blank_rows_are_skipped_and_later_rows_keep_their_excel_numbers(member_file: MemberFile, check: Check) -> None:
+    blank_with_spaces = {"title": "   ", "notes": ""}
+    path = member_file("IDN.xlsx", [None, valid_row(), None, None, blank_with_spaces, valid_row(title="Later")])
+
+    dataset = check(path)
+
+    assert dataset.issues == []
+    assert dataset.actions["source_row"].tolist() == [3, 7]
+
+
+def test_unknown_column_is_kept_aside_with_a_warning(member_file: MemberFile, check: Check) -> None:
+    row = valid_row(**{"Focal point": "Dewi Lestari", "Budget (USD)": 12000})
+    path = member_file("IDN.xlsx", [row], header=[*HEADER, "Focal point", "Budget (USD)"])
+
+    dataset = check(path)
+
+    assert [(i.severity, i.row, i.code) for i in dataset.issues] == [("warning", 1, "unknown-column")] * 2
+    assert "'Focal point' (column P)" in dataset.issues[0].message
+    assert json.loads(dataset.actions.loc[0, "extra"]) == {"Focal point": "Dewi Lestari", "Budget (USD)": 12000}
+
+
+def test_repeated_unknown_header_keeps_both_columns(member_file: MemberFile, check: Check) -> None:
+    cells = [*(valid_row().get(f) for f in ("action_id", "member", "commitments", "title")), "first", "second"]
+    header = ["Action ID", "Member", "Commitment IDs", "Action title", "Remark", "Remark", "Status", "Last updated"]
+    path = member_file("IDN.xlsx", [[*cells, "Limited", "2024-03-01"]], header=header)
+
+    dataset = check(path)
+
+    assert json.loads(dataset.actions.loc[0, "extra"]) == {"Remark": "first", "Remark (column F)": "second"}
+
+
+def test_values_under_a_blank_header_are_kept_with_a_warning(member_file: MemberFile, check: Check) -> None:
+    header = ["Member", "Commitment IDs", "Action title", "Status", "Last updated"]
+    row = ["IDN", "ASC-1", "Border liaison offices", "Limited", "2024-03-01", None, "see annex B"]
+    path = member_file("IDN.xlsx", [row], header=header)
+
+    dataset = check(path)
+
+    assert [(i.row, i.code) for i in dataset.issues] == [(1, "unknown-column")]
+    assert "column G" in dataset.issues[0].message
+    assert json.loads(dataset.actions.loc[0, "extra"]) == {"column G": "see annex B"}
+
+
+def test_duplicate_column_uses_the_first_and_reports_both_letters(member_file: MemberFile) -> None:
+    path = member_file("IDN.xlsx", [valid_row()], header=[*HEADER, "STATUS"])
+
+    raw = read_member_file(path)
+
+    assert _codes(raw) == [(1, "status", "duplicate-column")]
+    assert "columns F and P" in raw.issues[0].message
+    assert raw.rows["status"].tolist() == ["Limited"]
+
+
+def test_rows_hold_raw_values_under_field_names(member_file: MemberFile) -> None:
+    path = member_file("IDN.xlsx", [valid_row(title=2024, start_date=dt.date(2024, 3, 1))])
+
+    rows = read_member_file(path).rows
+
+    assert list(rows.columns) == [*LABELS, "_row", "_extra"]
+    assert rows.loc[0, "title"] in (2024, 2024.0)  # typed by the reader; made text by the validator
+    assert pd.Timestamp(rows.loc[0, "start_date"]) == pd.Timestamp("2024-03-01")  # a date cell, not text
+
+
+def test_illustrative_mark_above_the_header_is_noticed(member_file: MemberFile) -> None:
+    marked = member_file("IDN.xlsx", [valid_row()], preamble=[["ILLUSTRATIVE sample data, not real reporting"]])
+    plain = member_file("THA.xlsx", [valid_row(member="THA")], preamble=[["Thailand"]])
+
+    assert read_member_file(marked).illustrative
+    assert not read_member_file(plain).illustrative
+
+
+def test_yaml_illustrative_flag_and_member_inheritance(member_file: MemberFile) -> None:
+    text = "illustrative: true\nmember: IDN\nactions:\n  - title: A\n"
+    path = member_file("IDN.yaml", [])
+    path.write_text(text, encoding="utf-8")
+
+    raw = read_member_file(path)
+
+    assert raw.illustrative
+    assert raw.rows["member"].tolist() == ["IDN"]  # rows inherit the file's member
+    assert (raw.declared_member, raw.declared_member_line) == ("IDN", 1)
+
+
+def test_yaml_blank_member_declares_nothing(member_file: MemberFile, check: Check) -> None:
+    path = member_file("IDN.yaml", [valid_row(member=None), valid_row()], member="")
+
+    dataset = check(path)
+
+    assert [(i.row, i.field, i.code) for i in dataset.issues] == [(3, "member", "missing-value")]
+
+
+# --- choosing the sheet ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Actions", "actions", "ACTIONS", "aCtIoNs"])
+def test_actions_sheet_in_any_case_wins_over_an_earlier_sheet(name: str, tmp_path: Path) -> None:
+    earlier = grid([valid_row(title="From the first sheet")])
+    actions = grid([valid_row(title="From the Actions sheet")], preamble=[["Actions of Indonesia"]])
+    data = _workbook(tmp_path, {"Copy": earlier, name: actions})
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert raw.sheet == name
+    assert raw.rows["title"].tolist() == ["From the Actions sheet"]
+    assert raw.rows["_row"].tolist() == [3]
+
+
+@pytest.mark.parametrize("name", ["Actions", "actions"])
+def test_actions_sheet_without_header_is_still_the_one_read(name: str, tmp_path: Path) -> None:
+    data = _workbook(tmp_path, {"Data": grid([valid_row()]), name: [["nothing here"]]})
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert raw.sheet == name
+    assert {i.code for i in raw.issues} == {"missing-column"}
+    assert all(i.sheet == name and f"sheet {name}" in i.message for i in raw.issues)
+
+
+def test_without_actions_sheet_the_first_visible_sheet_with_the_header_is_read(tmp_path: Path) -> None:
+    sheets = {
+        "Old actions": grid([valid_row(title="hidden")]),
+        "Read me": [["How to fill in this workbook"], ["Member", "Status"]],
+        "Data 2024": grid([valid_row(title="visible")], preamble=[["2024 submission"], []]),
+        "Data 2025": grid([valid_row(title="later sheet")]),
+    }
+
+    raw = read_member_bytes("IDN.xlsx", _workbook(tmp_path, sheets, hidden=("Old actions",)))
+
+    assert raw.sheet == "Data 2024"
+    assert raw.rows["title"].tolist() == ["visible"]
+    assert raw.rows["_row"].tolist() == [4]
+
+
+def test_hidden_actions_sheet_is_not_read(tmp_path: Path) -> None:
+    sheets = {"Actions": grid([valid_row(title="hidden")]), "Sheet2": grid([valid_row(title="visible")])}
+
+    raw = read_member_bytes("IDN.xlsx", _workbook(tmp_path, sheets, hidden=("Actions",)))
+
+    assert (raw.sheet, raw.rows["title"].tolist()) == ("Sheet2", ["visible"])
+
+
+def test_no_sheet_with_header_reports_on_the_first_visible_sheet(tmp_path: Path) -> None:
+    raw = read_member_bytes("IDN.xlsx", _workbook(tmp_path, {"Notes": [["hello"]], "More": [["Member"]]}))
+
+    assert raw.sheet == "Notes"
+    assert [i.code for i in raw.issues] == ["missing-column"] * len(REQUIRED)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("delimiter", "bom"), [(",", True), (";", True), (",", False), ("\t", False)])
+def test_csv_delimiters_and_bom(delimiter: str, bom: bool, member_file: MemberFile, check: Check) -> None:
+    path = member_file(
+        "IDN.csv", [valid_row(commitments="ASC-1; ASC-2", title="Café, “quoted”")], delimiter=delimiter, bom=bom
+    )
+
+    dataset = check(path)
+
+    assert dataset.issues == []
+    assert dataset.actions.loc[0, ["commitments", "title"]].tolist() == ["ASC-1; ASC-2", "Café, “quoted”"]
+
+
+def test_csv_in_windows_1252_is_read(tmp_path: Path, check: Check) -> None:
+    path = tmp_path / "IDN.csv"
+    text = "Member;Commitment IDs;Action title;Status;Last updated\r\n"
+    text += "IDN;ASC-1;Coopération régionale;Limited;01/03/2024\r\n"
+    path.write_bytes(text.encode("cp1252"))
+
+    dataset = check(path)
+
+    assert dataset.issues == []
+    assert dataset.actions.loc[0, "title"] == "Coopération régionale"
+
+
+def test_csv_with_a_cell_beyond_the_csv_field_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "IDN.csv"
+    path.write_text(
+        f'Member,Commitment IDs,Action title,Status,Last updated\nIDN,ASC-1,"{"x" * 200_000}",Limited,2024-03-01\n'
+    )
+
+    raw = read_member_file(path)
+
+    assert _codes(raw) == [(None, None, "not-a-csv")]
+    assert "IDN.csv" in raw.issues[0].message
+
+
+# --- files that are refused ------------------------------------------------------------------
+
+
+def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    path = tmp_path / "IDN.xlsx"
+    chunk = b"\0" * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            for _ in range(MAX_UNZIPPED_BYTES // len(chunk) + 1):
+                member.write(chunk)
+    assert path.stat().st_size < 1024 * 1024  # small on disk, 101 MB declared
+
+    raw = read_member_file(path)
+
+    assert _codes(raw) == [(None, None, "zip-bomb")]
+    assert raw.issues[0].message.startswith("IDN.xlsx: ")
+
+
+def test_file_over_the_size_limit_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "IDN.xlsx"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no 10 MB written to disk
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("an oversized file must not be read"))
+
+    raw = read_member_file(path)
+
+    assert _codes(raw) == [(None, None, "file-too-large")]
+    assert "IDN.xlsx" in raw.issues[0].message
+
+
+def test_uploaded_bytes_over_the_size_limit_are_refused() -> None:
+    raw = read_member_bytes("IDN.csv", b"x" * (MAX_FILE_BYTES + 1))
+
+    assert _codes(raw) == [(None, None, "file-too-large")]
+
+
+def test_file_at_the_size_limit_is_read() -> None:
+    text = "member: IDN\nactions:\n  - title: x\n# "
+    data = text.encode() + b"x" * (MAX_FILE_BYTES - len(text))
+
+    raw = read_member_bytes("IDN.yaml", data)
+
+    assert raw.issues == []
+    assert raw.rows["title"].tolist() == ["x"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code"),
+    [
+        pytest.param("IDN.xlsx", tables._OLE_MAGIC + b"\0" * 504, "encrypted-workbook", id="ole-named-xlsx"),
+        pytest.param("IDN.ods", tables._OLE_MAGIC + b"\0" * 504, "encrypted-workbook", id="ole-named-ods"),
+        pytest.param("IDN.xls", b"Member\tStatus\nIDN\tLimited\n", "not-a-workbook", id="text-named-xls"),
+        pytest.param("IDN.ods", b"Member,Status\n", "not-a-workbook", id="text-named-ods"),
+        pytest.param("IDN.xlsx", b"PK\x03\x04 truncated", "not-a-workbook", id="damaged-zip"),
+        pytest.param("IDN.xlsm", b"anything", "macro-workbook-refused", id="xlsm"),
+        pytest.param("IDN.XLSB", b"anything", "macro-workbook-refused", id="xlsb-upper-case"),
+        pytest.param("IDN.xltm", b"anything", "macro-workbook-refused", id="xltm"),
+        pytest.param("IDN.docx", b"PK\x03\x04", "unsupported-format", id="docx"),
+        pytest.param("IDN", b"Member", "unsupported-format", id="no-suffix"),
+        pytest.param("Indonesia.xlsx", b"PK\x03\x04", "bad-file-name", id="country-name"),
+        pytest.param("IDN (2).csv", b"Member", "bad-file-name", id="browser-copy-suffix"),
+        pytest.param("IDN.yaml", b"\xff\xfe\x00bad", "unreadable-file", id="yaml-not-utf8"),
+    ],
+)
+def test_bad_files_become_one_file_level_issue(name: str, data: bytes, code: str) -> None:
+    raw = read_member_bytes(name, data)
+
+    assert _codes(raw) == [(None, None, code)]
+    assert raw.issues[0].severity == "error"
+    assert raw.issues[0].message.startswith(f"{name}: ")
+    assert raw.rows.empty
+
+
+def test_zip_that_is_no_workbook_is_unreadable() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "not a workbook")
+
+    raw = read_member_bytes("IDN.xlsx", buffer.getvalue())
+
+    assert _codes(raw) == [(None, None, "unreadable-file")]
+
+
+def test_zip_with_a_garbled_member_name_is_not_a_workbook() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/é.xml", "<x/>")  # stored as UTF-8 with the UTF-8 flag set
+    data = buffer.getvalue().replace("é".encode(), b"\xa9\xa9")  # no longer valid UTF-8
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert _codes(raw) == [(None, None, "not-a-workbook")]
+
+
+def test_truncated_xls_that_makes_calamine_panic_is_unreadable() -> None:
+    # calamine panics (pyo3 PanicException, a BaseException) on this truncated compound file.
+    data = (VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes()[:5632]
+
+    raw = read_member_bytes("IDN.xls", data)
+
+    assert _codes(raw) == [(None, None, "unreadable-file")]
+    assert "PanicException" in raw.issues[0].message
+
+
+def test_xlsx_with_a_stray_cell_far_away_is_refused_before_calamine(tmp_path: Path) -> None:
+    # 3,000 rows x 1,000 columns: over the limit, yet small enough that calamine
+    # would survive it if the guard regressed (the real danger, XFD1048576, aborts the process).
+    sheet = grid([valid_row()])
+    sheet.extend([[]] * 2997 + [[None] * 999 + ["stray"]])
+    path = write_workbook(tmp_path / "IDN.xlsx", {"Notes": [["n"]], "Actions": sheet})
+
+    raw = read_member_file(path)
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+    assert raw.issues[0].sheet == "Actions"
+    assert raw.issues[0].message.startswith("IDN.xlsx, sheet Actions: ")
+    assert "row 3,000 and column ALL" in raw.issues[0].message
+
+
+def test_ods_with_repeated_cells_far_away_is_refused_before_calamine() -> None:
+    source = (VALID_DIR / "libreoffice-ods" / "IDN.ods").read_bytes()
+    stray = (
+        '<table:table-row table:number-rows-repeated="3000"><table:table-cell table:number-columns-repeated="1000" '
+        'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(buffer, "w") as patched:
+        for info in original.infolist():
+            content = original.read(info.filename)
+            if info.filename == "content.xml":
+                content = content.replace(b"</table:table>", stray.encode() + b"</table:table>", 1)
+            patched.writestr(info, content)
+
+    raw = read_member_bytes("IDN.ods", buffer.getvalue())
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+    assert raw.issues[0].sheet == "Actions"
+
+
+def test_sheet_of_ordinary_size_is_read(tmp_path: Path) -> None:
+    rows = [valid_row(title=f"Action {n}") for n in range(3000)]
+    path = write_xlsx(tmp_path / "IDN.xlsx", rows)
+
+    raw = read_member_file(path)
+
+    assert raw.issues == [] and len(raw.rows) == 3000
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="calamine aborts the process (Rust allocation failure, uncatchable) on an .xls whose DIMENSIONS "
+    "record claims a huge range; reading .xls would need a process boundary or a BIFF pre-check",
+)
+def test_xls_with_a_corrupt_dimensions_record_does_not_abort(tmp_path: Path) -> None:
+    data = bytearray((VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
+    dimensions = data.index(b"\x00\x02\x0e\x00")  # BIFF8 DIMENSIONS record: type 0x0200, length 14
+    data[dimensions + 7] = 0xCB  # high byte of its first-row field
+    path = tmp_path / "IDN.xls"
+    path.write_bytes(data)
+    code = (
+        "from loaders.tables import read_member_file; import sys; print(read_member_file(sys.argv[1]).issues[0].code)"
+    )
+
+    def cap_memory() -> None:  # so the doomed allocation fails at once instead of swapping
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap_memory,
+        env={**os.environ, "RUST_BACKTRACE": "0"},
+        check=False,
+    )
+
+    assert (result.returncode, result.stdout.strip()) == (0, "unreadable-file")
+
+
+def test_missing_file_is_unreadable_not_an_exception(tmp_path: Path) -> None:
+    raw = read_member_file(tmp_path / "IDN.xlsx")
+
+    assert _codes(raw) == [(None, None, "unreadable-file")]
+    assert raw.member == "IDN"
+
+
+def test_yaml_object_tag_is_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    text = f'member: IDN\nactions:\n  - title: !!python/object/apply:os.system ["touch {marker}"]\n'
+
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    assert _codes(raw) == [(3, None, "yaml-unsafe-tag")]
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        pytest.param("member: IDN\nactions:\n  - ? [a, b]\n    : 1\n", "yaml-syntax", id="unhashable-key"),
+        pytest.param("member: IDN\nactions:\n  - &a {title: x, self: *a}\n", "yaml-syntax", id="recursive-alias"),
+        pytest.param("member: IDN\nactions:\n  - title: !!int abc\n", "yaml-syntax", id="impossible-tagged-value"),
+        pytest.param("actions:\n  - title: " + "[" * 150 + "]" * 150 + "\n", "yaml-too-complex", id="deep-nesting"),
+        pytest.param("- just\n- a list\n", "yaml-structure", id="top-level-list"),
+        pytest.param("member: IDN\nactions:\n  - 3\n", "yaml-structure", id="action-not-a-mapping"),
+    ],
+)
+def test_yaml_problems_are_issues(text: str, code: str) -> None:
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    assert [i.code for i in raw.issues] == [code]
+    assert raw.issues[0].message.startswith("IDN.yaml")
+
+
+def test_yaml_nesting_beyond_python_recursion_is_an_issue(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safe_yaml, "MAX_DEPTH", 10**6)  # let the constructor itself hit the recursion limit
+    text = "actions:\n  - title: " + "[" * 900 + "]" * 900 + "\n"
+
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    assert [i.code for i in raw.issues] == ["yaml-too-complex"]
+
+
+def test_yaml_nested_values_carry_no_line_markers(member_file: MemberFile) -> None:
+    path = member_file("IDN.yaml", [])
+    path.write_text("member: IDN\nactions:\n  - title: {en: Hotline}\n    extra: [{a: 1}]\n", encoding="utf-8")
+
+    raw = read_member_file(path)
+
+    assert raw.rows.loc[0, "title"] == {"en": "Hotline"}
+    assert json.loads(raw.rows.loc[0, "_extra"]) == {"extra": [{"a": 1}]}
+
+
+# --- finding files in a directory ------------------------------------------------------------
+
+
+def test_member_files_and_expand_paths(tmp_path: Path) -> None:
+    for name in ("IDN.xlsx", "THA.yaml", "AUS.csv", "NZL.xlsm", "_roles.yaml", ".~lock.IDN.xlsx", "README.md"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "history").mkdir()
+    (tmp_path / "history" / "IDN.yaml").write_bytes(b"")
+    single = tmp_path / "history" / "IDN.yaml"
+
+    assert [p.name for p in member_files(tmp_path)] == ["AUS.csv", "IDN.xlsx", "NZL.xlsm", "THA.yaml"]
+    assert expand_paths([single, tmp_path])[0] == single
+    assert len(expand_paths([single, tmp_path])) == 5
+
+
+def test_load_dataset_reads_one_file_per_member(tmp_path: Path, catalog: Catalog) -> None:
+    write_xlsx(tmp_path / "IDN.xlsx", [valid_row(action_id="IDN-001")])
+    write_xlsx(tmp_path / "THA.xlsx", [valid_row(member="THA")])
+    (tmp_path / "IDN.yaml").write_text("member: IDN\nactions: []\n", encoding="utf-8")
+
+    dataset = load_dataset(tmp_path, catalog, today=TODAY)
+
+    assert [(i.file, i.code) for i in dataset.issues] == [("IDN.yaml", "duplicate-member-file")]
+    assert sorted(dataset.actions["member"]) == ["IDN", "THA"]
+    assert dataset.files.set_index("file").loc["IDN.xlsx", "actions"] == 1
+
+
+def test_load_dataset_of_a_missing_directory_is_empty(tmp_path: Path, catalog: Catalog) -> None:
+    dataset = load_dataset(tmp_path / "absent", catalog)
+
+    assert dataset.actions.empty
+    assert dataset.issues == []
+
+
+# --- member ids in paths ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "member", ["../etc", "IDN/..", "idn", "IDN.xlsx", "", " IDN", "ID", "IDNA", "../../IDN", "UNHCR/x", "IDN\n"]
+)
+def test_member_file_path_rejects_anything_but_a_member_id(member: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a member id"):
+        member_file_path(tmp_path, member, ".xlsx")
+
+
+@pytest.mark.parametrize("member", ["IDN", "UNHCR", "IOM", "UNODC", "ILO", "NCL"])
+def test_member_file_path_joins_a_member_id(member: str, tmp_path: Path) -> None:
+    assert member_file_path(tmp_path, member, ".yaml") == tmp_path / f"{member}.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("IDN", "IDN"), (" idn ", "IDN"), ("Unhcr", "UNHCR"), ("IDN-1", None), ("../x", None), ("", None), ("ABCD", None)],
+)
+def test_parse_member_id(text: str, expected: str | None) -> None:
+    assert parse_member_id(text) == expected
