@@ -20,12 +20,12 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pandas as pd
-import python_calamine as calamine
 
 from loaders.fields import FIELD_NAMES, HEADER_SEARCH_ROWS, LABELS, REQUIRED, field_for_header
 from loaders.issues import Issue, error, place, warning
 from loaders.members import parse_member_id
 from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_text, strip_lines
+from loaders.workbook import read_grids, read_grids_isolated
 
 # Limits for uploaded and bundled files. A real member file of a few hundred
 # actions is well under 1 MB; these leave room while refusing abuse.
@@ -157,9 +157,7 @@ def _read_workbook(name: str, member: str, suffix: str, data: bytes) -> RawFile:
     if problem is not None:
         return RawFile(file=name, member=member, sheet=None, rows=empty_rows(), issues=[problem])
     try:
-        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = _candidate_sheets(workbook)
-        grids = [(sheet, workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)) for sheet in sheets]
+        grids = read_grids_isolated(data) if suffix == ".xls" else read_grids(data)
     except BaseException as exc:  # calamine raises many types (even panics); all mean "cannot read"
         if not _is_read_failure(exc):
             raise
@@ -342,17 +340,6 @@ def _ods_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
             elif tag == f"{_ODS_TABLE}table":
                 extents[table] = (last_row, last_col)
     return extents
-
-
-def _candidate_sheets(workbook: calamine.CalamineWorkbook) -> list[str]:
-    """Visible worksheets, with any sheet named Actions (any case) first."""
-    visible = [
-        m.name
-        for m in workbook.sheets_metadata
-        if m.visible == calamine.SheetVisibleEnum.Visible and m.typ == calamine.SheetTypeEnum.WorkSheet
-    ]
-    named = [s for s in visible if s.casefold() == "actions"]
-    return named + [s for s in visible if s not in named]
 
 
 # --- csv -------------------------------------------------------------------------------------

@@ -556,11 +556,6 @@ def test_sheet_of_ordinary_size_is_read(tmp_path: Path) -> None:
     assert raw.issues == [] and len(raw.rows) == 3000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calamine aborts the process (Rust allocation failure, uncatchable) on an .xls whose DIMENSIONS "
-    "record claims a huge range; reading .xls would need a process boundary or a BIFF pre-check",
-)
 def test_xls_with_a_corrupt_dimensions_record_does_not_abort(tmp_path: Path) -> None:
     data = bytearray((VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
     dimensions = data.index(b"\x00\x02\x0e\x00")  # BIFF8 DIMENSIONS record: type 0x0200, length 14
