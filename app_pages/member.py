@@ -93,11 +93,11 @@ gaps = uncovered_commitments(view)
 if gaps.empty:
     st.success("Every commitment in scope has at least one action from this member.")
 else:
-    st.dataframe(gaps, hide_index=True, width="stretch")
+    st.table(gaps.set_index("commitment"))  # a static table prints whole; a scrolling grid would not
 
 st.subheader("What moved")
 render_movement(view, "member")
 
 st.subheader("Actions")
-st.dataframe(action_display(view.actions, catalog), hide_index=True, width="stretch")
+st.table(action_display(view.actions, catalog).drop(columns=["Member"]).set_index("Action ID"))
 st.caption("To print this profile, use your browser's Print command: the sidebar and controls are left out.")

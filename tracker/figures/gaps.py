@@ -126,8 +126,10 @@ def gap_matrix_figure(
     cell = CELL_PX if len(members) > 4 else 56
     fig = base_layout(fig, title, height=200 + cell * len(members))
     fig.update_layout(
-        legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
-        margin={"l": 10, "r": 10, "t": 150, "b": 40},
+        # The legend sits in the bottom margin, measured from the figure's edge, so it never
+        # covers the grid however few rows there are.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 150, "b": 70},
         clickmode="event+select",
         dragmode=False,
         plot_bgcolor="#333333",
