@@ -6,6 +6,7 @@ reader, the validator, the template writer and the docs all use it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -68,6 +69,12 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _field_for_text(text: str) -> str | None:
+    return HEADER_ALIASES.get(fold(text))
+
+
 def field_for_header(header: object) -> str | None:
     """The canonical field a header cell names, or None when it names none."""
-    return HEADER_ALIASES.get(fold(header))
+    # Memoised on the text: YAML files repeat the same dozen keys in every action.
+    return _field_for_text(header) if isinstance(header, str) else HEADER_ALIASES.get(fold(header))

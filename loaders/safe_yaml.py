@@ -10,9 +10,11 @@ deeper than any real file are refused before anything is built from them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 LINE_KEY = "__line__"
@@ -65,6 +67,47 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+
+
+class _PlainLineLoader(_LineLoader):
+    """For documents without anchors: no alias can expand, so the size walk is skipped.
+
+    Their node count is bounded by the file size limit, and deep nesting still
+    ends in the RecursionError handled by :func:`load_yaml_text`.
+    """
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        return None if node is None else self.construct_document(node)
+
+
+# An anchor is "&name" right after the start of a line, a space or a flow indicator. Text such
+# as "R&D" does not match; a false match only costs the slower, fully checked path.
+_ANCHOR = re.compile(r"(?:^|[\s\[\{,])&[^\s,\[\]\{\}]", re.MULTILINE)
+_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
+_COMPACT = re.compile(r"(?:- )+")
+
+
+def _needs_full_check(text: str) -> bool:
+    """Whether the document could expand through aliases or nest deeper than allowed.
+
+    Without anchors nothing can expand. Nesting depth is bounded from above by the
+    brackets of flow style, the indentation of block style and runs of "- - -" on
+    one line; only when one of these bounds comes near the limit is the composed
+    document walked node by node (which costs as much as building it).
+    """
+    if _ANCHOR.search(text):
+        return True
+    raw = np.frombuffer(text.encode("utf-8", errors="replace"), dtype=np.uint8)
+    nesting = np.cumsum(np.isin(raw, _OPEN).astype(np.int32) - np.isin(raw, _CLOSE).astype(np.int32))
+    brackets = int(nesting.max()) if nesting.size else 0
+    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    compact = max((len(m) // 2 for m in _COMPACT.findall(text)), default=0)
+    return brackets + indent + compact >= MAX_DEPTH // 2
+
+
+_OPEN = np.frombuffer(b"[{", dtype=np.uint8)
+_CLOSE = np.frombuffer(b"]}", dtype=np.uint8)
 
 
 def _check_size(root: yaml.Node) -> None:
@@ -124,7 +167,8 @@ def load_yaml_text(text: str) -> Any:
             for anything else the parser rejects.
     """
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        loader = _LineLoader if _needs_full_check(text) else _PlainLineLoader
+        return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = (getattr(exc, "problem", "") or "").strip()

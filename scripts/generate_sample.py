@@ -42,6 +42,7 @@ from loaders.catalog import Catalog, load_catalog  # noqa: E402
 from loaders.catalog_schema import Member  # noqa: E402
 from loaders.fields import FIELDS  # noqa: E402
 from loaders.members import parse_member_id  # noqa: E402
+from tracker.member_yaml import PlainDumper  # noqa: E402
 
 AS_OF = dt.date(2026, 10, 31)
 PERIOD_START = dt.date(2023, 1, 1)
@@ -54,7 +55,7 @@ YAML_HEADER = (
     "# ILLUSTRATIVE SAMPLE DATA — generated, not real reporting\n"
     "# Invented by scripts/generate_sample.py for demonstration; no member reported these actions.\n"
 )
-_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_YAML_DUMPER = PlainDumper  # no &id001 anchors: plain values for people, fast path for the loader
 
 # How many members get each treatment (at any scale).
 SILENT_MEMBERS = 3  # no file at all: "not reported"

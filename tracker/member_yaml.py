@@ -14,7 +14,20 @@ import yaml
 
 from loaders.fields import FIELD_NAMES
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class PlainDumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    """Safe dumper that never writes anchors and aliases (``&id001`` / ``*id001``).
+
+    PyYAML aliases any object that appears twice (e.g. one date used as start and
+    last-updated date). People editing the file should see plain values, and files
+    without anchors take the loader's fast path.
+    """
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
 _LISTS = ("commitments", "asean_mechanisms")
 
 
@@ -33,7 +46,7 @@ def member_yaml(member: str, actions: pd.DataFrame, *, illustrative: bool, heade
         document["illustrative"] = True
     document["actions"] = records
     comment = "".join(f"# {line}\n" for line in header.splitlines())
-    return comment + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return comment + yaml.dump(document, Dumper=PlainDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _record(row: dict[str, object]) -> dict[str, object]:
