@@ -22,6 +22,7 @@ PAGES = [
     st.Page("app_pages/overlap.py", title="ASEAN overlap", icon=":material/join_inner:"),
     st.Page("app_pages/member.py", title="Member profile", icon=":material/person:"),
     st.Page("app_pages/method.py", title="Method and data", icon=":material/menu_book:"),
+    st.Page("app_pages/exports.py", title="Briefing pack and exports", icon=":material/description:"),
     st.Page("app_pages/submit.py", title="Submit an update", icon=":material/upload_file:"),
 ]
 REVIEW = st.Page("app_pages/review.py", title="Review submissions", icon=":material/fact_check:")

@@ -8,19 +8,24 @@ the command itself is misused (unknown option, missing path).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from loaders.catalog import load_catalog
+from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import build_dataset, expand_paths, load_dataset
 from loaders.issues import Issue, has_errors
 from loaders.members import parse_member_id
 from loaders.tables import read_member_file
 from tracker import settings
 from tracker.access import Role, User
+from tracker.brief import PdfExportError, brief_html, brief_pdf, build_brief
+from tracker.exports import all_data_csv, data_as_of, view_workbook
+from tracker.filters import Filters, apply_filters
 from tracker.snapshots import Snapshots
 from tracker.store import Store, StoreBusyError
 from tracker.template import template_from_dataset
@@ -93,7 +98,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     snapshot.add_argument("--by", metavar="NAME", help="who takes it (default: your login)")
     snapshot.add_argument("--list", action="store_true", help="list the existing snapshots instead of taking one")
+
+    brief = commands.add_parser(
+        "brief",
+        parents=[shared],
+        help="write the briefing pack for a meeting (.html or .pdf)",
+        description="Write the briefing pack: key figures, what moved (since a snapshot, else in the last six "
+        "months), what is stuck, what nobody covers, ASEAN overlap highlights and member profiles. .html is one "
+        "self-contained file (opens offline); .pdf is printed from it with headless Chromium ($CHROMIUM_PATH, else "
+        "chromium). The pack is for circulation: confidential actions are left out unless --include-confidential. "
+        "Exit 0 = written, 1 = the file could not be made (e.g. no Chromium for a PDF), 2 = misuse.",
+    )
+    brief.add_argument("--out", required=True, metavar="FILE.html|FILE.pdf", help="where to write the pack")
+    _scope_options(brief)
+    brief.add_argument(
+        "--since", metavar="SNAPSHOT", help="report changes since this snapshot (name or folder; see snapshot --list)"
+    )
+
+    export = commands.add_parser(
+        "export",
+        parents=[shared],
+        help="export the records in scope (.xlsx workbook or .csv of actions)",
+        description="Export the records in scope: .xlsx is the workbook of the filtered view (an About sheet, "
+        "then Actions, Status by area, Status by member, Gap matrix, Overdue, Uncovered commitments); .csv is every "
+        "action in scope with all its fields. Text that a spreadsheet would run as a formula is neutralised. "
+        "Confidential actions are left out unless --include-confidential. Exit 0 = written, 2 = misuse.",
+    )
+    export.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv", help="where to write the export")
+    _scope_options(export)
     return parser
+
+
+def _scope_options(command: argparse.ArgumentParser) -> None:
+    """The scope and confidentiality options shared by ``brief`` and ``export``."""
+    command.add_argument(
+        "--member",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this member, e.g. IDN (repeat for several); with 12 members or fewer the pack has a profile each",
+    )
+    command.add_argument("--framework", metavar="ID", help="only this framework: ASC (Adelaide) or BWP (Bohol)")
+    command.add_argument(
+        "--include-confidential",
+        action="store_true",
+        help="include confidential actions: for internal use only, never for circulation (the default leaves "
+        "them out, as for a viewer of the dashboard)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _apply(args)
     if args.command == "snapshot":
         return _snapshot(args)
+    if args.command in ("brief", "export"):
+        return _brief_or_export(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 
@@ -264,3 +317,95 @@ def _snapshot(args: argparse.Namespace) -> int:
     note = f" Note: {errors} row(s)/file(s) with errors are not in it." if errors else ""
     print(f"Snapshot '{info.name}' taken: {info.actions} actions, data as of {info.data_as_of}.{note}")
     return EXIT_OK
+
+
+def _brief_or_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    allowed = {"brief": (".html", ".pdf"), "export": (".xlsx", ".csv")}[args.command]
+    if out.suffix.lower() not in allowed:
+        example = f"{args.command}{allowed[0]}"
+        print(
+            f"error: --out must name a {' or '.join(allowed)} file (got '{args.out}'), e.g. --out {example}",
+            file=sys.stderr,
+        )
+        return EXIT_MISUSE
+    if not out.parent.is_dir():
+        print(f"error: the folder {out.parent} does not exist; create it or choose another --out", file=sys.stderr)
+        return EXIT_MISUSE
+    data_dir = settings.data_dir(args.data_dir)
+    if not data_dir.is_dir():
+        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+        return EXIT_MISUSE
+    catalog = load_catalog(settings.catalog_dir(args.catalog_dir))
+    filters = _scope_filters(args, catalog)
+    if filters is None:
+        return EXIT_MISUSE
+    snapshot = None
+    if getattr(args, "since", None):
+        snapshots = Snapshots(data_dir)
+        try:
+            snapshot = snapshots.load(args.since)
+        except KeyError:
+            names = ", ".join(f"'{i.name}'" for i in snapshots.list()) or "none yet (python -m tracker snapshot NAME)"
+            print(f"error: no snapshot named '{args.since}'; the snapshots are: {names}", file=sys.stderr)
+            return EXIT_MISUSE
+
+    dataset = load_dataset(data_dir, catalog)
+    confidential = bool(args.include_confidential)
+    today = dt.date.today()
+    if args.command == "brief":
+        started = time.perf_counter()
+        html = brief_html(
+            build_brief(dataset, filters, user_can_see_confidential=confidential, since=snapshot, today=today)
+        )
+        if out.suffix.lower() == ".pdf":
+            try:
+                brief_pdf(html, out)
+            except PdfExportError as problem:
+                print(f"error: {problem}", file=sys.stderr)
+                return EXIT_DATA_ERRORS
+        else:
+            out.write_text(html, encoding="utf-8")
+        took = time.perf_counter() - started
+        what = f"briefing pack ({len(html) / 1e6:.1f} MB of HTML)" if out.suffix.lower() == ".html" else "briefing pack"
+        print(f"Wrote {out}: {what} in {took:.1f} s.")
+    else:
+        if out.suffix.lower() == ".xlsx":
+            view = apply_filters(dataset, filters, can_see_confidential=confidential)
+            data = view_workbook(
+                view, filters, data_as_of=data_as_of(view), today=today, confidential_included=confidential
+            )
+        else:
+            data = all_data_csv(dataset, can_see_confidential=confidential, filters=filters)
+        out.write_bytes(data)
+        print(f"Wrote {out}.")
+    if confidential:
+        print("note: confidential actions are included: for internal use only.", file=sys.stderr)
+    if dataset.illustrative:
+        print("note: the data is the illustrative sample (generated, not real reporting); the file says so.")
+    return EXIT_OK
+
+
+def _scope_filters(args: argparse.Namespace, catalog: Catalog) -> Filters | None:
+    """``--member`` and ``--framework`` as :class:`Filters`; prints the problem and returns None when invalid."""
+    members = []
+    for raw in args.member:
+        member = parse_member_id(raw)
+        if member is None or member not in catalog.members:
+            print(
+                f"error: '{raw}' is not a member in the catalog; use an id such as IDN, or IOM, UNHCR, UNODC, ILO "
+                "(see commitments/members.yaml)",
+                file=sys.stderr,
+            )
+            return None
+        members.append(member)
+    framework = None
+    if args.framework:
+        framework = args.framework.strip().upper()
+        if framework not in catalog.frameworks:
+            print(
+                f"error: '{args.framework}' is not a framework; use one of {', '.join(catalog.frameworks)}",
+                file=sys.stderr,
+            )
+            return None
+    return Filters(framework=framework, members=tuple(dict.fromkeys(members)))

@@ -1,16 +1,62 @@
-"""Files the user downloads: CSV tables, safe to open in a spreadsheet.
+"""Files the user downloads: CSV tables and the Excel workbook of a view, safe to open in a spreadsheet.
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return) get a leading apostrophe, and
-illustrative data carries its label in every exported row.
+illustrative data carries its label in every exported table. Workbooks are
+written with xlsxwriter's ``write_string`` for every text cell, so nothing is
+ever stored as a formula either.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
 import pandas as pd
+import xlsxwriter
+
+from loaders.catalog import Catalog
+from loaders.dataset import Dataset
+from tracker.action_table import action_display
+from tracker.filters import GROUPS, Filters, View, apply_filters
+from tracker.gaps import gap_matrix, gap_table, uncovered_commitments
+from tracker.overview import status_counts
+from tracker.progress import overdue_actions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ILLUSTRATIVE_NOTE = "ILLUSTRATIVE SAMPLE DATA - generated, not real reporting"
+STATUS_NOTE = "Statuses are the members' own reports, not ratings by the Bali Process, ASEAN or the secretariat."
+CONFIDENTIAL_EXCLUDED = "Confidential actions are not included."
+CONFIDENTIAL_INCLUDED = "Confidential actions are INCLUDED: for internal use only, do not circulate."
+
+#: The contract fields of an action, in template order: the columns of the all-data CSV.
+CSV_COLUMNS = (
+    "action_id",
+    "member",
+    "commitments",
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "due_date",
+    "last_updated",
+    "lead_agency",
+    "asean_mechanisms",
+    "evidence",
+    "origin",
+    "confidential",
+    "notes",
+)
+
+
+def neutralise_text(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -32,3 +78,218 @@ def table_csv(frame: pd.DataFrame, *, illustrative: bool) -> bytes:
     if illustrative:
         out.insert(0, "data_note", ILLUSTRATIVE_NOTE)
     return out.to_csv(index=False).encode("utf-8-sig")
+
+
+# --- the filters in words ----------------------------------------------------------------------
+
+
+def filters_in_words(filters: Filters, catalog: Catalog) -> list[str]:
+    """The filters as short sentences for a cover page or an About sheet.
+
+    Returns:
+        One line per filter that is set (``"Framework: Bohol TIP Work Plan"``), or
+        a single line saying that everything is included.
+    """
+    if filters.is_default:
+        return [f"All {len(catalog.members)} members, both frameworks, every status: no filter applied."]
+    lines = []
+    if filters.framework:
+        lines.append(f"Framework: {catalog.frameworks[filters.framework].name}")
+    if filters.areas:
+        titles = [f"{a} {catalog.commitments[a].title}" for a in filters.areas]
+        lines.append(f"Area or pillar: {'; '.join(titles)}")
+    if filters.themes:
+        lines.append(f"Theme: {'; '.join(catalog.themes[t].label for t in filters.themes)}")
+    if filters.group:
+        lines.append(f"Member group: {GROUPS[filters.group]}")
+    if filters.members:
+        names = sorted(f"{catalog.members[m].name} ({m})" for m in filters.members)
+        lines.append(f"Member{'s' if len(names) > 1 else ''}: {'; '.join(names)}")
+    if filters.statuses:
+        lines.append(f"Status (as reported): {'; '.join(catalog.statuses[s].label for s in filters.statuses)}")
+    if filters.updated_from or filters.updated_to:
+        start = f"{filters.updated_from:%d %b %Y}" if filters.updated_from else "the start"
+        end = f"{filters.updated_to:%d %b %Y}" if filters.updated_to else "today"
+        lines.append(f"Last updated: from {start} to {end}")
+    return lines
+
+
+def data_as_of(view: View) -> dt.date | None:
+    """The latest ``last_updated`` among the actions in the view (None when it has none)."""
+    latest = view.actions["last_updated"].max()
+    return None if pd.isna(latest) else latest.date()
+
+
+# --- the tables of a view ----------------------------------------------------------------------
+
+
+def status_table(view: View, by: str) -> pd.DataFrame:
+    """:func:`~tracker.overview.status_counts` as a wide, readable table: one row per group.
+
+    Args:
+        view: the filtered data.
+        by: ``top_level`` (areas and pillars, catalog order) or ``member`` (A–Z by name).
+
+    Returns:
+        The group's id and name, one column per status ("icon Label") and a total.
+    """
+    catalog = view.catalog
+    counts = status_counts(view, by)
+    wide = counts.pivot(index="group", columns="status", values="actions")
+    wide = wide.reindex(index=list(dict.fromkeys(counts["group"])), columns=list(catalog.statuses)).fillna(0)
+    wide = wide.astype("int64")
+    wide.columns = pd.Index([f"{s.icon} {s.label}" for s in catalog.statuses.values()])
+    wide["Total"] = wide.sum(axis=1)
+    if by == "member":
+        names = {m: catalog.members[m].name for m in catalog.members}
+        heading = ("Member", "Name")
+    else:
+        names = {c: catalog.commitments[c].title for c in catalog.commitments}
+        heading = ("Area or pillar", "Title")
+    wide.insert(0, heading[1], wide.index.map(names))
+    return wide.rename_axis(heading[0]).reset_index().astype({heading[0]: "str", heading[1]: "str"})
+
+
+def view_tables(view: View, today: dt.date) -> dict[str, pd.DataFrame]:
+    """Every table of the filtered view, keyed by sheet name, as the pages compute them."""
+    catalog = view.catalog
+    return {
+        "Actions": action_display(view.actions, catalog),
+        "Status by area": status_table(view, "top_level"),
+        "Status by member": status_table(view, "member"),
+        "Gap matrix": _readable(gap_table(gap_matrix(view, "top_level"), catalog)),
+        "Overdue": action_display(overdue_actions(view, today), catalog),
+        "Uncovered commitments": _readable(uncovered_commitments(view)),
+    }
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column ids as headers people read: ``member_name`` -> ``Member name``."""
+    return frame.rename(columns=lambda c: str(c).replace("_", " ").capitalize())
+
+
+def about_lines(
+    view: View, filters: Filters, *, data_as_of: dt.date | None, exported: dt.date, confidential_included: bool
+) -> list[tuple[str, str]]:
+    """(label, text) rows that say what an export holds: scope, dates, caveats."""
+    rows = [("Title", "Commitments Tracker: export of the filtered view")]
+    if view.dataset.illustrative:
+        rows.append(("Data", ILLUSTRATIVE_NOTE))
+    rows += [("Scope", line) for line in filters_in_words(filters, view.catalog)]
+    rows += [
+        ("Data as of", f"{data_as_of:%d %B %Y} (latest update in the records exported)" if data_as_of else "no data"),
+        ("Exported on", f"{exported:%d %B %Y}"),
+        ("Actions", f"{len(view.actions):,}"),
+        ("Statuses", STATUS_NOTE),
+        ("Confidential", CONFIDENTIAL_INCLUDED if confidential_included else CONFIDENTIAL_EXCLUDED),
+        ("Overdue", f"Due before {exported:%d %B %Y} and neither complete nor discontinued."),
+        ("Safety", "Text that a spreadsheet would run as a formula starts with an apostrophe (')."),
+    ]
+    return rows
+
+
+def view_workbook(
+    view: View,
+    filters: Filters,
+    *,
+    data_as_of: dt.date | None,
+    today: dt.date | None = None,
+    confidential_included: bool = False,
+) -> bytes:
+    """An Excel workbook of exactly the filtered view: an About sheet, then one sheet per table.
+
+    Args:
+        view: the filtered data (confidential actions already excluded, or not, by ``apply_filters``).
+        filters: the filters that made ``view`` (stated in words on the About sheet).
+        data_as_of: the data date to state (see :func:`data_as_of`).
+        today: the export date, which is also the date "overdue" is judged at (today when omitted).
+        confidential_included: whether the view may hold confidential actions (stated on the About sheet).
+
+    Returns:
+        The ``.xlsx`` bytes. Every text cell is written as a string and neutralised.
+    """
+    today = today or dt.date.today()
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(buffer, options) as book:
+        styles = {
+            "bold": book.add_format({"bold": True}),
+            "header": book.add_format({"bold": True, "bg_color": "#E8E8E8", "border": 1, "text_wrap": True}),
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "warn": book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        }
+        about = book.add_worksheet("About")
+        about.set_column(0, 0, 16)
+        about.set_column(1, 1, 110)
+        lines = about_lines(
+            view, filters, data_as_of=data_as_of, exported=today, confidential_included=confidential_included
+        )
+        for row, (label, text) in enumerate(lines):
+            warn = text in (ILLUSTRATIVE_NOTE, CONFIDENTIAL_INCLUDED)
+            about.write_string(row, 0, str(neutralise_text(label)), styles["bold"])
+            about.write_string(row, 1, str(neutralise_text(text)), styles["warn"] if warn else styles["wrap"])
+        sheet_list = len(lines) + 1
+        about.write_string(sheet_list, 0, "Sheets", styles["bold"])
+        tables = view_tables(view, today)
+        for offset, name in enumerate(tables):
+            about.write_string(sheet_list + offset, 1, f"{name}: {len(tables[name]):,} row(s)")
+        note = ILLUSTRATIVE_NOTE if view.dataset.illustrative else None
+        for name, frame in tables.items():
+            _write_table(book.add_worksheet(name), frame, name, note, styles)
+    return buffer.getvalue()
+
+
+def _write_table(
+    sheet: xlsxwriter.worksheet.Worksheet,
+    frame: pd.DataFrame,
+    title: str,
+    note: str | None,
+    styles: Mapping[str, xlsxwriter.format.Format],
+) -> None:
+    """A title line (with the illustrative label), a header row, then one row per record."""
+    sheet.write_string(0, 0, title + (f"  ({note})" if note else ""), styles["warn"] if note else styles["bold"])
+    header = 2
+    for col, name in enumerate(frame.columns):
+        sheet.write_string(header, col, str(neutralise_text(str(name))), styles["header"])
+        longest = max([len(str(name)), *(len(str(v)) for v in frame[name].head(200))])
+        sheet.set_column(col, col, min(max(longest + 2, 8), 60))
+    for row, record in enumerate(frame.itertuples(index=False), start=header + 1):
+        for col, value in enumerate(record):
+            _write_cell(sheet, row, col, value, styles)
+    sheet.freeze_panes(header + 1, 0)
+    if len(frame.columns):
+        sheet.autofilter(header, 0, header + max(len(frame), 1), len(frame.columns) - 1)
+
+
+def _write_cell(
+    sheet: xlsxwriter.worksheet.Worksheet,
+    row: int,
+    col: int,
+    value: object,
+    styles: Mapping[str, xlsxwriter.format.Format],
+) -> None:
+    """Write one value by its type; text always as a (neutralised) string, never a formula."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        sheet.write_blank(row, col, None)
+    elif isinstance(value, bool | np.bool_):
+        sheet.write_boolean(row, col, bool(value))
+    elif isinstance(value, numbers.Real):
+        sheet.write_number(row, col, float(value))
+    elif isinstance(value, dt.date):  # dates and datetimes (pandas Timestamps included)
+        sheet.write_datetime(row, col, value, styles["date"])
+    else:
+        sheet.write_string(row, col, str(neutralise_text(str(value))))
+
+
+def all_data_csv(dataset: Dataset, *, can_see_confidential: bool, filters: Filters | None = None) -> bytes:
+    """CSV of every action (the contract fields), or of those in ``filters``' scope.
+
+    Confidential actions are left out unless ``can_see_confidential``; text is
+    neutralised and illustrative data is labelled on every row.
+    """
+    view = apply_filters(dataset, filters or Filters(), can_see_confidential=can_see_confidential)
+    frame = view.actions[list(CSV_COLUMNS)].copy()
+    for column in ("start_date", "due_date", "last_updated"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    return table_csv(frame, illustrative=dataset.illustrative)

@@ -195,4 +195,3 @@ def as_dataset(snapshot: Snapshot, catalog: Catalog) -> Dataset:
         files=pd.DataFrame(),
         illustrative=bool(snapshot.actions["illustrative"].any()) if len(snapshot.actions) else False,
     )
-

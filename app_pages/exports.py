@@ -1,0 +1,97 @@
+"""Briefing pack and exports: take the current view to a meeting."""
+
+import datetime as dt
+from collections.abc import Callable
+
+import streamlit as st
+
+from tracker import settings
+from tracker.access import can_see_confidential
+from tracker.brief import MAIN_CHARTS, PROFILE_LIMIT, brief_html, brief_pdf_bytes, build_brief, chart_figure
+from tracker.exports import all_data_csv, data_as_of, filters_in_words, view_workbook
+from tracker.images import ImageExportError, figure_png, figure_svg, find_chromium
+from tracker.snapshots import Snapshots
+from ui.auth import current_user
+from ui.components import illustrative_banner
+from ui.state import current_view
+
+LAST_SIX_MONTHS = "last-6-months"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+view = current_view()
+dataset, catalog, filters = view.dataset, view.catalog, view.filters
+confidential = can_see_confidential(current_user())
+today = dt.date.today()
+
+st.title("Briefing pack and exports")
+st.caption("Take the current view to a meeting. The sidebar filters set the scope of every file on this page.")
+illustrative_banner(dataset)
+st.markdown("**Scope:** " + " · ".join(filters_in_words(filters, catalog)))
+if confidential:
+    st.warning("Your role sees confidential actions and these files include them: internal use only, do not circulate.")
+else:
+    st.caption("Confidential actions are not included in these files.")
+
+st.header("Briefing pack and data")
+st.caption(
+    "The pack: key figures, what moved, what is stuck, what nobody covers, ASEAN overlap highlights, and a profile "
+    f"per member when {PROFILE_LIMIT} or fewer are in scope. Sentences state counts; members are never ranked."
+)
+snapshots = Snapshots(settings.data_dir())
+infos = {i.slug: i for i in snapshots.list()}
+since = st.selectbox(
+    "Briefing pack: report what moved since",
+    [LAST_SIX_MONTHS, *reversed(list(infos))],
+    format_func=lambda s: "The last six months" if s == LAST_SIX_MONTHS else f"Snapshot: {infos[s].name}",
+    key="exports_since",
+)
+
+
+# The callables run when a button is clicked, outside the script run: plain tracker calls only.
+def pack_html() -> str:
+    snapshot = None if since == LAST_SIX_MONTHS else snapshots.load(since)
+    brief = build_brief(dataset, filters, user_can_see_confidential=confidential, since=snapshot, today=today)
+    return brief_html(brief)
+
+
+def pack_pdf() -> bytes:
+    return brief_pdf_bytes(pack_html())
+
+
+def workbook() -> bytes:
+    return view_workbook(view, filters, data_as_of=data_as_of(view), today=today, confidential_included=confidential)
+
+
+def all_actions() -> bytes:
+    return all_data_csv(dataset, can_see_confidential=confidential)
+
+
+FILES: dict[str, tuple[str, Callable[[], str | bytes], str, str, str]] = {  # key: label, build, name, type, help
+    "exports_pack_html": ("Briefing pack (HTML)", pack_html, "briefing-pack.html", "text/html", "Opens offline."),
+    "exports_pack_pdf": ("Briefing pack (PDF)", pack_pdf, "briefing-pack.pdf", "application/pdf", "A4, from the HTML."),
+    "exports_xlsx": ("Excel of this view", workbook, "commitments-view.xlsx", XLSX, "A sheet per table, and About."),
+    "exports_csv": ("CSV of all data", all_actions, "all-actions.csv", "text/csv", "Every action, no filter."),
+}
+columns = st.columns(len(FILES))
+for column, (key, (label, build, name, mime, hint)) in zip(columns, FILES.items(), strict=True):
+    if key == "exports_pack_pdf" and not find_chromium():
+        column.info("The PDF needs Chromium on the server: download the HTML and print it from your browser.")
+        continue
+    stamped = name.replace(".", f"-{today:%Y-%m-%d}.")
+    column.download_button(label, build, stamped, mime, key=key, on_click="ignore", help=hint, width="stretch")
+
+st.header("Chart images")
+chart: str = st.selectbox("Chart", list(MAIN_CHARTS), format_func=lambda c: MAIN_CHARTS[c], key="exports_chart")
+made = st.session_state.get("exports_images")
+if view.is_empty:
+    st.info("Nothing matches the current filters, so there is no chart to export.")
+elif st.button("Make PNG and SVG", key="exports_make_images", icon=":material/image:"):
+    try:
+        fig = chart_figure(view, chart, today)
+        made = st.session_state["exports_images"] = (chart, filters, figure_png(fig), figure_svg(fig))
+    except ImageExportError as problem:
+        st.error(str(problem))
+if made and made[:2] == (chart, filters) and not view.is_empty:
+    left, right = st.columns(2)
+    name = f"{chart.replace('_', '-')}-{today:%Y-%m-%d}"
+    left.download_button("PNG", made[2], f"{name}.png", "image/png", key="exports_png", on_click="ignore")
+    right.download_button("SVG", made[3], f"{name}.svg", "image/svg+xml", key="exports_svg", on_click="ignore")

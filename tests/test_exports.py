@@ -1,0 +1,319 @@
+"""Exports: the Excel of the filtered view, the all-data CSV, chart images, the ``export`` command and the page.
+
+Formula neutralisation is tested end to end: a title that a spreadsheet would
+run comes in through a real member file (YAML and xlsx), is loaded by the real
+loader and must come out as text in the workbook and the CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from loaders.dataset import load_dataset
+from tests.builders import TODAY, action, dataset_of
+from tracker import settings
+from tracker.cli import EXIT_MISUSE, EXIT_OK, main
+from tracker.exports import (
+    ILLUSTRATIVE_NOTE,
+    STATUS_NOTE,
+    all_data_csv,
+    data_as_of,
+    filters_in_words,
+    neutralise_text,
+    view_workbook,
+)
+from tracker.filters import Filters, apply_filters
+from tracker.images import ImageExportError, figure_png, figure_svg, find_chromium
+from tracker.overview import status_counts
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = str(ROOT / "dashboard.py")
+SHEETS = ["About", "Actions", "Status by area", "Status by member", "Gap matrix", "Overdue", "Uncovered commitments"]
+HYPERLINK = '=HYPERLINK("http://x","y")'
+SECRET = "Confidential liaison with a named informant network"
+needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset(settings.SAMPLE_DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def with_secret(catalog):
+    return dataset_of(
+        catalog,
+        [
+            action("IDN", 1, "ASC-1", "limited", title="Border liaison offices"),
+            action("IDN", 2, "ASC-6", "substantial", title=SECRET, confidential="yes"),
+            action("THA", 1, "BWP-B", "complete"),
+        ],
+    )
+
+
+def workbook_of(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def every_cell(book: openpyxl.Workbook):
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            yield from row
+
+
+def as_text_cells(path: Path) -> None:
+    """Store every cell that openpyxl took for a formula as the text it is, as Excel does for typed text."""
+    book = openpyxl.load_workbook(path)
+    for cell in every_cell(book):
+        if cell.data_type == "f":
+            cell.data_type = "s"
+    book.save(path)
+
+
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+# --- formula neutralisation through the real round trip ----------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx"])
+def test_a_formula_title_from_a_member_file_comes_out_as_text(tmp_path, member_file, catalog, suffix):
+    row = {
+        "action_id": "IDN-001",
+        "member": "IDN",
+        "commitments": "ASC-1",
+        "title": HYPERLINK,
+        "status": "Limited",
+        "last_updated": "2024-03-01",
+        "lead_agency": "@SUM(1+1)",
+        "notes": "-2+3",
+    }
+    path = member_file(f"IDN{suffix}", [row])
+    if suffix == ".xlsx":
+        as_text_cells(path)
+    dataset = load_dataset(tmp_path, catalog, today=TODAY)
+    assert dataset.actions["title"].tolist() == [HYPERLINK]  # the loader kept it as typed
+    view = apply_filters(dataset, Filters())
+
+    book = workbook_of(view_workbook(view, Filters(), data_as_of=data_as_of(view), today=TODAY))
+    cells = list(every_cell(book))
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula anywhere
+    titles = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert titles, "the title is not in the workbook"
+    assert all(c.value == "'" + HYPERLINK and c.data_type == "s" for c in titles)
+
+    exported = csv_rows(all_data_csv(dataset, can_see_confidential=False))
+    assert exported[0]["title"] == "'" + HYPERLINK
+    assert exported[0]["lead_agency"] == "'@SUM(1+1)"
+    assert exported[0]["notes"] == "'-2+3"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("-x", "'-x"), ("@a", "'@a"), ("\tx", "'\tx"), ("\rx", "'\rx")],
+)
+def test_neutralise_text_prefixes_every_formula_start(value, expected):
+    assert neutralise_text(value) == expected
+
+
+def test_neutralise_text_leaves_other_values_alone():
+    assert neutralise_text("Border liaison") == "Border liaison"
+    assert neutralise_text(-3) == -3
+
+
+# --- the workbook of the filtered view ---------------------------------------------------------
+
+
+def test_workbook_has_one_sheet_per_table_and_exactly_the_view(sample):
+    filters = Filters(members=("IDN",), framework="ASC")
+    view = apply_filters(sample, filters)
+    book = workbook_of(view_workbook(view, filters, data_as_of=data_as_of(view), today=TODAY))
+
+    assert book.sheetnames == SHEETS
+    actions = book["Actions"]
+    assert [c.value for c in actions[3]][:3] == ["Action ID", "Member", "Action"]  # header under the title line
+    ids = [r[0] for r in actions.iter_rows(min_row=4, values_only=True)]
+    assert sorted(ids) == sorted(view.actions["action_id"])
+    assert {r[1] for r in actions.iter_rows(min_row=4, values_only=True)} == {"IDN"}
+
+    by_area = book["Status by area"]
+    totals = {r[0]: r[-1] for r in by_area.iter_rows(min_row=4, values_only=True)}
+    expected = status_counts(view, "top_level").groupby("group")["actions"].sum().to_dict()
+    assert totals == expected
+    assert all(area.startswith("ASC") for area in totals)
+
+
+def test_about_sheet_states_filters_dates_and_caveats(sample):
+    filters = Filters(framework="BWP", group="asean")
+    view = apply_filters(sample, filters)
+    book = workbook_of(view_workbook(view, filters, data_as_of=dt.date(2026, 10, 31), today=dt.date(2026, 11, 28)))
+    text = "\n".join(str(v) for row in book["About"].iter_rows(values_only=True) for v in row if v)
+
+    for line in filters_in_words(filters, sample.catalog):
+        assert line in text
+    assert "Member group: ASEAN member states" in text
+    assert "31 October 2026" in text and "28 November 2026" in text
+    assert ILLUSTRATIVE_NOTE in text
+    assert STATUS_NOTE in text
+    assert "Confidential actions are not included" in text
+    assert ILLUSTRATIVE_NOTE in book["Actions"]["A1"].value  # every sheet carries the label
+
+
+def test_real_data_is_not_labelled_illustrative(with_secret):
+    view = apply_filters(with_secret, Filters())
+    book = workbook_of(view_workbook(view, Filters(), data_as_of=data_as_of(view), today=TODAY))
+    text = " ".join(str(c.value) for c in every_cell(book) if c.value)
+    assert "ILLUSTRATIVE" not in text.upper()
+    assert "data_note" not in all_data_csv(with_secret, can_see_confidential=False).decode("utf-8-sig")
+
+
+def test_filters_in_words():
+    catalog = load_dataset(settings.SAMPLE_DATA_DIR).catalog
+    assert filters_in_words(Filters(), catalog) == ["All 49 members, both frameworks, every status: no filter applied."]
+    words = filters_in_words(Filters(members=("THA", "IDN"), statuses=("complete",)), catalog)
+    assert words == ["Members: Indonesia (IDN); Thailand (THA)", "Status (as reported): Complete"]
+
+
+# --- confidentiality ---------------------------------------------------------------------------
+
+
+def test_confidential_actions_only_in_exports_for_roles_that_may_see_them(with_secret):
+    hidden = apply_filters(with_secret, Filters(), can_see_confidential=False)
+    shown = apply_filters(with_secret, Filters(), can_see_confidential=True)
+
+    def workbook_text(view, included):
+        data = view_workbook(view, Filters(), data_as_of=None, today=TODAY, confidential_included=included)
+        return " ".join(str(c.value) for c in every_cell(workbook_of(data)) if c.value)
+
+    assert SECRET not in workbook_text(hidden, False)
+    assert SECRET in workbook_text(shown, True)
+    assert "INCLUDED: for internal use only" in workbook_text(shown, True)
+    assert SECRET not in all_data_csv(with_secret, can_see_confidential=False).decode("utf-8-sig")
+    assert SECRET in all_data_csv(with_secret, can_see_confidential=True).decode("utf-8-sig")
+
+
+def test_all_data_csv_has_every_action_and_the_contract_fields(sample):
+    rows = csv_rows(all_data_csv(sample, can_see_confidential=True))
+    assert len(rows) == len(sample.actions)
+    assert list(rows[0])[:4] == ["data_note", "action_id", "member", "commitments"]
+    assert rows[0]["data_note"] == ILLUSTRATIVE_NOTE
+    assert all(len(r["last_updated"]) == 10 for r in rows)  # ISO dates, no times
+
+
+# --- chart images ------------------------------------------------------------------------------
+
+
+@needs_chromium
+def test_chart_images_via_kaleido_and_the_system_chromium(sample):
+    from tracker.brief import chart_figure
+
+    view = apply_filters(sample, Filters(members=("IDN",)))
+    fig = chart_figure(view, "status_by_area", TODAY)
+    png = figure_png(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = figure_svg(fig)
+    assert svg.lstrip().startswith(b"<svg") and b"Status of actions by area and pillar" in svg
+
+
+def test_a_missing_chromium_is_a_clear_error(monkeypatch, tmp_path):
+    import plotly.graph_objects as go
+
+    monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(ImageExportError, match="CHROMIUM_PATH is set to"):
+        figure_png(go.Figure())
+
+
+# --- the export command ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("THA.yaml", "IDN.xlsx"):
+        (folder / name).write_bytes((settings.SAMPLE_DATA_DIR / name).read_bytes())
+    return folder
+
+
+def test_cli_export_writes_the_workbook_and_the_csv(data_dir, tmp_path):
+    xlsx, csv_path = tmp_path / "view.xlsx", tmp_path / "tha.csv"
+    assert main(["export", "--out", str(xlsx), "--data-dir", str(data_dir)]) == EXIT_OK
+    assert workbook_of(xlsx.read_bytes()).sheetnames == SHEETS
+    assert main(["export", "--out", str(csv_path), "--member", "THA", "--data-dir", str(data_dir)]) == EXIT_OK
+    rows = csv_rows(csv_path.read_bytes())
+    assert rows and {r["member"] for r in rows} == {"THA"}
+    assert {r["confidential"] for r in rows} == {"False"}  # left out by default
+
+
+def test_cli_export_includes_confidential_only_when_asked(data_dir, tmp_path):
+    out = tmp_path / "all.csv"
+    dataset = load_dataset(data_dir)
+    confidential = int(dataset.actions["confidential"].sum())
+    assert confidential > 0  # the sample members copied have confidential actions
+    assert main(["export", "--out", str(out), "--data-dir", str(data_dir)]) == EXIT_OK
+    assert len(csv_rows(out.read_bytes())) == len(dataset.actions) - confidential
+    assert main(["export", "--out", str(out), "--include-confidential", "--data-dir", str(data_dir)]) == EXIT_OK
+    assert len(csv_rows(out.read_bytes())) == len(dataset.actions)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--out", "view.ods"],
+        ["--out", "view.xlsx", "--member", "XXX"],
+        ["--out", "view.xlsx", "--member", "../etc"],
+        ["--out", "view.xlsx", "--framework", "SDG"],
+        ["--out", "no-such-folder/view.xlsx"],
+    ],
+)
+def test_cli_export_misuse_exits_2_and_writes_nothing(data_dir, tmp_path, monkeypatch, capsys, args):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", *args, "--data-dir", str(data_dir)]) == EXIT_MISUSE
+    assert "error:" in capsys.readouterr().err
+    assert not list(tmp_path.glob("view.*"))
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_exports_page_renders_with_its_downloads(fresh_caches):
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params.update({"member": "IDN"})
+    at.run()
+    at.switch_page("app_pages/exports.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Briefing pack and exports"
+    labels = [b.proto.label for b in at.get("download_button")]
+    expected = ["Briefing pack (HTML)", "Excel of this view", "CSV of all data"]
+    expected += ["Briefing pack (PDF)"] if find_chromium() else []
+    assert set(expected) <= set(labels)
+    assert "Indonesia (IDN)" in " ".join(m.value for m in at.markdown)  # the scope in words
+    assert at.selectbox(key="exports_since").value == "last-6-months"
+
+
+@needs_chromium
+def test_exports_page_makes_chart_images_on_click(fresh_caches):
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params.update({"member": "IDN"})
+    at.run()
+    at.switch_page("app_pages/exports.py").run()
+    at.selectbox(key="exports_chart").select("plan_years").run()
+    at.button(key="exports_make_images").click().run(timeout=120)
+    assert not at.exception and not at.error
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "PNG" in labels and "SVG" in labels

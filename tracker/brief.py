@@ -1,0 +1,642 @@
+"""The briefing pack for a meeting: print-ready HTML (and PDF) of the current view.
+
+:func:`build_brief` computes every number with the same metric functions the
+dashboard pages call (``headline``, ``overdue_actions``, ``stale_members``,
+``uncovered_commitments``, ``dual_framework_actions``, snapshot ``compare``…), so
+the pack and the dashboard agree for the same filters. :func:`brief_html` renders
+it through the Jinja2 templates in ``tracker/templates/`` into one self-contained
+file (plotly.js inlined once, no network needed) laid out for A4 print, and
+:func:`brief_pdf` prints that file with headless Chromium.
+
+The narrative is built from the numbers by the templates: neutral sentences,
+members never ranked (always A–Z), no evaluative words. Statuses are the
+members' own reports and the pack says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import plotly.graph_objects as go
+from markupsafe import Markup, escape
+from plotly.offline import get_plotlyjs
+
+from loaders.catalog import Catalog
+from loaders.dataset import Dataset
+from tracker.exports import (
+    CONFIDENTIAL_EXCLUDED,
+    CONFIDENTIAL_INCLUDED,
+    ILLUSTRATIVE_NOTE,
+    STATUS_NOTE,
+    data_as_of,
+    filters_in_words,
+)
+from tracker.figures.gaps import gap_matrix_figure
+from tracker.figures.palette import FRESHNESS, status_names
+from tracker.figures.progress import plan_year_figure
+from tracker.figures.status import status_bar_figure
+from tracker.filters import Filters, View, apply_filters
+from tracker.gaps import STALE_AFTER_DAYS, gap_matrix, members_without_actions, stale_members, uncovered_commitments
+from tracker.images import ImageExportError, require_chromium
+from tracker.overlap import (
+    POSSIBLE_DUPLICATION,
+    Match,
+    dual_framework_actions,
+    dual_framework_by_group,
+    duplication_and_complement,
+    group_comparison,
+)
+from tracker.overview import Headline, catalog_caveats, freshness, headline, status_counts
+from tracker.progress import Movement, movement_since, overdue_actions, plan_year_summary
+from tracker.snapshots import CHANGE_KINDS, Snapshot, as_dataset, compare, rollup
+
+PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
+SIX_MONTHS = dt.timedelta(days=182)  # the Progress page's default "since"
+PROFILE_LIMIT = 12  # up to this many members in scope, each gets a one-page profile
+LIST_LIMIT = 40  # longer lists of actions go to the Excel export, not the pack
+CHART_WIDTH = 680  # px: the A4 text width at 15 mm margins (96 px per inch)
+PAGE_HEIGHT = 820  # px: the tallest chart that still fits a page under a heading and a paragraph
+OVERLAP_MATCH: Match = "linked"  # the ASEAN overlap page's default way of matching actions to a link
+MAIN_CHARTS = {
+    "status_by_area": "Status of actions by area and pillar",
+    "gap_matrix": "Furthest reported status per member and commitment",
+    "plan_years": "Actions started and due in each plan year",
+}
+"""The view's main charts, offered as images; titles as on the dashboard pages."""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PDF_TIMEOUT_S = 180
+
+MEMBER_KINDS = {
+    "state": "State",
+    "territory": "Territory",
+    "sar": "Special administrative region",
+    "organisation": "Member organisation",
+}
+
+
+class PdfExportError(RuntimeError):
+    """The PDF could not be made (no Chromium, or Chromium failed); the message says why."""
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One headline number as the dashboard shows it: label, formatted value, and how it is made."""
+
+    label: str
+    value: str
+    note: str
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, or an en dash when undefined (as the dashboard shows it)."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+def key_figures(figures: Headline) -> list[KeyFigure]:
+    """The Overview page's four headline metrics, same labels and same formatting."""
+    return [
+        KeyFigure("Actions reported", f"{figures.actions:,}", "Actions in scope."),
+        KeyFigure(
+            "Members reporting",
+            f"{figures.members_reporting} of {figures.members_in_scope}",
+            "Members in scope with at least one action in scope.",
+        ),
+        KeyFigure(
+            "Commitments with any action",
+            percent(figures.coverage_share),
+            f"{figures.commitments_covered} of {figures.commitments_in_scope} commitments in scope have at least "
+            "one action on them or on one of their items.",
+        ),
+        KeyFigure(
+            "Actions reported complete",
+            percent(figures.complete_share),
+            f"{figures.complete} of {figures.progress_actions} actions; discontinued actions are counted apart.",
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class SnapshotChanges:
+    """What changed between a meeting snapshot and today, for the same filters.
+
+    Attributes:
+        name: the snapshot's name ("19th AHG SOM, Dec 2025").
+        taken: the date it was taken (overdue is judged then for the "before" side).
+        changes: :func:`tracker.snapshots.compare` output, one row per action.
+        by_area: change kinds per area or pillar, catalog order.
+        by_member: change kinds per member, A–Z by name (never ranked).
+    """
+
+    name: str
+    taken: dt.date
+    changes: pd.DataFrame
+    by_area: pd.DataFrame
+    by_member: pd.DataFrame
+
+    def count(self, kind: str) -> int:
+        """How many actions had this kind of change (one of ``CHANGE_KINDS``)."""
+        return int((self.changes["change"] == kind).sum())
+
+    @property
+    def newly_overdue(self) -> pd.DataFrame:
+        """Actions overdue today that were not overdue when the snapshot was taken."""
+        return self.changes[self.changes["newly_overdue"]].reset_index(drop=True)
+
+
+def snapshot_changes(view: View, snapshot: Snapshot, *, can_see_confidential: bool, today: dt.date) -> SnapshotChanges:
+    """Compare a snapshot with the view, the same filters (and confidentiality) applied to both sides.
+
+    This is the comparison the Progress page and the member profile show.
+    """
+    catalog = view.catalog
+    taken = dt.date.fromisoformat(snapshot.info.taken_at[:10])
+    before = apply_filters(as_dataset(snapshot, catalog), view.filters, can_see_confidential=can_see_confidential)
+    changes = compare(before.actions, view.actions, catalog, before_date=taken, after_date=today)
+    # Areas from both sides, so a removed action still counts under the area it was in.
+    areas = pd.concat([before.links, view.links])[["action_key", "top_level"]].drop_duplicates()
+    by_area = rollup(changes, areas.set_index("action_key")["top_level"], "area")
+    order = {c: i for i, c in enumerate(catalog.commitments)}
+    by_area = by_area.sort_values("area", key=lambda s: s.map(order)).reset_index(drop=True)
+    by_area.insert(1, "title", by_area["area"].map({c: catalog.commitments[c].title for c in catalog.commitments}))
+    by_member = rollup(changes, changes.set_index("action_id")["member"], "member")
+    names = {m: catalog.members[m].name for m in catalog.members}
+    by_member.insert(1, "name", by_member["member"].map(names).fillna(by_member["member"]))
+    by_member = by_member.sort_values("name").reset_index(drop=True)
+    return SnapshotChanges(snapshot.info.name, taken, changes, by_area, by_member)
+
+
+def per_area(view: View, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Distinct actions of each frame per area or pillar in scope (an action on two areas counts in both).
+
+    Returns:
+        ``area``, ``title`` and one count column per frame name, areas in catalog order.
+    """
+    catalog = view.catalog
+    links = view.links[["action_key", "top_level"]].drop_duplicates()
+    table = pd.DataFrame({"area": list(view.top_level_ids)})
+    table["title"] = table["area"].map({c: catalog.commitments[c].title for c in view.top_level_ids})
+    for name, frame in frames.items():
+        counts = links[links["action_key"].isin(frame["action_key"])].groupby("top_level").size()
+        table[name] = table["area"].map(counts).fillna(0).astype("int64")
+    return table.astype({"area": "str", "title": "str"})
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """One member's page: headline numbers, coverage strip and gaps, under the pack's filters."""
+
+    member: str
+    name: str
+    facts: str
+    view: View
+    key_figures: list[KeyFigure]
+    state: str
+    last_updated: dt.date | None
+    days_since_update: int | None
+    matrix: pd.DataFrame
+    status_by_area: pd.DataFrame
+    uncovered: pd.DataFrame
+    overdue: int
+    moved: dict[str, int] | None
+
+
+@dataclass(frozen=True)
+class Brief:
+    """Everything the pack shows, computed once; :func:`brief_html` only lays it out."""
+
+    view: View
+    today: dt.date
+    scope: list[str]
+    data_as_of: dt.date | None
+    illustrative: bool
+    confidential_included: bool
+    validation_errors: int
+    headline: Headline
+    key_figures: list[KeyFigure]
+    caveats: list[str]
+    since_snapshot: SnapshotChanges | None
+    since_date: Movement | None
+    moved_by_area: pd.DataFrame
+    overdue: pd.DataFrame
+    stuck_by_area: pd.DataFrame
+    stale: pd.DataFrame
+    silent: pd.DataFrame
+    not_started_status: str
+    not_started: int
+    uncovered: pd.DataFrame
+    one_framework: bool
+    dual: pd.DataFrame
+    dual_by_group: pd.DataFrame
+    duplication: pd.DataFrame
+    comparison: pd.DataFrame
+    profiles: list[MemberProfile]
+    members: pd.DataFrame
+    title: str = PACK_TITLE
+
+    @property
+    def catalog(self) -> Catalog:
+        """Shortcut to the catalog."""
+        return self.view.catalog
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """Crosswalk links flagged as possible duplication (for review, not findings)."""
+        if self.duplication.empty:
+            return self.duplication
+        return self.duplication[self.duplication["classification"] == POSSIBLE_DUPLICATION].reset_index(drop=True)
+
+
+def build_brief(
+    dataset: Dataset,
+    filters: Filters,
+    *,
+    user_can_see_confidential: bool,
+    since: Snapshot | None,
+    today: dt.date,
+) -> Brief:
+    """Compute the briefing pack for ``filters``, with the dashboard's own metric functions.
+
+    Args:
+        dataset: the validated records.
+        filters: the scope (the app's sidebar filters, or the CLI's ``--member``/``--framework``).
+        user_can_see_confidential: include confidential actions (reviewers, admins, or the CLI's
+            ``--include-confidential``); otherwise they are left out of every number and list.
+        since: a meeting snapshot to report changes against; None reports the last six months
+            from each action's "last updated" date instead.
+        today: the date the pack is prepared (overdue and stale are judged at it).
+
+    Returns:
+        The :class:`Brief`; render it with :func:`brief_html`.
+    """
+    view = apply_filters(dataset, filters, can_see_confidential=user_can_see_confidential)
+    catalog = view.catalog
+    figures = headline(view)
+
+    since_snapshot = since_date = None
+    if since is not None:
+        since_snapshot = snapshot_changes(view, since, can_see_confidential=user_can_see_confidential, today=today)
+        moved_by_area = since_snapshot.by_area
+    else:
+        since_date = movement_since(view, today - SIX_MONTHS)
+        moved_by_area = per_area(
+            view, {"updated": since_date.updated, "started": since_date.new, "not updated": since_date.stalled}
+        )
+
+    overdue = overdue_actions(view, today)
+    lowest = next(iter(catalog.statuses))  # the first step of the scale: "not started"
+    not_started = view.actions[view.actions["status"] == lowest]
+    one_framework = bool(filters.framework)
+    in_scope = len(view.member_ids) <= PROFILE_LIMIT
+    return Brief(
+        view=view,
+        today=today,
+        scope=filters_in_words(filters, catalog),
+        data_as_of=data_as_of(view),
+        illustrative=dataset.illustrative,
+        confidential_included=user_can_see_confidential,
+        validation_errors=len(dataset.errors),
+        headline=figures,
+        key_figures=key_figures(figures),
+        caveats=catalog_caveats(catalog),
+        since_snapshot=since_snapshot,
+        since_date=since_date,
+        moved_by_area=moved_by_area,
+        overdue=overdue,
+        stuck_by_area=per_area(view, {"overdue": overdue, "not started": not_started}),
+        stale=stale_members(view, today),
+        silent=members_without_actions(view, today),
+        not_started_status=lowest,
+        not_started=len(not_started),
+        uncovered=uncovered_commitments(view),
+        one_framework=one_framework,
+        dual=dual_framework_actions(view),
+        dual_by_group=dual_framework_by_group(view),
+        duplication=pd.DataFrame() if one_framework else duplication_and_complement(view, OVERLAP_MATCH),
+        comparison=group_comparison(view),
+        profiles=_profiles(view, since_snapshot, user_can_see_confidential, today) if in_scope else [],
+        members=_members_table(view, today),
+    )
+
+
+def _members_table(view: View, today: dt.date) -> pd.DataFrame:
+    """Members in scope A–Z by name: actions, latest update and whether the records are stale."""
+    frame = freshness(view, today, STALE_AFTER_DAYS).sort_values("name").reset_index(drop=True)
+    frame["state_label"] = frame["state"].map(
+        {state: f"{icon} {label}" for state, (_, icon, label) in FRESHNESS.items()}
+    )
+    return frame
+
+
+def _profiles(
+    view: View, since: SnapshotChanges | None, can_see_confidential: bool, today: dt.date
+) -> list[MemberProfile]:
+    """One profile per member in scope, A–Z by name, as the Member profile page computes it."""
+    catalog = view.catalog
+    profiles = []
+    for member in sorted(view.member_ids, key=lambda m: catalog.members[m].name):
+        # The member profile page's view: the sidebar filters, with member and group giving way.
+        filters = replace(view.filters, members=(member,), group=None)
+        own = apply_filters(view.dataset, filters, can_see_confidential=can_see_confidential)
+        entry = catalog.members[member]
+        facts = [MEMBER_KINDS.get(entry.kind, entry.kind)]
+        if entry.asean:
+            facts.append(f"ASEAN member since {entry.asean_since:%Y}" if entry.asean_since else "ASEAN member")
+        if entry.co_chair:
+            facts.append("Bali Process co-chair")
+        fresh = freshness(own, today, STALE_AFTER_DAYS).iloc[0]
+        figures = headline(own)
+        latest = None if pd.isna(fresh["last_updated"]) else fresh["last_updated"].date()
+        moved = None
+        if since is not None:
+            rows = since.by_member[since.by_member["member"] == member]
+            kinds = [*CHANGE_KINDS, "newly overdue"]
+            moved = {k: int(rows[k].sum()) for k in kinds}
+        profiles.append(
+            MemberProfile(
+                member=member,
+                name=entry.name,
+                facts=" · ".join(facts),
+                view=own,
+                key_figures=[
+                    KeyFigure("Actions reported", f"{figures.actions:,}", ""),
+                    KeyFigure(
+                        "Commitments with an action",
+                        f"{figures.commitments_covered} of {figures.commitments_in_scope}",
+                        "",
+                    ),
+                    KeyFigure("Actions reported complete", percent(figures.complete_share), ""),
+                    KeyFigure("Latest update", "no update" if latest is None else f"{latest:%d %b %Y}", ""),
+                ],
+                state=str(fresh["state"]),
+                last_updated=latest,
+                days_since_update=None if pd.isna(fresh["days_since_update"]) else int(fresh["days_since_update"]),
+                matrix=gap_matrix(own, "top_level"),
+                status_by_area=status_counts(own, "top_level"),
+                uncovered=uncovered_commitments(own),
+                overdue=len(overdue_actions(own, today)),
+                moved=moved,
+            )
+        )
+    return profiles
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def brief_html(brief: Brief) -> str:
+    """The pack as one self-contained HTML document (plotly.js inlined once, print CSS for A4).
+
+    Charts are static (no hover, no toolbar) and have fixed sizes, so they print
+    the same in every browser and in the PDF.
+    """
+    env = _environment()
+    charts = _charts(brief)
+    names = status_names(brief.catalog)
+    return env.get_template("brief.html.j2").render(
+        brief=brief,
+        charts=charts,
+        plotlyjs=Markup(get_plotlyjs()),  # noqa: S704 - plotly's own bundle, not user data
+        css=Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8")),  # noqa: S704 - our stylesheet
+        notes={
+            "illustrative": ILLUSTRATIVE_NOTE,
+            "statuses": STATUS_NOTE,
+            "confidential": CONFIDENTIAL_INCLUDED if brief.confidential_included else CONFIDENTIAL_EXCLUDED,
+        },
+        kinds=CHANGE_KINDS,
+        kinds_columns=[(k, k.capitalize()) for k in (*CHANGE_KINDS, "newly overdue")],
+        kinds_keys=(*CHANGE_KINDS, "newly overdue"),
+        footer=Markup(_css_string(_footer(brief))),  # noqa: S704 - CSS-escaped above
+        status_labels=lambda frame, column: frame.assign(**{column: frame[column].map(names).fillna(frame[column])}),
+        stale_after=STALE_AFTER_DAYS,
+        six_months=SIX_MONTHS,
+        profile_limit=PROFILE_LIMIT,
+        list_limit=LIST_LIMIT,
+    )
+
+
+def brief_pdf(html: str, out_path: Path | str) -> Path:
+    """Print the pack's HTML to a PDF with headless Chromium (``$CHROMIUM_PATH``, else ``chromium``).
+
+    Raises:
+        PdfExportError: no Chromium is found, or it failed or produced no PDF.
+    """
+    try:
+        chromium = require_chromium()
+    except ImageExportError as missing:
+        raise PdfExportError(str(missing)) from missing
+    out = Path(out_path).resolve()
+    with tempfile.TemporaryDirectory(prefix="brief-") as work:
+        page = Path(work) / "brief.html"
+        page.write_text(html, encoding="utf-8")
+        target = Path(work) / "brief.pdf"
+        command = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+            "--virtual-time-budget=10000",
+            f"--user-data-dir={Path(work) / 'profile'}",  # a private profile: never clashes with a running browser
+            f"--print-to-pdf={target}",
+            page.as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=PDF_TIMEOUT_S, check=False)  # noqa: S603
+        except (OSError, subprocess.TimeoutExpired) as failure:
+            raise PdfExportError(f"Chromium ({chromium}) could not print the pack: {failure}") from failure
+        if not target.is_file() or target.read_bytes()[:4] != b"%PDF":
+            detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            raise PdfExportError(
+                f"Chromium ({chromium}) exited with status {done.returncode} and wrote no PDF: {' '.join(detail)}"
+            )
+        out.write_bytes(target.read_bytes())
+    return out
+
+
+def brief_pdf_bytes(html: str) -> bytes:
+    """:func:`brief_pdf` into memory (for a download button).
+
+    Raises:
+        PdfExportError: as :func:`brief_pdf`.
+    """
+    with tempfile.TemporaryDirectory(prefix="brief-out-") as work:
+        return brief_pdf(html, Path(work) / "brief.pdf").read_bytes()
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(n=_count, num="{:,}".format, pct=percent, day=_day, cell=_cell, md=_markdown, short=_short)
+    env.globals.update(were=lambda count: "was" if count == 1 else "were")
+    return env
+
+
+def _footer(brief: Brief) -> str:
+    """The text at the foot of every printed page."""
+    parts = [f"Data as of {_day(brief.data_as_of)}", f"prepared {_day(brief.today)}"]
+    if brief.illustrative:
+        parts.insert(0, "ILLUSTRATIVE SAMPLE DATA, not real reporting")
+    if brief.confidential_included:
+        parts.insert(0, "INCLUDES CONFIDENTIAL ACTIONS")
+    return " · ".join(parts)
+
+
+def _css_string(text: str) -> str:
+    """``text`` safe inside a CSS double-quoted string within a <style> element."""
+    return re.sub(r"[\"'\\<>&\n]", lambda m: f"\\{ord(m.group()):x} ", text)
+
+
+def _count(value: int, noun: str, plural: str | None = None) -> str:
+    """``1 action``, ``1,059 actions``."""
+    value = int(value)
+    word = noun if value == 1 else (plural or noun + "s")
+    return f"{value:,} {word}"
+
+
+def _day(value: dt.date | None) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:%d %B %Y}".lstrip("0")
+
+
+def _cell(value: object) -> str:
+    """A table cell as text: dates as dates, missing as empty, counts with separators."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, dt.date):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:,.0f}"
+    return str(value)
+
+
+def _markdown(text: str) -> Markup:
+    """Escape ``text``, then turn the caveats' ``**bold**`` into ``<strong>``."""
+    return Markup(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", str(escape(text))))  # noqa: S704 - escaped first
+
+
+def _short(text: str, limit: int = 44) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def chart_figure(view: View, name: str, today: dt.date, *, label_limit: int = 120) -> go.Figure:
+    """One of the view's main charts (:data:`MAIN_CHARTS`), built as its dashboard page builds it.
+
+    Args:
+        view: the filtered data.
+        name: a key of :data:`MAIN_CHARTS`.
+        today: the date overdue is judged at (plan years).
+        label_limit: area titles and member names longer than this are shortened with "…".
+
+    Raises:
+        ValueError: ``name`` is not one of the main charts.
+    """
+    catalog = view.catalog
+    if name == "status_by_area":
+        counts = status_counts(view, "top_level")
+        labels = _area_labels(counts, view.top_level_ids, catalog, label_limit)
+        return status_bar_figure(counts, catalog, labels=labels, title=MAIN_CHARTS[name], axis_title="Area or pillar")
+    if name == "gap_matrix":
+        return gap_matrix_figure(
+            gap_matrix(view, "top_level"),
+            catalog,
+            member_labels={m: f"{_short(catalog.members[m].name, label_limit)} ({m})" for m in view.member_ids},
+            commitment_labels={c: c for c in view.top_level_ids},
+            title=MAIN_CHARTS[name],
+        )
+    if name == "plan_years":
+        return plan_year_figure(plan_year_summary(view, today), title=MAIN_CHARTS[name])
+    raise ValueError(f"'{name}' is not a main chart; use one of {', '.join(MAIN_CHARTS)}")
+
+
+def _charts(brief: Brief) -> dict[str, Markup]:
+    """Every chart of the pack as a static, fixed-size HTML fragment (no plotly.js: it is in the head)."""
+    catalog = brief.catalog
+    view = brief.view
+    charts: dict[str, go.Figure] = {}
+    if not view.is_empty:
+        charts["status_by_area"] = chart_figure(view, "status_by_area", brief.today, label_limit=40)
+        charts["plan_years"] = chart_figure(view, "plan_years", brief.today)
+        charts["plan_years"].update_layout(height=300)  # shares its page with the overdue tables
+    if view.member_ids and view.top_level_ids:
+        matrix = chart_figure(view, "gap_matrix", brief.today, label_limit=24)
+        matrix.update_xaxes(title=None)  # the ids say what the columns are; the page is tight
+        charts["gap_matrix"] = _fit_matrix(matrix, len(view.member_ids))
+    for profile in brief.profiles:
+        charts[f"coverage_{profile.member}"] = gap_matrix_figure(
+            profile.matrix,
+            catalog,
+            member_labels={profile.member: profile.member},
+            commitment_labels={c: c for c in profile.view.top_level_ids},
+            title="Coverage: furthest reported status per area and pillar",
+        )
+        # One row: less room above it than the page leaves (the rotated ids need about 50 px).
+        charts[f"coverage_{profile.member}"].update_layout(height=210, margin={"t": 95, "b": 10})
+        charts[f"coverage_{profile.member}"].update_xaxes(title=None)
+        if not profile.view.is_empty:
+            charts[f"status_{profile.member}"] = status_bar_figure(
+                profile.status_by_area,
+                catalog,
+                labels=_area_labels(profile.status_by_area, profile.view.top_level_ids, catalog, 40),
+                title="Status of the member's actions by area and pillar",
+                axis_title="Area or pillar",
+            )
+            # Shorter bars than on the page, so the profile stays on one sheet of paper.
+            charts[f"status_{profile.member}"].update_layout(
+                height=min(charts[f"status_{profile.member}"].layout.height, 380)
+            )
+    return {name: _static_html(fig) for name, fig in charts.items()}
+
+
+def _area_labels(counts: pd.DataFrame, top_levels: tuple[str, ...], catalog: Catalog, limit: int) -> dict[str, str]:
+    """``"ASC-1 Law enforcement"`` for each area or pillar with actions, as the pages label the bars."""
+    present = set(counts.loc[counts["actions"] > 0, "group"])
+    return {c: f"{c} {_short(catalog.commitments[c].title, limit)}" for c in top_levels if c in present}
+
+
+def _fit_matrix(fig: go.Figure, members: int) -> go.Figure:
+    """Squeeze a tall member × area grid onto one page: smaller rows and cell text."""
+    height = fig.layout.height or PAGE_HEIGHT
+    if height <= PAGE_HEIGHT:
+        return fig
+    # Less room above the grid (the rotated area ids need about 60 px), the rest for the rows.
+    fig.update_layout(height=PAGE_HEIGHT, margin={"t": 120, "b": 30})
+    size = 9 if members > 36 else 10
+    fig.update_traces(textfont={"size": size}, selector={"type": "heatmap"})
+    fig.update_yaxes(tickfont={"size": size})
+    return fig
+
+
+def _static_html(fig: go.Figure) -> Markup:
+    """A fixed-size, non-interactive plotly div (prints reliably; see tech-notes §4)."""
+    height = min(int(fig.layout.height or 420), PAGE_HEIGHT)
+    fig.update_layout(width=CHART_WIDTH, height=height, autosize=False)
+    html = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        default_width=f"{CHART_WIDTH}px",
+        default_height=f"{height}px",
+        config={"staticPlot": True, "displayModeBar": False, "responsive": False},
+    )
+    return Markup(html)  # noqa: S704 - plotly's serialisation of our figure (text is JSON-encoded)
