@@ -5,12 +5,13 @@ from dataclasses import replace
 
 import streamlit as st
 
+from loaders.catalog_schema import MEMBER_KINDS
 from tracker.action_table import action_display
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.status import status_bar_figure
 from tracker.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
-from tracker.overview import freshness, headline, status_counts
-from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, percent, show_chart
+from tracker.overview import freshness, headline, percent, status_counts
+from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_chart
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
 
@@ -28,13 +29,7 @@ dataset, profile = view.dataset, catalog.members[member]
 today = dt.date.today()
 
 st.header(f"{profile.name} ({member})")
-KINDS = {
-    "state": "State",
-    "territory": "Territory",
-    "sar": "Special administrative region",
-    "organisation": "Member organisation",
-}
-facts = [KINDS[profile.kind]]
+facts = [MEMBER_KINDS[profile.kind]]
 if profile.asean:
     facts.append(f"ASEAN member since {profile.asean_since:%Y}" if profile.asean_since else "ASEAN member")
 if profile.co_chair:

@@ -7,8 +7,8 @@ import streamlit as st
 from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
 from tracker.gaps import STALE_AFTER_DAYS
-from tracker.overview import catalog_caveats, freshness, headline, status_counts
-from ui.components import illustrative_banner, nothing_matches, percent, show_chart
+from tracker.overview import catalog_caveats, freshness, headline, key_figures, status_counts
+from ui.components import illustrative_banner, nothing_matches, show_chart
 from ui.state import current_view
 
 view = current_view()
@@ -19,21 +19,9 @@ st.title("Overview")
 st.caption("How the Bali Process members report progress on the 2023 Adelaide Strategy and the Bohol TIP Work Plan.")
 illustrative_banner(dataset)
 
-figures = headline(view)
-cols = st.columns(4)
-cols[0].metric("Actions reported", f"{figures.actions:,}")
-cols[1].metric("Members reporting", f"{figures.members_reporting} of {figures.members_in_scope}")
-cols[2].metric(
-    "Commitments with any action",
-    percent(figures.coverage_share),
-    help=f"{figures.commitments_covered} of {figures.commitments_in_scope} commitments in scope have at least one "
-    "action on them or on one of their items.",
-)
-cols[3].metric(
-    "Actions reported complete",
-    percent(figures.complete_share),
-    help=f"{figures.complete} of {figures.progress_actions} actions; discontinued actions are counted apart.",
-)
+# The same four figures, labels and formatting as the briefing pack (tracker.overview.key_figures).
+for column, figure in zip(st.columns(4), key_figures(headline(view)), strict=True):
+    column.metric(figure.label, figure.value, help=figure.note)
 
 if view.is_empty:
     nothing_matches()

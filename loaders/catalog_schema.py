@@ -24,6 +24,13 @@ CONFIDENCE_LABELS: dict[str, str] = {
     "U": "Unknown — not found in public sources",
 }
 
+MEMBER_KINDS: dict[str, str] = {
+    "state": "State",
+    "territory": "Territory",
+    "sar": "Special administrative region",
+    "organisation": "Member organisation",
+}
+
 ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*(\.[0-9]+)?$"
 
 

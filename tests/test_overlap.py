@@ -474,3 +474,15 @@ def test_page_with_filters_matching_nothing_says_so(app_data: Path) -> None:
     assert not at.exception, at.exception
     assert any("Nothing matches the current filters" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_duplication_flags_on_a_single_framework_view_raise_no_warning() -> None:
+    # pandas warns (an error here) when a float column full of NaN is filled with False;
+    # a view with actions under one framework only used to take that path.
+    from loaders.dataset import load_dataset
+    from tracker.filters import Filters, apply_filters
+
+    data = load_dataset(Path(__file__).resolve().parent.parent / "data" / "sample")
+    view = apply_filters(data, Filters(areas=("ASC-1",)))
+    result = overlap.duplication_and_complement(view)
+    assert (result["n_bwp_only"] == 0).all()

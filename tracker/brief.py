@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from plotly.offline import get_plotlyjs
 
 from loaders.catalog import Catalog
+from loaders.catalog_schema import MEMBER_KINDS
 from loaders.dataset import Dataset
 from tracker.exports import (
     CONFIDENTIAL_EXCLUDED,
@@ -54,9 +55,18 @@ from tracker.overlap import (
     duplication_and_complement,
     group_comparison,
 )
-from tracker.overview import Headline, catalog_caveats, freshness, headline, status_counts
+from tracker.overview import (
+    Headline,
+    KeyFigure,
+    catalog_caveats,
+    freshness,
+    headline,
+    key_figures,
+    percent,
+    status_counts,
+)
 from tracker.progress import Movement, movement_since, overdue_actions, plan_year_summary
-from tracker.snapshots import CHANGE_KINDS, Snapshot, as_dataset, compare, rollup
+from tracker.snapshots import CHANGE_KINDS, Snapshot, SnapshotChanges, snapshot_changes
 
 PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
 SIX_MONTHS = dt.timedelta(days=182)  # the Progress page's default "since"
@@ -74,103 +84,9 @@ MAIN_CHARTS = {
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PDF_TIMEOUT_S = 180
 
-MEMBER_KINDS = {
-    "state": "State",
-    "territory": "Territory",
-    "sar": "Special administrative region",
-    "organisation": "Member organisation",
-}
-
 
 class PdfExportError(RuntimeError):
     """The PDF could not be made (no Chromium, or Chromium failed); the message says why."""
-
-
-@dataclass(frozen=True)
-class KeyFigure:
-    """One headline number as the dashboard shows it: label, formatted value, and how it is made."""
-
-    label: str
-    value: str
-    note: str
-
-
-def percent(value: float | None) -> str:
-    """A share as a whole percentage, or an en dash when undefined (as the dashboard shows it)."""
-    return "–" if value is None else f"{value:.0%}"
-
-
-def key_figures(figures: Headline) -> list[KeyFigure]:
-    """The Overview page's four headline metrics, same labels and same formatting."""
-    return [
-        KeyFigure("Actions reported", f"{figures.actions:,}", "Actions in scope."),
-        KeyFigure(
-            "Members reporting",
-            f"{figures.members_reporting} of {figures.members_in_scope}",
-            "Members in scope with at least one action in scope.",
-        ),
-        KeyFigure(
-            "Commitments with any action",
-            percent(figures.coverage_share),
-            f"{figures.commitments_covered} of {figures.commitments_in_scope} commitments in scope have at least "
-            "one action on them or on one of their items.",
-        ),
-        KeyFigure(
-            "Actions reported complete",
-            percent(figures.complete_share),
-            f"{figures.complete} of {figures.progress_actions} actions; discontinued actions are counted apart.",
-        ),
-    ]
-
-
-@dataclass(frozen=True)
-class SnapshotChanges:
-    """What changed between a meeting snapshot and today, for the same filters.
-
-    Attributes:
-        name: the snapshot's name ("19th AHG SOM, Dec 2025").
-        taken: the date it was taken (overdue is judged then for the "before" side).
-        changes: :func:`tracker.snapshots.compare` output, one row per action.
-        by_area: change kinds per area or pillar, catalog order.
-        by_member: change kinds per member, A–Z by name (never ranked).
-    """
-
-    name: str
-    taken: dt.date
-    changes: pd.DataFrame
-    by_area: pd.DataFrame
-    by_member: pd.DataFrame
-
-    def count(self, kind: str) -> int:
-        """How many actions had this kind of change (one of ``CHANGE_KINDS``)."""
-        return int((self.changes["change"] == kind).sum())
-
-    @property
-    def newly_overdue(self) -> pd.DataFrame:
-        """Actions overdue today that were not overdue when the snapshot was taken."""
-        return self.changes[self.changes["newly_overdue"]].reset_index(drop=True)
-
-
-def snapshot_changes(view: View, snapshot: Snapshot, *, can_see_confidential: bool, today: dt.date) -> SnapshotChanges:
-    """Compare a snapshot with the view, the same filters (and confidentiality) applied to both sides.
-
-    This is the comparison the Progress page and the member profile show.
-    """
-    catalog = view.catalog
-    taken = dt.date.fromisoformat(snapshot.info.taken_at[:10])
-    before = apply_filters(as_dataset(snapshot, catalog), view.filters, can_see_confidential=can_see_confidential)
-    changes = compare(before.actions, view.actions, catalog, before_date=taken, after_date=today)
-    # Areas from both sides, so a removed action still counts under the area it was in.
-    areas = pd.concat([before.links, view.links])[["action_key", "top_level"]].drop_duplicates()
-    by_area = rollup(changes, areas.set_index("action_key")["top_level"], "area")
-    order = {c: i for i, c in enumerate(catalog.commitments)}
-    by_area = by_area.sort_values("area", key=lambda s: s.map(order)).reset_index(drop=True)
-    by_area.insert(1, "title", by_area["area"].map({c: catalog.commitments[c].title for c in catalog.commitments}))
-    by_member = rollup(changes, changes.set_index("action_id")["member"], "member")
-    names = {m: catalog.members[m].name for m in catalog.members}
-    by_member.insert(1, "name", by_member["member"].map(names).fillna(by_member["member"]))
-    by_member = by_member.sort_values("name").reset_index(drop=True)
-    return SnapshotChanges(snapshot.info.name, taken, changes, by_area, by_member)
 
 
 def per_area(view: View, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

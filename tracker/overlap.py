@@ -303,8 +303,10 @@ def duplication_and_complement(view: View, match: Match = "top_level") -> pd.Dat
     on_sides = _actions_on_sides(view, links, match)
 
     present = on_sides[["link_no", "side", "member"]].drop_duplicates().assign(flag=True)
-    sides = present.pivot_table(index=["link_no", "member"], columns="side", values="flag", aggfunc="any")
-    sides = sides.reindex(columns=[ASC, BWP]).fillna(False).astype(bool).reset_index()
+    # crosstab > 0 gives a bool for every (link, member) x side, absent sides included, without the
+    # float-NaN-then-fill detour that pandas 4 will refuse.
+    sides = pd.crosstab([present["link_no"], present["member"]], present["side"]).gt(0)
+    sides = sides.reindex(columns=[ASC, BWP], fill_value=False).rename_axis(columns=None).reset_index()
     sides["where"] = "both"
     sides.loc[sides[ASC] & ~sides[BWP], "where"] = "asc_only"
     sides.loc[~sides[ASC] & sides[BWP], "where"] = "bwp_only"

@@ -142,3 +142,40 @@ def catalog_caveats(catalog: Catalog) -> list[str]:
         f"The ASEAN crosswalk is an editorial mapping: {int(links.get('I', 0))} of {len(catalog.links)} links are "
         "inferred.",
     ]
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One headline number as the dashboard shows it: label, formatted value, and how it is made."""
+
+    label: str
+    value: str
+    note: str
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, or an en dash when undefined."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+def key_figures(figures: Headline) -> list[KeyFigure]:
+    """The Overview page's four headline metrics, same labels and same formatting."""
+    return [
+        KeyFigure("Actions reported", f"{figures.actions:,}", "Actions in scope."),
+        KeyFigure(
+            "Members reporting",
+            f"{figures.members_reporting} of {figures.members_in_scope}",
+            "Members in scope with at least one action in scope.",
+        ),
+        KeyFigure(
+            "Commitments with any action",
+            percent(figures.coverage_share),
+            f"{figures.commitments_covered} of {figures.commitments_in_scope} commitments in scope have at least "
+            "one action on them or on one of their items.",
+        ),
+        KeyFigure(
+            "Actions reported complete",
+            percent(figures.complete_share),
+            f"{figures.complete} of {figures.progress_actions} actions; discontinued actions are counted apart.",
+        ),
+    ]

@@ -24,6 +24,7 @@ from filelock import FileLock
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from tracker.access import User, can_review, require
+from tracker.filters import View, apply_filters
 from tracker.progress import is_overdue
 
 SNAPSHOTS = "_snapshots"
@@ -195,3 +196,53 @@ def as_dataset(snapshot: Snapshot, catalog: Catalog) -> Dataset:
         files=pd.DataFrame(),
         illustrative=bool(snapshot.actions["illustrative"].any()) if len(snapshot.actions) else False,
     )
+
+
+@dataclass(frozen=True)
+class SnapshotChanges:
+    """What changed between a meeting snapshot and today, for the same filters.
+
+    Attributes:
+        name: the snapshot's name ("19th AHG SOM, Dec 2025").
+        taken: the date it was taken (overdue is judged then for the "before" side).
+        changes: :func:`tracker.snapshots.compare` output, one row per action.
+        by_area: change kinds per area or pillar, catalog order.
+        by_member: change kinds per member, A–Z by name (never ranked).
+    """
+
+    name: str
+    taken: dt.date
+    changes: pd.DataFrame
+    by_area: pd.DataFrame
+    by_member: pd.DataFrame
+
+    def count(self, kind: str) -> int:
+        """How many actions had this kind of change (one of ``CHANGE_KINDS``)."""
+        return int((self.changes["change"] == kind).sum())
+
+    @property
+    def newly_overdue(self) -> pd.DataFrame:
+        """Actions overdue today that were not overdue when the snapshot was taken."""
+        return self.changes[self.changes["newly_overdue"]].reset_index(drop=True)
+
+
+def snapshot_changes(view: View, snapshot: Snapshot, *, can_see_confidential: bool, today: dt.date) -> SnapshotChanges:
+    """Compare a snapshot with the view, the same filters (and confidentiality) applied to both sides.
+
+    This is the comparison the Progress page and the member profile show.
+    """
+    catalog = view.catalog
+    taken = dt.date.fromisoformat(snapshot.info.taken_at[:10])
+    before = apply_filters(as_dataset(snapshot, catalog), view.filters, can_see_confidential=can_see_confidential)
+    changes = compare(before.actions, view.actions, catalog, before_date=taken, after_date=today)
+    # Areas from both sides, so a removed action still counts under the area it was in.
+    areas = pd.concat([before.links, view.links])[["action_key", "top_level"]].drop_duplicates()
+    by_area = rollup(changes, areas.set_index("action_key")["top_level"], "area")
+    order = {c: i for i, c in enumerate(catalog.commitments)}
+    by_area = by_area.sort_values("area", key=lambda s: s.map(order)).reset_index(drop=True)
+    by_area.insert(1, "title", by_area["area"].map({c: catalog.commitments[c].title for c in catalog.commitments}))
+    by_member = rollup(changes, changes.set_index("action_id")["member"], "member")
+    names = {m: catalog.members[m].name for m in catalog.members}
+    by_member.insert(1, "name", by_member["member"].map(names).fillna(by_member["member"]))
+    by_member = by_member.sort_values("name").reset_index(drop=True)
+    return SnapshotChanges(snapshot.info.name, taken, changes, by_area, by_member)

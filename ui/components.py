@@ -77,8 +77,3 @@ def nothing_matches() -> None:
         "Nothing matches the current filters. Widen them in the sidebar, or use **Reset filters**.",
         icon=":material/filter_alt_off:",
     )
-
-
-def percent(value: float | None) -> str:
-    """A share as a whole percentage, or an en dash when undefined."""
-    return "–" if value is None else f"{value:.0%}"

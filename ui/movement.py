@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from tracker import settings
 from tracker.access import AccessDeniedError, can_review, can_see_confidential
 from tracker.action_table import action_display
-from tracker.filters import View, apply_filters
+from tracker.filters import View
 from tracker.progress import movement_since
-from tracker.snapshots import CHANGE_KINDS, Snapshots, as_dataset, compare, rollup
+from tracker.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
 from ui.auth import current_user
 from ui.cache import get_dataset
 
@@ -61,29 +60,22 @@ def _since_date(view: View, key: str, today: dt.date) -> None:
 
 
 def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date) -> None:
-    snapshot = snapshots.load(slug)
-    taken = dt.date.fromisoformat(snapshot.info.taken_at[:10])
-    before = apply_filters(
-        as_dataset(snapshot, view.catalog), view.filters, can_see_confidential=can_see_confidential(current_user())
+    moved = snapshot_changes(
+        view, snapshots.load(slug), can_see_confidential=can_see_confidential(current_user()), today=today
     )
-    changes = compare(before.actions, view.actions, view.catalog, before_date=taken, after_date=today)
-    counts = changes["change"].value_counts()
+    counts = moved.changes["change"].value_counts()
     cols = st.columns(len(CHANGE_KINDS) + 1)
     for col, kind in zip(cols, CHANGE_KINDS, strict=False):
         col.metric(kind.capitalize(), int(counts.get(kind, 0)))
-    cols[-1].metric("Newly overdue", int(changes["newly_overdue"].sum()))
-    # Areas from both sides, so removed actions still count under the area they were in.
-    areas = pd.concat([before.links, view.links])[["action_key", "top_level"]].drop_duplicates()
-    by_area = rollup(changes, areas.set_index("action_key")["top_level"], "area")
-    members = changes.set_index("action_id")["member"]
+    cols[-1].metric("Newly overdue", int(moved.changes["newly_overdue"].sum()))
     left, right = st.columns(2)
     left.markdown("**By area and pillar**")
-    left.dataframe(by_area, hide_index=True, width="stretch")
+    left.dataframe(moved.by_area, hide_index=True, width="stretch")
     right.markdown("**By member (A–Z)**")
-    right.dataframe(rollup(changes, members, "member"), hide_index=True, width="stretch")
-    moved = changes[(changes["change"] != "unchanged") | changes["newly_overdue"]]
-    with st.expander(f"Actions that changed: {len(moved):,}"):
-        st.dataframe(moved, hide_index=True, width="stretch")
+    right.dataframe(moved.by_member, hide_index=True, width="stretch")
+    changed = moved.changes[(moved.changes["change"] != "unchanged") | moved.changes["newly_overdue"]]
+    with st.expander(f"Actions that changed: {len(changed):,}"):
+        st.dataframe(changed, hide_index=True, width="stretch")
 
 
 def _take_snapshot(snapshots: Snapshots, key: str) -> None:
