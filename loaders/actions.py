@@ -21,6 +21,7 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 from loaders.fields import DATE_FIELDS, FIELD_NAMES, LABELS, TITLE_MAX, fold
+from loaders.grouping import join_groups
 from loaders.issues import Issue, error, place
 from loaders.tables import RawFile
 
@@ -517,7 +518,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _joined(parts: pd.Series, index: pd.Index) -> pd.Series:
-    joined = parts.groupby(level=0).agg("; ".join)
+    joined = join_groups(parts, pd.Series(parts.index, name="row"))
     return joined.reindex(index).astype("str")
 
 

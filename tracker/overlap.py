@@ -19,6 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.grouping import join_groups
 from tracker.filters import GROUPS, View, member_group
 
 ASC = "ASC"
@@ -234,12 +235,11 @@ def dual_framework_actions(view: View) -> pd.DataFrame:
     """
     links = view.links[["action_key", "framework", "commitment_id"]].drop_duplicates()
     links = links[links["framework"].isin([ASC, BWP])].sort_values("commitment_id")
-    ids = links.groupby(["action_key", "framework"])["commitment_id"].agg("; ".join).unstack("framework")
+    ids = join_groups(links["commitment_id"], links[["action_key", "framework"]]).unstack("framework")
     ids = ids.reindex(columns=[ASC, BWP]).dropna()
     ids.columns = pd.Index(["asc_ids", "bwp_ids"])
-    mechanisms = (
-        view.mechanisms.sort_values("mechanism_id").groupby("action_key")["mechanism_id"].agg("; ".join).rename("mech")
-    )
+    listed = view.mechanisms.sort_values("mechanism_id")
+    mechanisms = join_groups(listed["mechanism_id"], listed["action_key"])
     frame = view.actions[["action_key", "member", "title", "status"]].merge(ids.reset_index(), on="action_key")
     frame["mechanisms"] = frame["action_key"].map(mechanisms).fillna("")
     frame["group"] = frame["member"].map(_groups(view.catalog))
@@ -315,7 +315,7 @@ def duplication_and_complement(view: View, match: Match = "top_level") -> pd.Dat
     flagged = pairs[["link_no", "member"]].drop_duplicates().assign(where="flagged")
     listed = pd.concat([sides[["link_no", "member", "where"]], flagged], ignore_index=True)
     listed = _by_member(listed, catalog, "link_no")
-    names = listed.groupby(["link_no", "where"])["member"].agg("; ".join).unstack("where")
+    names = join_groups(listed["member"], listed[["link_no", "where"]]).unstack("where")
     counts = listed.groupby(["link_no", "where"]).size().unstack("where")
     wheres = ["both", "asc_only", "bwp_only", "flagged"]
     names = names.reindex(index=links["link_no"], columns=wheres).astype("str").fillna("")
@@ -374,7 +374,7 @@ def possible_duplicates(view: View, match: Match = "top_level") -> pd.DataFrame:
     pairs = asc.merge(bwp, on=["link_no", "member", "mechanism_id"], suffixes=("_asc", "_bwp"))
     pairs = pairs[pairs["action_key_asc"] != pairs["action_key_bwp"]].sort_values("mechanism_id")
     keys = ["link_no", "member", "action_key_asc", "action_key_bwp"]
-    pairs = pairs.groupby(keys)["mechanism_id"].agg("; ".join).rename("mechanisms").reset_index()
+    pairs = join_groups(pairs["mechanism_id"], pairs[keys]).rename("mechanisms").reset_index()
     # Two actions that both cite both sides pair up twice (A↔B and B↔A): keep one.
     low = pairs[["action_key_asc", "action_key_bwp"]].min(axis=1)
     high = pairs[["action_key_asc", "action_key_bwp"]].max(axis=1)
