@@ -59,7 +59,8 @@ show_chart(
     key="gaps_matrix",
     file_name="gap-matrix",
     dataset=dataset,
-    caption="Each cell shows the furthest status any of the member's actions has reached, and how many actions. "
+    caption="Each cell shows the furthest status any of the member's actions has reached, and how many actions "
+    "(in the detailed view, point at a cell for the count). "
     "Click a cell, or pick one below, to list its actions.",
     on_select=_select_cell,
     selection_mode="points",

@@ -201,3 +201,20 @@ def test_metrics_on_a_view_with_no_actions(data):
     assert set(matrix["status"]) == {"no_action"}
     assert len(matrix) == len(empty.top_level_ids)
     assert headline(empty).complete_share is None
+
+
+def test_dense_gap_matrix_keeps_an_icon_in_every_cell_and_labels_members_by_id(catalog, data):
+    from tracker.figures.gaps import DENSE_COLUMNS, gap_matrix_figure
+
+    view = view_of(data)
+    matrix = gap_matrix(view, "commitment")
+    columns = list(view.commitment_ids)
+    assert len(columns) > DENSE_COLUMNS
+    members = {m: catalog.members[m].name for m in view.member_ids}
+    fig = gap_matrix_figure(
+        matrix, catalog, member_labels=members, commitment_labels={c: c for c in columns}, title="t"
+    )
+    heatmap = fig.data[0]
+    icons = {s.icon for s in catalog.statuses.values()} | {catalog.scale.no_action.icon}
+    assert all(cell in icons for row in heatmap.text for cell in row)  # icon only, no count
+    assert list(fig.layout.yaxis.ticktext) == list(view.member_ids)

@@ -16,6 +16,7 @@ from tracker.figures.status import base_layout
 from tracker.overview import NO_ACTION
 
 CELL_PX = 24
+DENSE_COLUMNS = 20  # above this many columns a cell is too narrow for a count
 
 
 def cell_styles(catalog: Catalog) -> dict[str, tuple[str, str, str]]:
@@ -51,8 +52,11 @@ def gap_matrix_figure(
     status = grid["status"].fillna(NO_ACTION).to_numpy().reshape(len(members), len(commitments))
     counts = grid["actions"].fillna(0).astype(int).to_numpy().reshape(len(members), len(commitments))
     z = [[codes[s] for s in row] for row in status]
+    # Dense grids (every commitment and item) keep the icon in each cell but drop the count and
+    # label members by id, so the cells get the width; counts stay in the hover and the table.
+    dense = len(commitments) > DENSE_COLUMNS
     text = [
-        [styles[s][1] if s == NO_ACTION else f"{styles[s][1]} {n}" for s, n in zip(row_s, row_n, strict=True)]
+        [styles[s][1] if s == NO_ACTION or dense else f"{styles[s][1]} {n}" for s, n in zip(row_s, row_n, strict=True)]
         for row_s, row_n in zip(status, counts, strict=True)
     ]
     hover = [
@@ -76,7 +80,7 @@ def gap_matrix_figure(
         ygap=2,
         text=text,
         texttemplate="%{text}",
-        textfont={"size": 11},
+        textfont={"size": 9 if dense else 11},
         hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>",
     )
@@ -119,12 +123,13 @@ def gap_matrix_figure(
         type="category",
         range=[len(members) - 0.5, -0.5],
         tickvals=members,
-        ticktext=[member_labels[m] for m in members],
+        ticktext=members if dense else [member_labels[m] for m in members],
         showgrid=False,
     )
     # Few rows (a member profile) get taller cells so the strip stays readable.
     cell = CELL_PX if len(members) > 4 else 56
     fig = base_layout(fig, title, height=200 + cell * len(members))
+
     fig.update_layout(
         # The legend sits in the bottom margin, measured from the figure's edge, so it never
         # covers the grid however few rows there are.
