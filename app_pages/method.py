@@ -39,7 +39,7 @@ with st.expander("Member files read"):
 
 st.header("The status scale")
 st.markdown(catalog.scale.note)
-st.dataframe(scale_table(catalog), hide_index=True, width="stretch")
+st.table(scale_table(catalog).set_index("icon"))
 
 st.header("How the figures are made")
 st.markdown(f"""
@@ -61,7 +61,7 @@ st.markdown(
     "One file per member, named after its id (`IDN.xlsx`, `IOM.yaml`). Sheet `Actions`; the header row may "
     "sit below title rows. Headers match by label or field name, ignoring case, spaces and punctuation."
 )
-st.dataframe(contract_table(), hide_index=True, width="stretch")
+st.table(contract_table().set_index("column"))
 
 st.header("The catalog: sources and confidence")
 st.markdown(

@@ -133,5 +133,6 @@ def test_member_profile_follows_the_url():
 def test_method_page_lists_the_scale_and_sources():
     at = run("app_pages/method.py")
     frames = [d.value for d in at.dataframe]
-    assert any("Complete" in set(f.get("status", [])) for f in frames)
+    scale = at.table[0].value
+    assert "Complete" in set(scale["status"]) and "No action reported" in set(scale["status"])
     assert any("address" in f.columns and f["address"].str.startswith("http").all() for f in frames)
