@@ -119,7 +119,7 @@ def read_member_bytes(name: str, data: bytes) -> RawFile:
                 f"{name}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
             ),
         )
-    if member is None:
+    if member is None or path.name != name or "\\" in name:  # "../IDN.xlsx" is no member file name either
         return _failed(
             name,
             path,

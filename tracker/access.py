@@ -100,7 +100,8 @@ def load_roles(data_dir: Path) -> RoleMap:
             role: reviewer
 
     Bad entries are skipped and reported in ``problems`` (never a crash): a
-    focal point without a valid member id, or an unknown role.
+    focal point without a valid member id, an unknown role, an entry without an
+    e-mail; so is a file that is no YAML or has no ``users:`` list.
     """
     path = data_dir / ROLES_FILE
     if not path.is_file():
@@ -112,8 +113,10 @@ def load_roles(data_dir: Path) -> RoleMap:
     entries: dict[str, tuple[Role, str | None]] = {}
     problems: list[str] = []
     users = document.get("users") if isinstance(document, dict) else None
-    for item in users if isinstance(users, list) else []:
-        email = str(item.get("email", "")).strip().casefold() if isinstance(item, dict) else ""
+    if not isinstance(users, list):
+        return RoleMap({}, (f"{ROLES_FILE}: expected a list under 'users:' (see the README); nobody has a role",))
+    for item in users:
+        email = str(item.get("email") or "").strip().casefold() if isinstance(item, dict) else ""
         try:
             role = Role(str(item.get("role", "")))
         except (ValueError, AttributeError):

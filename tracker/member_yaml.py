@@ -28,6 +28,7 @@ class PlainDumper(_BaseDumper):  # type: ignore[misc, valid-type]
     def ignore_aliases(self, data: object) -> bool:
         return True
 
+
 _LISTS = ("commitments", "asean_mechanisms")
 
 

@@ -1,15 +1,19 @@
 """Submissions waiting for review: a focal point's upload, kept until a reviewer decides.
 
 Each submission is a folder ``_submissions/<id>/`` holding the uploaded file
-exactly as sent and ``meta.json`` (who, when, state, reviewer, note). Files
-are written aside and renamed into place, so a crash leaves either no
-submission or a whole one. Approving hands the stored file to
-:meth:`tracker.store.Store.apply`, the same path as the command line.
+exactly as sent and ``meta.json`` (who, when, state, reviewer, note, and a
+fingerprint of the member's records the file was compared with). Files are
+written aside and renamed into place, so a crash leaves either no submission or
+a whole one. Approving hands the stored file to
+:meth:`tracker.store.Store.apply`, the same path as the command line, unless the
+member's records changed after the file was sent: applying it then would undo
+that other update, so it is refused with a plain message instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import uuid
@@ -17,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from loaders.issues import error
 from loaders.tables import read_member_bytes
 from tracker.access import User, can_review, can_submit, require
 from tracker.store import ApplyResult, Preview, Store
@@ -40,6 +45,7 @@ class Submission:
     reviewed_at: str | None = None
     note: str | None = None
     change_id: str | None = None
+    base: str | None = None  # fingerprint of the member's records when sent (None in older submissions)
 
 
 class Submissions:
@@ -62,6 +68,8 @@ class Submissions:
             AccessDeniedError: the user may not submit for the file's member.
         """
         raw = read_member_bytes(name, data)
+        # Taken before the preview, so it is never newer than the records the diff was computed against.
+        base = _records_version(self.store, raw.member) if raw.member in self.store.catalog.members else None
         preview = self.store.preview(raw, today=today)
         if preview.member is not None:
             require(can_submit(user, preview.member), f"submit updates for {preview.member}")
@@ -75,6 +83,7 @@ class Submissions:
             submitted_by=user.label,
             submitted_at=_now(),
             summary=preview.diff.summary(),
+            base=base,
         )
         folder = self.root / submission.id
         staging = self.root / f".{submission.id}.tmp"
@@ -103,14 +112,32 @@ class Submissions:
         raise KeyError(submission_id)
 
     def preview(self, submission: Submission, *, today: dt.date | None = None) -> Preview:
-        """Re-validate a stored submission against the records as they are now."""
+        """Re-validate a stored submission against the records as they are now.
+
+        A submission sent before the member's records last changed gets an error
+        (``records-changed``), so it is not approved by mistake.
+        """
         data = (self.root / submission.id / submission.file).read_bytes()
-        return self.store.preview(read_member_bytes(submission.file, data), today=today)
+        preview = self.store.preview(read_member_bytes(submission.file, data), today=today)
+        if self._records_unchanged(submission):
+            return preview
+        stale = error(
+            "records-changed",
+            submission.file,
+            f"{submission.file}: {submission.member}'s records changed after this file was sent (another update "
+            "was applied), so approving it would undo that update. Reject it and ask the focal point to download "
+            "a fresh template, make the changes again and send it",
+        )
+        return replace(preview, issues=[*preview.issues, stale])
 
     def approve(
         self, submission_id: str, reviewer: User, note: str = "", *, today: dt.date | None = None
     ) -> ApplyResult:
         """Apply a pending submission and mark it approved.
+
+        Nothing is written when the file no longer validates or the member's
+        records changed after it was sent: the result is then not ``ok`` and its
+        preview says why.
 
         Raises:
             AccessDeniedError: the user is not a reviewer or admin.
@@ -121,10 +148,13 @@ class Submissions:
         # so two reviewers approving at once cannot apply the same submission twice.
         with self.store.lock:
             submission = self._pending(submission_id)
+            if not self._records_unchanged(submission):
+                return ApplyResult(self.preview(submission, today=today))
             data = (self.root / submission.id / submission.file).read_bytes()
-            by = User(
-                id=reviewer.id, name=f"{submission.submitted_by}, approved by {reviewer.label}", role=reviewer.role
-            )
+            # The history names both people: "Submitter <id>, approved by Reviewer <id>" (name == id, so the
+            # label is exactly this text).
+            both = f"{submission.submitted_by}, approved by {reviewer.label}"
+            by = User(id=both, name=both, role=reviewer.role)
             result = self.store.apply(read_member_bytes(submission.file, data), by, today=today)
             if result.ok:
                 approved = replace(
@@ -154,6 +184,9 @@ class Submissions:
         self._save(submission)
         return submission
 
+    def _records_unchanged(self, submission: Submission) -> bool:
+        return submission.base is None or _records_version(self.store, submission.member) == submission.base
+
     def _pending(self, submission_id: str) -> Submission:
         submission = self.get(submission_id)
         if submission.state != "pending":
@@ -168,6 +201,14 @@ class Submissions:
             return Submission(**json.loads((folder / "meta.json").read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             return None  # a damaged folder is skipped, not fatal
+
+
+def _records_version(store: Store, member: str) -> str:
+    """A fingerprint of the member's record file(s): any apply changes it."""
+    digest = hashlib.sha256()
+    for path in sorted(store.current_files(member)):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _write_meta(folder: Path, submission: Submission) -> None:

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,21 +59,28 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": VIEWPORT, "accept_downloads": True}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
-def streamlit_server(log_path: Path) -> Iterator[str]:
-    """Run ``streamlit run dashboard.py`` on a free loopback port; yield its base URL once healthy."""
-    port = _free_port()
-    env = dict(os.environ)
+def streamlit_server(
+    log_path: Path, *, env: Mapping[str, str] | None = None, args: Sequence[str] = (), port: int | None = None
+) -> Iterator[str]:
+    """Run ``streamlit run dashboard.py`` on a free loopback port; yield its base URL once healthy.
+
+    ``env`` adds variables (e.g. ``TRACKER_DATA_DIR``), ``args`` adds command-line options (e.g.
+    ``--secrets.files``), and ``port`` fixes the port when something must know it in advance (an OIDC redirect).
+    """
+    port = port or free_port()
+    base_env = dict(os.environ)
     # The app's defaults: the bundled illustrative sample and catalog (the tests rely on their facts, e.g. BTN has
     # no action file), read-only for an anonymous viewer. No TRACKER_DATA_DIR, TRACKER_LOCAL_EDITING, etc.
-    for name in [n for n in env if n.startswith("TRACKER_")]:
-        del env[name]
+    for name in [n for n in base_env if n.startswith("TRACKER_")]:
+        del base_env[name]
+    env = {**base_env, **(env or {})}
     command = [
         sys.executable,
         "-m",
@@ -91,6 +98,7 @@ def streamlit_server(log_path: Path) -> Iterator[str]:
         # No reruns because a file changed while the tests run (another engineer may be editing).
         "--server.fileWatcherType",
         "none",
+        *args,
     ]
     url = f"http://127.0.0.1:{port}"
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy from the environment

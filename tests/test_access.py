@@ -1,0 +1,420 @@
+"""Roles and the review queue at the library level: the role map, who may do what, submit/approve/reject.
+
+The UI hides what a role may not do; these tests call the write paths directly, as a forged request would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from loaders.catalog import Catalog, load_catalog
+from tracker.access import (
+    ANONYMOUS,
+    ROLES_FILE,
+    AccessDeniedError,
+    Role,
+    User,
+    can_review,
+    can_see_confidential,
+    can_submit,
+    load_roles,
+    require,
+)
+from tracker.store import Store
+from tracker.submissions import SUBMISSIONS, Submissions
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 28)
+FOCAL_THA = User("fp.tha@example.org", "Fa Tha", Role.FOCAL_POINT, "THA")
+FOCAL_IDN = User("fp.idn@example.org", "Ida Idn", Role.FOCAL_POINT, "IDN")
+REVIEWER = User("rev@example.org", "Rita Rev", Role.REVIEWER)
+ADMIN = User("admin@example.org", "Adam Admin", Role.ADMIN)
+VIEWER = User("someone@example.org", "Someone", Role.VIEWER)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "data"
+    directory.mkdir()
+    for name in ("THA.yaml", "IDN.xlsx"):
+        shutil.copy(ROOT / "data" / "sample" / name, directory / name)
+    return directory
+
+
+@pytest.fixture
+def queue(catalog: Catalog, data_dir: Path) -> Submissions:
+    return Submissions(Store(data_dir, catalog))
+
+
+def tha_bytes(data_dir: Path, edit=None) -> bytes:
+    """THA.yaml as upload bytes, with ``edit(document)`` applied."""
+    document = yaml.safe_load((data_dir / "THA.yaml").read_text(encoding="utf-8"))
+    if edit:
+        edit(document)
+    return yaml.safe_dump(document, sort_keys=False).encode()
+
+
+def set_status(index: int, status: str):
+    def edit(document):
+        document["actions"][index]["status"] = status
+
+    return edit
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` (relative path -> bytes), to prove nothing was written.
+
+    The store's lock file is left out: taking the lock creates it, empty, and that is no record.
+    """
+    files = (p for p in sorted(directory.rglob("*")) if p.is_file() and p.name != ".lock")
+    return {str(p.relative_to(directory)): p.read_bytes() for p in files}
+
+
+def write_roles(data_dir: Path, text: str) -> Path:
+    path = data_dir / ROLES_FILE
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the role map ------------------------------------------------------------------------------
+
+
+def test_roles_file_maps_emails_to_roles_and_members(data_dir):
+    write_roles(
+        data_dir,
+        """
+users:
+  - email: fp.tha@example.org
+    role: focal_point
+    member: tha
+  - email: rev@example.org
+    role: reviewer
+  - email: boss@example.org
+    role: admin
+  - email: reader@example.org
+    role: viewer
+  - email: rev2@example.org
+    role: reviewer
+    member: IDN
+""",
+    )
+    roles = load_roles(data_dir)
+
+    assert roles.problems == ()
+    assert roles.user("fp.tha@example.org", "Fa") == User("fp.tha@example.org", "Fa", Role.FOCAL_POINT, "THA")
+    assert roles.user("rev@example.org").role == Role.REVIEWER
+    assert roles.user("boss@example.org").role == Role.ADMIN
+    assert roles.user("reader@example.org").role == Role.VIEWER
+    assert roles.user("rev2@example.org").member is None  # only a focal point is tied to a member
+    stranger = roles.user("stranger@example.org", "Stranger")
+    assert (stranger.role, stranger.member, stranger.name) == (Role.VIEWER, None, "Stranger")
+
+
+def test_emails_match_whatever_their_case(data_dir):
+    write_roles(data_dir, "users:\n  - email: ' Fa.Tha@Example.ORG '\n    role: focal_point\n    member: THA\n")
+    roles = load_roles(data_dir)
+
+    for email in ("fa.tha@example.org", "FA.THA@EXAMPLE.ORG", "Fa.Tha@example.org "):
+        user = roles.user(email)
+        assert (user.role, user.member) == (Role.FOCAL_POINT, "THA"), email
+    assert roles.user("FA.THA@EXAMPLE.ORG").id == "FA.THA@EXAMPLE.ORG"  # shown as the provider reported it
+
+
+def test_missing_roles_file_makes_everyone_a_viewer(data_dir):
+    roles = load_roles(data_dir)
+    assert roles.entries == {} and roles.problems == ()
+    assert roles.user("rev@example.org").role == Role.VIEWER
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        pytest.param("email: x@example.org\n    role: superuser", "unknown role", id="unknown-role"),
+        pytest.param("email: x@example.org\n    role: Reviewer", "unknown role", id="role-in-wrong-case"),
+        pytest.param("email: x@example.org\n    role: focal_point", "member id", id="focal-point-without-member"),
+        pytest.param(
+            "email: x@example.org\n    role: focal_point\n    member: ../IDN", "member id", id="member-with-path"
+        ),
+        pytest.param(
+            "email: x@example.org\n    role: focal_point\n    member: Indonesia", "member id", id="member-by-name"
+        ),
+        pytest.param("role: reviewer", "needs an e-mail", id="no-email"),
+        pytest.param("email:\n    role: reviewer", "needs an e-mail", id="blank-email"),
+    ],
+)
+def test_bad_entries_are_skipped_and_reported(data_dir, entry, problem):
+    write_roles(
+        data_dir,
+        f"users:\n  - {entry}\n  - email: rev@example.org\n    role: reviewer\n",
+    )
+    roles = load_roles(data_dir)
+
+    assert len(roles.problems) == 1 and problem in roles.problems[0], roles.problems
+    assert roles.problems[0].startswith(f"{ROLES_FILE}: ")
+    assert set(roles.entries) == {"rev@example.org"}, "the good entry is kept, the bad one is not"
+    assert roles.user("x@example.org").role == Role.VIEWER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("users:\n  - email: [unclosed\n", id="syntax-error"),
+        pytest.param("users: !!python/object/apply:os.system ['echo never']\n", id="object-tag"),
+        pytest.param("\xff\xfe not text", id="binary"),
+        pytest.param("- email: rev@example.org\n  role: reviewer\n", id="list-without-users-key"),
+        pytest.param("users: rev@example.org\n", id="users-not-a-list"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_a_broken_roles_file_is_reported_never_a_crash(data_dir, text):
+    (data_dir / ROLES_FILE).write_bytes(text.encode("latin-1"))
+    roles = load_roles(data_dir)
+
+    assert roles.entries == {}
+    assert len(roles.problems) == 1 and roles.problems[0].startswith(f"{ROLES_FILE}: "), roles.problems
+    assert roles.user("rev@example.org").role == Role.VIEWER
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+# (user, may submit for THA, may submit for IDN, may review, may see confidential actions)
+MATRIX = [
+    (ANONYMOUS, False, False, False, False),
+    (VIEWER, False, False, False, False),
+    (FOCAL_THA, True, False, False, False),
+    (FOCAL_IDN, False, True, False, False),
+    (User("lost@example.org", "Lost", Role.FOCAL_POINT, None), False, False, False, False),
+    (REVIEWER, True, True, True, True),
+    (ADMIN, True, True, True, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("user", "tha", "idn", "review", "confidential"), MATRIX, ids=lambda v: v.id if isinstance(v, User) else None
+)
+def test_permission_matrix(user, tha, idn, review, confidential):
+    assert (can_submit(user, "THA"), can_submit(user, "IDN")) == (tha, idn)
+    assert can_review(user) is review
+    assert can_see_confidential(user) is confidential
+
+
+def test_require_raises_a_plain_message():
+    require(True, "do anything")
+    with pytest.raises(AccessDeniedError, match=r"^Your role does not allow you to approve submissions\.$"):
+        require(False, "approve submissions")
+
+
+def test_history_label_names_the_person():
+    assert REVIEWER.label == "Rita Rev <rev@example.org>"
+    assert User("rev@example.org", "rev@example.org").label == "rev@example.org"
+
+
+# --- submitting -----------------------------------------------------------------------------------
+
+
+def test_a_focal_point_submits_for_their_own_member(queue, data_dir):
+    records = (data_dir / "THA.yaml").read_bytes()
+
+    preview, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+
+    assert preview.ok and submission is not None
+    assert (submission.member, submission.state, submission.submitted_by) == ("THA", "pending", FOCAL_THA.label)
+    assert submission.summary == "0 added, 0 removed, 1 field(s) changed in 1 action(s)"
+    assert [s.id for s in queue.list("pending")] == [submission.id]
+    folder = data_dir / SUBMISSIONS / submission.id
+    assert sorted(p.name for p in folder.iterdir()) == ["THA.yaml", "meta.json"]
+    assert json.loads((folder / "meta.json").read_text())["state"] == "pending"
+    assert (data_dir / "THA.yaml").read_bytes() == records, "a submission does not change the records"
+    assert queue.store.log().empty
+
+
+@pytest.mark.parametrize("user", [FOCAL_IDN, VIEWER, ANONYMOUS], ids=["focal-point-of-IDN", "viewer", "anonymous"])
+def test_nobody_else_can_submit_and_nothing_is_written(queue, data_dir, user):
+    before = snapshot(data_dir)
+
+    with pytest.raises(AccessDeniedError, match="submit updates for THA"):
+        queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), user)
+
+    assert snapshot(data_dir) == before
+    assert queue.list() == []
+
+
+def test_a_file_with_errors_is_not_queued(queue, data_dir):
+    before = snapshot(data_dir)
+
+    preview, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "almost done")), FOCAL_THA)
+
+    assert submission is None and not preview.ok
+    assert [(i.field, i.code) for i in preview.issues] == [("status", "unknown-status")]
+    assert snapshot(data_dir) == before
+
+
+def test_a_renamed_upload_cannot_smuggle_another_member(queue, data_dir):
+    """The file name decides the member; a THA file renamed IDN.yaml fails on its member column and its ids."""
+    before = snapshot(data_dir)
+
+    preview, submission = queue.submit("IDN.yaml", tha_bytes(data_dir), FOCAL_IDN)
+
+    assert submission is None and not preview.ok
+    assert snapshot(data_dir) == before
+
+
+# --- reviewing ------------------------------------------------------------------------------------
+
+
+def test_a_reviewer_approves_and_the_history_names_both(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    action_id = yaml.safe_load((data_dir / "THA.yaml").read_text())["actions"][4]["action_id"]
+
+    result = queue.approve(submission.id, REVIEWER, "Checked with the RSO", today=TODAY)
+
+    assert result.ok
+    records = yaml.safe_load((data_dir / "THA.yaml").read_text())
+    assert records["actions"][4]["status"] == "substantial"
+    decided = queue.get(submission.id)
+    assert (decided.state, decided.reviewed_by, decided.note) == ("approved", REVIEWER.label, "Checked with the RSO")
+    assert decided.change_id == result.change_id
+    log = queue.store.log("THA")
+    assert log[["kind", "action_id", "field", "new"]].values.tolist() == [
+        ["changed", action_id, "status", "substantial"]
+    ]
+    assert log["by"].tolist() == ["Fa Tha <fp.tha@example.org>, approved by Rita Rev <rev@example.org>"]
+    assert log["change_id"].tolist() == [result.change_id]
+
+
+@pytest.mark.parametrize("user", [FOCAL_THA, VIEWER, ANONYMOUS], ids=["focal-point", "viewer", "anonymous"])
+def test_only_reviewers_approve_or_reject(queue, data_dir, user):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    before = snapshot(data_dir)
+
+    with pytest.raises(AccessDeniedError):
+        queue.approve(submission.id, user, today=TODAY)
+    with pytest.raises(AccessDeniedError):
+        queue.reject(submission.id, user, "no")
+
+    assert snapshot(data_dir) == before
+    assert queue.get(submission.id).state == "pending"
+
+
+def test_an_admin_approves_too(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    assert queue.approve(submission.id, ADMIN, today=TODAY).ok
+
+
+def test_rejecting_needs_a_note_and_changes_no_record(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    records = (data_dir / "THA.yaml").read_bytes()
+
+    for note in ("", "   \n"):
+        with pytest.raises(ValueError, match="Say why"):
+            queue.reject(submission.id, REVIEWER, note)
+        assert queue.get(submission.id).state == "pending"
+
+    rejected = queue.reject(submission.id, REVIEWER, "THA-005 needs evidence first")
+
+    assert (rejected.state, rejected.note, rejected.reviewed_by) == (
+        "rejected",
+        "THA-005 needs evidence first",
+        REVIEWER.label,
+    )
+    assert queue.get(submission.id) == rejected
+    assert (data_dir / "THA.yaml").read_bytes() == records
+    assert queue.store.log().empty
+    with pytest.raises(ValueError, match="already rejected"):
+        queue.approve(submission.id, REVIEWER, today=TODAY)
+
+
+def test_approving_twice_fails_and_applies_once(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    assert queue.approve(submission.id, REVIEWER, today=TODAY).ok
+    records = (data_dir / "THA.yaml").read_bytes()
+
+    with pytest.raises(ValueError, match="already approved"):
+        queue.approve(submission.id, ADMIN, today=TODAY)
+    with pytest.raises(ValueError, match="already approved"):
+        queue.reject(submission.id, ADMIN, "too late")
+
+    assert (data_dir / "THA.yaml").read_bytes() == records
+    assert queue.store.log()["change_id"].nunique() == 1
+    assert queue.get(submission.id).reviewed_by == REVIEWER.label
+
+
+def test_an_unknown_submission_is_a_key_error(queue):
+    with pytest.raises(KeyError):
+        queue.approve("20260101T000000-THA-abcdef", REVIEWER, today=TODAY)
+
+
+def test_a_submission_overtaken_by_another_update_is_not_applied(queue, data_dir):
+    """Two files sent from the same records: once one is approved, approving the other would undo it."""
+    _, first = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    _, second = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(6, "discontinued")), FOCAL_THA)
+    assert first is not None and second is not None
+    assert queue.approve(first.id, REVIEWER, today=TODAY).ok
+    after_first = snapshot(data_dir)
+    after_first.pop(f"{SUBMISSIONS}/{first.id}/meta.json")
+
+    preview = queue.preview(queue.get(second.id), today=TODAY)
+    result = queue.approve(second.id, REVIEWER, today=TODAY)
+
+    assert not preview.ok and [i.code for i in preview.issues] == ["records-changed"]
+    assert "changed after this file was sent" in preview.issues[0].message
+    assert not result.ok and [i.code for i in result.preview.issues] == ["records-changed"]
+    records = yaml.safe_load((data_dir / "THA.yaml").read_text())["actions"]
+    assert (records[4]["status"], records[6]["status"]) == ("substantial", tha_status(6))
+    now = snapshot(data_dir)
+    now.pop(f"{SUBMISSIONS}/{first.id}/meta.json")
+    assert now == after_first, "nothing was written"
+    assert queue.get(second.id).state == "pending"
+    assert queue.reject(second.id, REVIEWER, "Overtaken; please send a fresh file").state == "rejected"
+
+
+def tha_status(index: int) -> str:
+    """The status of a THA action in the bundled sample."""
+    return yaml.safe_load((ROOT / "data" / "sample" / "THA.yaml").read_text())["actions"][index]["status"]
+
+
+def test_a_submission_the_catalog_no_longer_accepts_is_not_applied(catalog, data_dir):
+    """The catalog changed after sending (a mechanism the file names was retired): the file no longer validates."""
+    document = yaml.safe_load((data_dir / "THA.yaml").read_text())
+    mechanism = next(m for a in document["actions"] for m in a.get("asean_mechanisms") or [])
+    _, submission = Submissions(Store(data_dir, catalog)).submit(
+        "THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA
+    )
+    assert submission is not None
+    before = snapshot(data_dir)
+    retired = dataclasses.replace(catalog, mechanisms={k: v for k, v in catalog.mechanisms.items() if k != mechanism})
+    later = Submissions(Store(data_dir, retired))
+
+    result = later.approve(submission.id, REVIEWER, today=TODAY)
+
+    assert not result.ok
+    assert "unknown-mechanism" in {i.code for i in result.preview.issues}
+    assert snapshot(data_dir) == before
+    assert later.get(submission.id).state == "pending"
+
+
+def test_a_damaged_submission_folder_is_skipped(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    broken = data_dir / SUBMISSIONS / "20260101T000000-THA-broken"
+    broken.mkdir()
+    (broken / "meta.json").write_text("{not json")
+
+    assert [s.id for s in queue.list()] == [submission.id]
