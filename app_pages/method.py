@@ -2,9 +2,12 @@
 
 import streamlit as st
 
+from tracker import settings
+from tracker.access import can_review, load_roles
 from tracker.exports import table_csv
 from tracker.gaps import STALE_AFTER_DAYS
 from tracker.method import commitments_table, contract_table, crosswalk_table, issues_table, scale_table, sources_table
+from ui.auth import current_user
 from ui.cache import get_dataset
 from ui.components import illustrative_banner
 
@@ -34,6 +37,15 @@ else:
         on_click="ignore",
         icon=":material/download:",
     )
+roles = load_roles(settings.data_dir())
+if roles.problems:
+    st.warning(
+        f"The access file `_roles.yaml` has {len(roles.problems)} problem(s); the people concerned are treated as "
+        "viewers until an administrator fixes it.",
+        icon=":material/lock:",
+    )
+    if can_review(current_user()):  # the details name people's e-mail addresses
+        st.markdown("\n".join(f"- {problem}" for problem in roles.problems))
 with st.expander("Member files read"):
     st.dataframe(dataset.files, hide_index=True, width="stretch")
 

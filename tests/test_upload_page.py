@@ -679,3 +679,17 @@ def test_submissions_on_disk_are_plain_json(data_dir):
     (folder,) = (data_dir / SUBMISSIONS).iterdir()
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["state"] == "pending" and meta["member"] == "THA" and meta["base"]
+
+
+def test_method_page_reports_a_broken_role_file(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "_roles.yaml").write_text("users:\n  - email: a@example.org\n    role: boss\n")
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(data))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("app_pages/method.py").run()
+    assert not at.exception
+    assert any("_roles.yaml" in w.value and "1 problem" in w.value for w in at.warning)
+    assert not any("a@example.org" in m.value for m in at.markdown)  # details only for reviewers
