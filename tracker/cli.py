@@ -167,6 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_MISUSE
 
 
+def _data_dir(args: argparse.Namespace) -> Path | None:
+    """The data directory the command works on, or None (with a message) when it does not exist."""
+    data_dir = settings.data_dir(args.data_dir)
+    if not data_dir.is_dir():
+        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+        return None
+    return data_dir
+
+
 def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     catalog = load_catalog(settings.catalog_dir(args.catalog_dir))
     if args.paths:
@@ -179,9 +188,8 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         dataset = build_dataset(catalog, [read_member_file(p) for p in files], paths=files)
         scope = f"{len(files)} file(s)"
     else:
-        data_dir = settings.data_dir(args.data_dir)
-        if not data_dir.is_dir():
-            print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+        data_dir = _data_dir(args)
+        if data_dir is None:
             return EXIT_MISUSE
         dataset = load_dataset(data_dir, catalog)
         scope = f"{len(dataset.files)} file(s) in {data_dir}"
@@ -215,9 +223,8 @@ def _template(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         print(f"error: the folder {out.parent} does not exist; create it or choose another --out", file=sys.stderr)
         return EXIT_MISUSE
-    data_dir = settings.data_dir(args.data_dir)
-    if not data_dir.is_dir():
-        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+    data_dir = _data_dir(args)
+    if data_dir is None:
         return EXIT_MISUSE
 
     dataset = load_dataset(data_dir, catalog)
@@ -269,9 +276,8 @@ def _apply(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error: no such file: {path}", file=sys.stderr)
         return EXIT_MISUSE
-    data_dir = settings.data_dir(args.data_dir)
-    if not data_dir.is_dir():
-        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+    data_dir = _data_dir(args)
+    if data_dir is None:
         return EXIT_MISUSE
     name = args.by or getpass.getuser()
     # Whoever can run this command can already write to the data directory: they act as an admin.
@@ -294,9 +300,8 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    data_dir = settings.data_dir(args.data_dir)
-    if not data_dir.is_dir():
-        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+    data_dir = _data_dir(args)
+    if data_dir is None:
         return EXIT_MISUSE
     snapshots = Snapshots(data_dir)
     if args.list:
@@ -332,9 +337,8 @@ def _brief_or_export(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         print(f"error: the folder {out.parent} does not exist; create it or choose another --out", file=sys.stderr)
         return EXIT_MISUSE
-    data_dir = settings.data_dir(args.data_dir)
-    if not data_dir.is_dir():
-        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
+    data_dir = _data_dir(args)
+    if data_dir is None:
         return EXIT_MISUSE
     catalog = load_catalog(settings.catalog_dir(args.catalog_dir))
     filters = _scope_filters(args, catalog)

@@ -20,6 +20,7 @@ import xlsxwriter
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
+from loaders.fields import FIELD_NAMES
 from tracker.action_table import action_display
 from tracker.filters import GROUPS, Filters, View, apply_filters
 from tracker.gaps import gap_matrix, gap_table, uncovered_commitments
@@ -33,23 +34,7 @@ CONFIDENTIAL_EXCLUDED = "Confidential actions are not included."
 CONFIDENTIAL_INCLUDED = "Confidential actions are INCLUDED: for internal use only, do not circulate."
 
 #: The contract fields of an action, in template order: the columns of the all-data CSV.
-CSV_COLUMNS = (
-    "action_id",
-    "member",
-    "commitments",
-    "title",
-    "description",
-    "status",
-    "start_date",
-    "due_date",
-    "last_updated",
-    "lead_agency",
-    "asean_mechanisms",
-    "evidence",
-    "origin",
-    "confidential",
-    "notes",
-)
+CSV_COLUMNS = FIELD_NAMES
 
 
 def neutralise_text(value: object) -> object:
