@@ -389,6 +389,11 @@ def _read_csv(name: str, member: str, data: bytes) -> RawFile:
     return _from_grid(name, member, None, best or [])
 
 
+def _first_non_mapping(entries: list[Any]) -> int | None:
+    """The 1-based position of the first entry that is not a mapping, if any."""
+    return next((n for n, item in enumerate(entries, start=1) if not isinstance(item, dict)), None)
+
+
 # --- yaml ------------------------------------------------------------------------------------
 
 
@@ -418,12 +423,20 @@ def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
     issues: list[Issue] = []
     records: list[dict[str, Any]] = []
     unknown_keys: dict[str, int] = {}
-    for item in document.get("actions") or []:
-        if not isinstance(item, dict):
-            issues.append(
-                error("yaml-structure", name, f"{name}: every entry under 'actions:' must be a mapping of fields")
+    entries = document.get("actions") or []
+    malformed = _first_non_mapping(entries)
+    if malformed is not None:
+        # A broken entry means the file's structure is damaged: refuse the whole file (as for a
+        # parse error) rather than load part of it and let the rest look complete.
+        return fail(
+            error(
+                "yaml-structure",
+                name,
+                f"{name}: entry {malformed} under 'actions:' is not a mapping of fields; each action starts "
+                "with '- action_id: ...' followed by its fields, indented alike",
             )
-            continue
+        )
+    for item in entries:
         record: dict[str, Any] = {"_row": item.get(LINE_KEY)}
         extra: dict[str, Any] = {}
         for key, value in item.items():

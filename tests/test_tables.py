@@ -618,6 +618,16 @@ def test_yaml_problems_are_issues(text: str, code: str) -> None:
     assert raw.issues[0].message.startswith("IDN.yaml")
 
 
+def test_yaml_broken_entry_refuses_the_whole_file() -> None:
+    text = "member: IDN\nactions:\n  - action_id: IDN-001\n    title: Fine\n  - 3\n"
+
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    assert raw.rows.empty
+    assert [i.code for i in raw.issues] == ["yaml-structure"]
+    assert "entry 2 under 'actions:'" in raw.issues[0].message
+
+
 def test_yaml_nesting_beyond_python_recursion_is_an_issue(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(safe_yaml, "MAX_DEPTH", 10**6)  # let the constructor itself hit the recursion limit
     text = "actions:\n  - title: " + "[" * 900 + "]" * 900 + "\n"
