@@ -15,6 +15,8 @@ from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
 
+PRINTED_ACTIONS_LIMIT = 1_000  # a printed table of more actions runs to dozens of pages
+
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 st.title("Member profile")
 catalog = dataset_catalog()
@@ -94,5 +96,14 @@ st.subheader("What moved")
 render_movement(view, "member")
 
 st.subheader("Actions")
-st.table(action_display(view.actions, catalog).drop(columns=["Member"]).set_index("Action ID"))
-st.caption("To print this profile, use your browser's Print command: the sidebar and controls are left out.")
+actions = action_display(view.actions, catalog).drop(columns=["Member"]).set_index("Action ID")
+if len(actions) <= PRINTED_ACTIONS_LIMIT:
+    st.table(actions)
+    st.caption("To print this profile, use your browser's Print command: the sidebar and controls are left out.")
+else:
+    # A static table of thousands of rows takes the browser tens of seconds to draw; the grid draws what is visible.
+    st.dataframe(actions, width="stretch")
+    st.caption(
+        f"{len(actions):,} actions: too many to print, so they are listed in a scrolling table. "
+        "Narrow the sidebar filters to print them, or download them from Briefing pack and exports."
+    )

@@ -7,12 +7,14 @@ from tracker.figures.overlap import crosswalk_matrix_figure, group_comparison_fi
 from tracker.figures.palette import status_names
 from tracker.overlap import (
     COLUMN_LABELS,
+    PAIR_LIST_LIMIT,
     crosswalk_matrix,
     dual_framework_actions,
     dual_framework_by_group,
     duplication_and_complement,
     group_comparison,
     overlap_flows,
+    possible_duplicate_bound,
     possible_duplicates,
 )
 from ui.components import illustrative_banner, nothing_matches, show_chart
@@ -72,7 +74,7 @@ dual = dual_framework_actions(view)
 st.metric("Actions citing both an Adelaide and a Bohol commitment", f"{len(dual):,} of {len(view.actions):,}")
 if view.filters.framework:
     st.info(ONE_FRAMEWORK, icon=":material/filter_alt:")
-show_table(dual_framework_by_group(view), hide=("group",))
+show_table(dual_framework_by_group(view, dual), hide=("group",))
 show_table(dual.assign(status=dual["status"].map(status_names(catalog))), hide=("group",))
 
 st.header("Possible duplication and complementary work")
@@ -95,7 +97,15 @@ if view.filters.framework:
 else:
     show_table(duplication_and_complement(view, match))
     with st.expander("Action pairs behind the possible-duplication flags"):
-        show_table(possible_duplicates(view, match), hide=("link_no", "relation"))
+        # Pairs are a cross product per member and link: check their number before building them.
+        bound = possible_duplicate_bound(view, match)
+        if bound <= PAIR_LIST_LIMIT:
+            show_table(possible_duplicates(view, match), hide=("link_no", "relation"))
+        else:
+            st.info(
+                f"Too many action pairs to list here (up to {bound:,}; the list shows up to {PAIR_LIST_LIMIT:,}). "
+                "Choose a member and an area or pillar in the sidebar to see them."
+            )
 
 st.header("ASEAN member states and other members side by side")
 comparison = group_comparison(view)

@@ -11,6 +11,7 @@ deeper than any real file are refused before anything is built from them.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -69,16 +70,62 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
+class _UnusualNodeError(Exception):
+    """A node the fast builder leaves to PyYAML's constructor (merge keys, !!set, unknown tags, …)."""
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
 class _PlainLineLoader(_LineLoader):
     """For documents without anchors: no alias can expand, so the size walk is skipped.
 
     Their node count is bounded by the file size limit, and deep nesting still
     ends in the RecursionError handled by :func:`load_yaml_text`.
+
+    Such documents (every member file in practice) are built by :meth:`_build`,
+    a direct walk over plain maps, lists and scalars that gives what
+    ``construct_document`` gives but skips its per-node bookkeeping for aliases
+    and recursive structures, which a document without anchors cannot have: at
+    100,000 actions that bookkeeping was a third of the load time. Anything else
+    (merge keys, ``!!set``, unknown tags, unhashable keys) goes to the standard
+    constructor, so its results and errors are PyYAML's own.
     """
 
     def get_single_data(self) -> Any:
         node = self.get_single_node()
-        return None if node is None else self.construct_document(node)
+        if node is None:
+            return None
+        try:
+            return self._build(node)
+        except _UnusualNodeError:
+            return self.construct_document(node)
+
+    def _build(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _STR:
+                return node.value  # what construct_yaml_str returns, without two calls
+            constructor = self.yaml_constructors.get(tag)
+            if constructor is None:
+                raise _UnusualNodeError
+            return constructor(self, node)
+        if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+            return [self._build(child) for child in node.value]
+        if isinstance(node, yaml.MappingNode) and tag == _MAP:
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _UnusualNodeError
+                key = self._build(key_node)
+                if not isinstance(key, Hashable):
+                    raise _UnusualNodeError
+                mapping[key] = self._build(value_node)
+            mapping[LINE_KEY] = node.start_mark.line + 1
+            return mapping
+        raise _UnusualNodeError
 
 
 # An anchor is "&name" right after the start of a line, a space or a flow indicator. Text such

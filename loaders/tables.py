@@ -50,9 +50,11 @@ ILLUSTRATIVE_MARK = "illustrative"
 class RawFile:
     """A member file as read: raw cell values under canonical field names.
 
-    ``rows`` has one column per contract field (object values, None when blank),
-    plus ``_row`` (Excel row or YAML line) and ``_extra`` (JSON of unknown
-    columns, or None).
+    ``rows`` has one column per contract field (None or NaN when blank), plus
+    ``_row`` (Excel row or YAML line) and ``_extra`` (JSON of unknown columns,
+    or None). Columns keep the dtypes pandas infers (text as compact pyarrow
+    strings): the app caches every file's rows, and as Python objects 200,000
+    rows took twice the memory and left the validation a second object copy.
     """
 
     file: str
@@ -289,10 +291,10 @@ def _xlsx_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
     for part in archive.namelist():
         if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
             continue
-        rows = cols = 0
-        for letters, digits in _XLSX_CELL_REF.findall(archive.read(part)):
-            rows = max(rows, int(digits))
-            cols = max(cols, _col_index(letters.decode()) + 1)
+        refs = _XLSX_CELL_REF.findall(archive.read(part))
+        rows = max((int(digits) for _, digits in refs), default=0)
+        # Column letters repeat on every row: decode only the distinct ones (a handful per sheet).
+        cols = max((_col_index(letters.decode()) + 1 for letters in {letters for letters, _ in refs}), default=0)
         extents[names.get(part, part)] = (rows, cols)
     return extents
 
@@ -460,7 +462,7 @@ def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
         file=name,
         member=member,
         sheet=None,
-        rows=rows.astype(object),
+        rows=rows,
         issues=issues,
         illustrative=bool(document.get("illustrative")),
         declared_member=declared_text,
@@ -558,10 +560,12 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
 
     records: list[dict[str, Any]] = []
     for offset, row in enumerate(body):
-        cells = [_blank_to_none(c) for c in row]
+        # _blank_to_none and _cell inlined: this loop runs once per cell of the sheet.
+        cells = [None if c is None or (isinstance(c, str) and not c.strip()) else c for c in row]
         if all(c is None for c in cells):
             continue
-        record: dict[str, Any] = {f: _cell(cells, col) for f, col in columns.items()}
+        width = len(cells)
+        record: dict[str, Any] = {f: cells[col] if col < width else None for f, col in columns.items()}
         record["_row"] = excel_row + 1 + offset
         extra = {label: _cell(cells, col) for col, label in extras.items() if _cell(cells, col) is not None}
         record["_extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
@@ -569,9 +573,7 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
     rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]) if records else empty_rows()
     above = [c for r in grid[:header_index] for c in r if isinstance(c, str)]
     illustrative = any(ILLUSTRATIVE_MARK in c.casefold() for c in above)
-    return RawFile(
-        file=name, member=member, sheet=sheet, rows=rows.astype(object), issues=issues, illustrative=illustrative
-    )
+    return RawFile(file=name, member=member, sheet=sheet, rows=rows, issues=issues, illustrative=illustrative)
 
 
 def _extra_columns(header: list[Any], mapping: dict[int, str], body: list[list[Any]]) -> dict[int, str]:
@@ -581,7 +583,13 @@ def _extra_columns(header: list[Any], mapping: dict[int, str], body: list[list[A
     but no header is kept under its letter, and a repeated header gets its
     letter appended; otherwise one column's values would overwrite another's.
     """
-    with_values = {col for row in body for col, cell in enumerate(row) if not _is_blank(cell)}
+    width = max([len(header), *(len(row) for row in body)], default=0)
+    # Only columns outside the template can be extras: look for values there, not in every cell.
+    with_values = {
+        col
+        for col in range(width)
+        if col not in mapping and any(col < len(row) and not _is_blank(row[col]) for row in body)
+    }
     extras: dict[int, str] = {}
     for col in sorted(set(range(len(header))) | with_values):
         if col in mapping:

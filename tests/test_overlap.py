@@ -486,3 +486,31 @@ def test_duplication_flags_on_a_single_framework_view_raise_no_warning() -> None
     view = apply_filters(data, Filters(areas=("ASC-1",)))
     result = overlap.duplication_and_complement(view)
     assert (result["n_bwp_only"] == 0).all()
+
+
+# --- scale: the pair list is bounded, the flags are computed without it --------------------------
+
+
+@pytest.mark.parametrize("match", ["top_level", "linked"])
+def test_flags_and_pair_bound_agree_with_the_listed_pairs(view: View, match) -> None:
+    pairs = overlap.possible_duplicates(view, match)
+    flagged = overlap.duplication_and_complement(view, match)
+    by_pairs = pairs.groupby("link_no")["member"].nunique()
+    links = overlap._framework_links(view.catalog)
+    expected = links["link_no"].map(by_pairs).fillna(0).astype("int64")
+    shown = flagged.merge(
+        links[["row_id", "col_id", "link_no"]], left_on=["asc_id", "bwp_id"], right_on=["row_id", "col_id"]
+    )
+    assert dict(zip(shown["link_no"], shown["n_flagged"], strict=True)) == dict(
+        zip(links["link_no"], expected, strict=True)
+    )
+    assert overlap.possible_duplicate_bound(view, match) >= len(pairs) > 0
+
+
+def test_page_asks_to_narrow_the_filters_instead_of_listing_too_many_pairs(
+    app_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overlap, "PAIR_LIST_LIMIT", 0)
+    at = overlap_page()
+    assert not at.exception, at.exception
+    assert any("Too many action pairs to list here" in i.value for i in at.info)

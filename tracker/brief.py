@@ -32,6 +32,7 @@ from plotly.offline import get_plotlyjs
 from loaders.catalog import Catalog
 from loaders.catalog_schema import MEMBER_KINDS
 from loaders.dataset import Dataset
+from loaders.lookup import isin
 from tracker.exports import (
     CONFIDENTIAL_EXCLUDED,
     CONFIDENTIAL_INCLUDED,
@@ -100,7 +101,7 @@ def per_area(view: View, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     table = pd.DataFrame({"area": list(view.top_level_ids)})
     table["title"] = table["area"].map({c: catalog.commitments[c].title for c in view.top_level_ids})
     for name, frame in frames.items():
-        counts = links[links["action_key"].isin(frame["action_key"])].groupby("top_level").size()
+        counts = links[isin(links["action_key"], frame["action_key"])].groupby("top_level").size()
         table[name] = table["area"].map(counts).fillna(0).astype("int64")
     return table.astype({"area": "str", "title": "str"})
 
@@ -211,6 +212,7 @@ def build_brief(
     not_started = view.actions[view.actions["status"] == lowest]
     one_framework = bool(filters.framework)
     in_scope = len(view.member_ids) <= PROFILE_LIMIT
+    dual = dual_framework_actions(view)
     return Brief(
         view=view,
         today=today,
@@ -233,8 +235,8 @@ def build_brief(
         not_started=len(not_started),
         uncovered=uncovered_commitments(view),
         one_framework=one_framework,
-        dual=dual_framework_actions(view),
-        dual_by_group=dual_framework_by_group(view),
+        dual=dual,
+        dual_by_group=dual_framework_by_group(view, dual),
         duplication=pd.DataFrame() if one_framework else duplication_and_complement(view, OVERLAP_MATCH),
         comparison=group_comparison(view),
         profiles=_profiles(view, since_snapshot, user_can_see_confidential, today) if in_scope else [],

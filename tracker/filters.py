@@ -16,6 +16,7 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
+from loaders.lookup import isin
 
 GROUPS: dict[str, str] = {
     "asean": "ASEAN member states",
@@ -209,11 +210,12 @@ def apply_filters(dataset: Dataset, filters: Filters, *, can_see_confidential: b
 
     links = dataset.action_commitments
     links = links[links["commitment_id"].isin(commitment_ids)]
-    mask &= actions["action_key"].isin(links["action_key"])
+    # Key lookups go through loaders.lookup.isin: Series.isin is a Python loop on pandas-3 strings.
+    mask &= isin(actions["action_key"], links["action_key"])
     actions = actions[mask].reset_index(drop=True)
 
     keys = actions["action_key"]
-    links = links[links["action_key"].isin(keys)].reset_index(drop=True)
+    links = links[isin(links["action_key"], keys)].reset_index(drop=True)
     mechanisms = dataset.action_mechanisms
-    mechanisms = mechanisms[mechanisms["action_key"].isin(keys)].reset_index(drop=True)
+    mechanisms = mechanisms[isin(mechanisms["action_key"], keys)].reset_index(drop=True)
     return View(dataset, filters, actions, links, mechanisms, member_ids, commitment_ids)

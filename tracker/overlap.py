@@ -20,6 +20,7 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 from loaders.grouping import join_groups
+from loaders.lookup import isin
 from tracker.filters import GROUPS, View, member_group
 
 ASC = "ASC"
@@ -36,6 +37,9 @@ NOTHING_FLAGGED = "no duplication flagged"
 CLASSIFICATIONS: tuple[str, ...] = (POSSIBLE_DUPLICATION, NOTHING_FLAGGED, COMPLEMENTARY_WORK)
 
 Match = Literal["top_level", "linked"]
+
+PAIR_LIST_LIMIT = 10_000
+"""Most action pairs the page lists; above it (by :func:`possible_duplicate_bound`) it asks to narrow the filters."""
 
 COLUMN_LABELS: dict[str, str] = {
     "action_key": "Action",
@@ -248,8 +252,13 @@ def dual_framework_actions(view: View) -> pd.DataFrame:
     return frame[columns].astype(dict.fromkeys(columns, "str"))
 
 
-def dual_framework_by_group(view: View) -> pd.DataFrame:
+def dual_framework_by_group(view: View, dual: pd.DataFrame | None = None) -> pd.DataFrame:
     """How many actions of each member group are reported under both frameworks.
+
+    Args:
+        view: the filtered view.
+        dual: ``dual_framework_actions(view)`` when the caller has it already
+            (it is the costly part: ~0.6 s at 200,000 actions).
 
     Returns:
         One row per member group (``GROUPS`` order, all three): ``group``,
@@ -258,10 +267,10 @@ def dual_framework_by_group(view: View) -> pd.DataFrame:
     """
     groups = _groups(view.catalog)
     actions = view.actions["member"].map(groups).value_counts()
-    dual = dual_framework_actions(view)["group"].value_counts()
+    dual_counts = (dual_framework_actions(view) if dual is None else dual)["group"].value_counts()
     frame = pd.DataFrame({"group": list(GROUPS), "label": list(GROUPS.values())})
     frame["actions"] = frame["group"].map(actions).fillna(0).astype("int64")
-    frame["dual_actions"] = frame["group"].map(dual).fillna(0).astype("int64")
+    frame["dual_actions"] = frame["group"].map(dual_counts).fillna(0).astype("int64")
     frame["dual_share"] = frame["dual_actions"] / frame["actions"].where(frame["actions"] > 0)
     return frame.astype({"group": "str", "label": "str"})
 
@@ -311,8 +320,7 @@ def duplication_and_complement(view: View, match: Match = "top_level") -> pd.Dat
     sides.loc[sides[ASC] & ~sides[BWP], "where"] = "asc_only"
     sides.loc[~sides[ASC] & sides[BWP], "where"] = "bwp_only"
 
-    pairs = possible_duplicates(view, match)
-    flagged = pairs[["link_no", "member"]].drop_duplicates().assign(where="flagged")
+    flagged = _flagged_members(view, match).assign(where="flagged")
     listed = pd.concat([sides[["link_no", "member", "where"]], flagged], ignore_index=True)
     listed = _by_member(listed, catalog, "link_no")
     names = join_groups(listed["member"], listed[["link_no", "where"]]).unstack("where")
@@ -389,6 +397,52 @@ def possible_duplicates(view: View, match: Match = "top_level") -> pd.DataFrame:
     return pairs[columns].astype({**dict.fromkeys(text, "str"), "link_no": "int64"})
 
 
+def possible_duplicate_bound(view: View, match: Match = "top_level") -> int:
+    """An upper bound on ``len(possible_duplicates(view, match))``, in time linear in the view.
+
+    The pairs are a cross product within each (link, member, mechanism): a member
+    with 400 actions on each side of a link makes 160,000 candidate pairs. The
+    page checks this bound before listing pairs, so it never builds millions of
+    rows nobody can read. The bound is the number of (Adelaide-side action,
+    Bohol-side action) combinations sharing a link, member and mechanism; it
+    overcounts pairs that share several mechanisms, pairs of an action with
+    itself and pairs listed once for both orders.
+    """
+    sides = _pair_sides(view, match)
+    return int((sides[("n", ASC)] * sides[("n", BWP)]).sum())
+
+
+def _flagged_members(view: View, match: Match) -> pd.DataFrame:
+    """(link_no, member) with at least one pair in :func:`possible_duplicates`, without listing the pairs.
+
+    Within one (link, member, mechanism), actions A on the Adelaide side and B on
+    the Bohol side make a pair of *separate* actions unless A and B are the same
+    single action, so counting the distinct actions on each side (and the
+    first of each) is enough: linear where the pairs are quadratic.
+    """
+    sides = _pair_sides(view, match)
+    same_one = sides[("n", ASC)].eq(1) & sides[("n", BWP)].eq(1) & sides[("first", ASC)].eq(sides[("first", BWP)])
+    pairs_exist = sides[("n", ASC)].gt(0) & sides[("n", BWP)].gt(0) & ~same_one
+    flagged = sides.index[pairs_exist.to_numpy()].to_frame(index=False)[["link_no", "member"]]
+    return flagged.drop_duplicates().reset_index(drop=True)
+
+
+def _pair_sides(view: View, match: Match) -> pd.DataFrame:
+    """Per (link_no, member, mechanism_id): distinct actions ``n`` and the ``first`` action on each side.
+
+    Only equivalent and overlapping links, as in :func:`possible_duplicates`.
+    Columns are (``n`` | ``first``, ``ASC`` | ``BWP``); an empty side has ``n`` 0.
+    """
+    links = _framework_links(view.catalog)
+    links = links[links["relation"].isin(["equivalent", "overlapping"])]
+    listed = _actions_on_sides(view, links, match).merge(view.mechanisms, on="action_key")
+    keys = ["link_no", "member", "mechanism_id", "side"]
+    per_side = listed.groupby(keys)["action_key"].agg(n="nunique", first="min")
+    sides = per_side.unstack("side").reindex(columns=pd.MultiIndex.from_product([["n", "first"], [ASC, BWP]]))
+    sides[[("n", ASC), ("n", BWP)]] = sides[[("n", ASC), ("n", BWP)]].fillna(0).astype("int64")
+    return sides
+
+
 def _framework_links(catalog: Catalog) -> pd.DataFrame:
     """Adelaide ↔ Bohol links, Adelaide end as ``row_id``, with both ends' top levels."""
     links = _oriented_links(catalog, ASC, BWP).drop_duplicates("link_no").reset_index(drop=True)
@@ -455,8 +509,8 @@ def group_comparison(view: View) -> pd.DataFrame:
     actions = view.actions[["action_key", "member", "status"]].copy()
     actions["group"] = actions["member"].map(groups)
     bwp_keys = view.links.loc[view.links["framework"] == BWP, "action_key"]
-    actions["bwp"] = actions["action_key"].isin(bwp_keys)
-    actions["mechanism"] = actions["action_key"].isin(view.mechanisms["action_key"])
+    actions["bwp"] = isin(actions["action_key"], bwp_keys)
+    actions["mechanism"] = isin(actions["action_key"], view.mechanisms["action_key"])
     actions["progress"] = ~actions["status"].isin(catalog.scale.counted_apart)
     actions["complete"] = actions["progress"] & actions["status"].eq(catalog.scale.complete)
     by_group = actions.groupby("group").agg(

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from loaders.catalog import Catalog, load_catalog
-from loaders.dataset import Dataset, load_dataset, member_files
+from loaders.dataset import Dataset, load_dataset, member_files, read_files
 from loaders.tables import RawFile, read_member_file
 from tracker import settings
 from tracker.store import Store
@@ -29,10 +29,33 @@ def fingerprint(path: Path) -> Fingerprint:
     return (str(path), stat.st_size, stat.st_mtime_ns)
 
 
+# Fingerprints whose read result was put in the _read cache. Only a hint for _prefetch: after a
+# cache clear or an eviction it is stale, and _read then simply reads the file again.
+_CACHED: set[Fingerprint] = set()
+
+
 @st.cache_resource(show_spinner=False, max_entries=2000)
-def _read(path: str, size: int, mtime_ns: int) -> RawFile:
+def _read(path: str, size: int, mtime_ns: int, _raw: RawFile | None = None) -> RawFile:
+    """One file's read result, cached on its fingerprint.
+
+    ``_raw`` (left out of the key, as every argument starting with ``_``) is a
+    result read elsewhere, stored as is: how :func:`_prefetch` fills the cache.
+    """
     del size, mtime_ns  # part of the cache key only
-    return read_member_file(Path(path))
+    return _raw if _raw is not None else read_member_file(Path(path))
+
+
+def _prefetch(data_dir: Path) -> None:
+    """Read the files not cached yet together, in worker processes when they are many MB.
+
+    A changed file is the only one missing, so it alone is read (here, as one
+    small file); a cold start with a large directory uses every core.
+    """
+    prints = [fingerprint(p) for p in member_files(data_dir)] if data_dir.is_dir() else []
+    missing = [fp for fp in prints if fp not in _CACHED]
+    for fp, raw in zip(missing, read_files([Path(fp[0]) for fp in missing]), strict=True):
+        _read(*fp, _raw=raw)
+        _CACHED.add(fp)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -51,11 +74,15 @@ def _dataset(
 ) -> Dataset:
     del prints  # part of the cache key: any changed file gives a new key
     catalog = _catalog(catalog_dir, catalog_prints)
+    _prefetch(Path(data_dir))
     return load_dataset(Path(data_dir), catalog, today=today, reader=_cached_reader)
 
 
 def _cached_reader(path: Path) -> RawFile:
-    return _read(*fingerprint(path))
+    fp = fingerprint(path)
+    raw = _read(*fp)
+    _CACHED.add(fp)
+    return raw
 
 
 def get_store() -> Store:
