@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 
-.PHONY: run test test-fast lint check-data sample install install-dev
+.PHONY: run test test-fast lint check-data sample install install-dev bench loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,12 @@ check-data:
 ## Regenerate the bundled illustrative sample data.
 sample:
 	$(BIN)/python scripts/generate_sample.py --out data/sample
+
+## Benchmarks (not part of `make test`; ~15 min): ingest vs naive baselines, pages, memory, cold start.
+## Needs the test tools (Playwright) and Chromium: `make install-dev` first. See benchmarks/README.md.
+bench: install-dev
+	$(BIN)/python -m benchmarks.run --json benchmarks/RESULTS.json
+
+## A bounded load test of one replica: 10, 25 and 50 concurrent sessions at 1× data.
+loadtest: install-dev
+	$(BIN)/python -m benchmarks.loadtest --json benchmarks/.data/loadtest.json
