@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,15 +68,30 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
-    """Run the dashboard on a free loopback port until the block ends; yield it once healthy.
+def running_server(
+    data_dir: Path | None,
+    log_path: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+    port: int | None = None,
+    health_timeout_s: float = HEALTH_TIMEOUT_S,
+) -> Iterator[Server]:
+    """Run the dashboard on a loopback port until the block ends; yield it once healthy.
+
+    Every ``TRACKER_*`` variable of this environment is dropped, so the app runs on its defaults (the
+    bundled sample, read-only viewer) unless ``data_dir`` or ``env`` say otherwise. ``args`` adds
+    command-line options (e.g. ``--secrets.files``); ``port`` fixes the port when something must know
+    it in advance (an OIDC redirect). The file watcher is off: nothing reruns because a file was saved.
 
     Raises:
-        RuntimeError: when the server exits or is not healthy within ``HEALTH_TIMEOUT_S``.
+        RuntimeError: when the server exits or is not healthy in time; the message ends with the log's tail.
     """
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env["TRACKER_DATA_DIR"] = str(data_dir.resolve())
+    port = port or free_port()
+    server_env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    if data_dir is not None:
+        server_env["TRACKER_DATA_DIR"] = str(data_dir.resolve())
+    server_env.update(env or {})
     command = [
         sys.executable,
         "-m",
@@ -88,14 +103,20 @@ def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
         "--server.address=127.0.0.1",
         "--browser.gatherUsageStats=false",
         "--server.fileWatcherType=none",
+        *args,
     ]
     url = f"http://127.0.0.1:{port}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            healthy = _wait_healthy(url, process, started)
+            try:
+                healthy = _wait_healthy(url, process, started, health_timeout_s)
+            except RuntimeError as problem:
+                log.flush()
+                tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
+                raise RuntimeError(f"{problem}; log tail:\n{tail}") from None
             yield Server(url, process, started, healthy)
         finally:
             process.terminate()
@@ -106,9 +127,9 @@ def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
                 process.wait(timeout=15)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, started: float) -> float:
+def _wait_healthy(url: str, process: subprocess.Popen, started: float, timeout_s: float) -> float:
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
-    deadline = started + HEALTH_TIMEOUT_S
+    deadline = started + timeout_s
     while True:
         with (
             contextlib.suppress(OSError, urllib.error.URLError),

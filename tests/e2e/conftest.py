@@ -9,12 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,17 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
 
+# One server starter and one set of Chromium flags for the browser tests and the benchmarks.
+from benchmarks.server import CHROMIUM_ARGS, running_server
+
 ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1400, "height": 900}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HEALTH_TIMEOUT_S = 60
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
@@ -59,75 +47,19 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": VIEWPORT, "accept_downloads": True}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(
     log_path: Path, *, env: Mapping[str, str] | None = None, args: Sequence[str] = (), port: int | None = None
 ) -> Iterator[str]:
-    """Run ``streamlit run dashboard.py`` on a free loopback port; yield its base URL once healthy.
+    """Run ``streamlit run dashboard.py`` on a loopback port; yield its base URL once healthy.
 
-    ``env`` adds variables (e.g. ``TRACKER_DATA_DIR``), ``args`` adds command-line options (e.g.
-    ``--secrets.files``), and ``port`` fixes the port when something must know it in advance (an OIDC redirect).
+    The app's defaults apply (the bundled illustrative sample and catalog, which the tests rely on, read-only
+    for an anonymous viewer) unless ``env`` sets ``TRACKER_*`` variables; ``args`` adds command-line options,
+    ``port`` fixes the port. See :func:`benchmarks.server.running_server`, which does the work.
     """
-    port = port or free_port()
-    base_env = dict(os.environ)
-    # The app's defaults: the bundled illustrative sample and catalog (the tests rely on their facts, e.g. BTN has
-    # no action file), read-only for an anonymous viewer. No TRACKER_DATA_DIR, TRACKER_LOCAL_EDITING, etc.
-    for name in [n for n in base_env if n.startswith("TRACKER_")]:
-        del base_env[name]
-    env = {**base_env, **(env or {})}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        # No reruns because a file changed while the tests run (another engineer may be editing).
-        "--server.fileWatcherType",
-        "none",
-        *args,
-    ]
-    url = f"http://127.0.0.1:{port}"
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy from the environment
-    with log_path.open("w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + HEALTH_TIMEOUT_S
-            while True:
-                with (
-                    contextlib.suppress(OSError, urllib.error.URLError),
-                    direct.open(f"{url}/_stcore/health", timeout=2) as answer,
-                ):
-                    if answer.read() == b"ok":
-                        break
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
-                    pytest.fail(
-                        f"streamlit did not become healthy at {url} (exit code {server.poll()}); log tail:\n{tail}"
-                    )
-                time.sleep(0.2)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+    # A server that does not start raises RuntimeError with the log's tail: the test errors with it.
+    with running_server(None, log_path, env=env, args=args, port=port, health_timeout_s=HEALTH_TIMEOUT_S) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

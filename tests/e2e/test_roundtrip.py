@@ -28,12 +28,13 @@ import pytest
 import yaml
 from playwright.sync_api import Locator, Page, expect
 
+from benchmarks.server import free_port
 from loaders.catalog import load_catalog
 from tracker.store import Store
 from tracker.submissions import Submissions
 
 from .axe import assert_no_serious_violations
-from .conftest import ROOT, BrowserWatch, free_port, streamlit_server
+from .conftest import ROOT, BrowserWatch, streamlit_server
 from .test_browser import metric, open_app, sidebar, wait_for_app
 
 pytestmark = pytest.mark.e2e
