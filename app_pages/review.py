@@ -33,7 +33,7 @@ else:
         "Submission",
         [s.id for s in pending],
         format_func=lambda i: next(
-            f"{s.member} · {s.file} · sent by {s.submitted_by} on {s.submitted_at[:10]} · {s.summary}"
+            f"{s.member} · {s.file} · sent by {s.submitted_by} on {s.sent_label} · {s.summary}"
             for s in pending
             if s.id == i
         ),

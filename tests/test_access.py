@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import json
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -238,6 +239,19 @@ def test_a_focal_point_submits_for_their_own_member(queue, data_dir):
     assert json.loads((folder / "meta.json").read_text())["state"] == "pending"
     assert (data_dir / "THA.yaml").read_bytes() == records, "a submission does not change the records"
     assert queue.store.log().empty
+
+
+def test_submissions_sent_in_the_same_second_list_in_sending_order(queue, data_dir, monkeypatch):
+    # Random suffixes in falling order: only the time in the id can keep the list in sending order.
+    suffixes = iter(uuid.UUID(int=n << 100) for n in (0xFFF, 0x888, 0x111))
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(suffixes))
+    sent = [
+        queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, status)), FOCAL_THA)[1]
+        for status in ("substantial", "limited", "complete")
+    ]
+
+    assert [s.id for s in queue.list("pending")] == [s.id for s in sent if s is not None]
+    assert sent[0] is not None and sent[0].sent_label.endswith(" UTC") and len(sent[0].sent_label) == 20
 
 
 @pytest.mark.parametrize("user", [FOCAL_IDN, VIEWER, ANONYMOUS], ids=["focal-point-of-IDN", "viewer", "anonymous"])

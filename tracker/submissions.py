@@ -47,6 +47,14 @@ class Submission:
     change_id: str | None = None
     base: str | None = None  # fingerprint of the member's records when sent (None in older submissions)
 
+    @property
+    def sent_label(self) -> str:
+        """When it was sent, to the minute: ``2026-11-28 17:13 UTC`` (two on one day stay apart)."""
+        try:
+            return f"{dt.datetime.fromisoformat(self.submitted_at).astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        except ValueError:
+            return self.submitted_at  # a hand-edited meta.json: show what it says
+
 
 class Submissions:
     """The review queue of one data directory."""
@@ -77,7 +85,8 @@ class Submissions:
             return preview, None
         assert preview.member is not None and preview.diff is not None
         submission = Submission(
-            id=f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{preview.member}-{uuid.uuid4().hex[:6]}",
+            # Microseconds in the id keep list() (sorted by id) in sending order, even within one second.
+            id=f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{preview.member}-{uuid.uuid4().hex[:6]}",
             member=preview.member,
             file=Path(name).name,
             submitted_by=user.label,
