@@ -252,7 +252,9 @@ def _one_file_per_member(raws: list[RawFile]) -> tuple[list[RawFile], list[Issue
 def _file_table(
     raws: Sequence[RawFile], checked: ActionSet, issues: list[Issue], paths: Sequence[Path]
 ) -> pd.DataFrame:
-    modified = {p.name: pd.Timestamp(p.stat().st_mtime, unit="s") for p in paths if p.exists()}
+    # Files are named by their bare name, or by the path as given where two share a name (CLI validate).
+    stamps = {p: pd.Timestamp(p.stat().st_mtime, unit="s") for p in paths if p.exists()}
+    modified = {**{p.name: t for p, t in stamps.items()}, **{str(p): t for p, t in stamps.items()}}
     valid = checked.actions.groupby("source_file").size()
     errors = pd.Series([i.file for i in issues if i.severity == "error"]).value_counts()
     warnings = pd.Series([i.file for i in issues if i.severity == "warning"]).value_counts()

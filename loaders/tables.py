@@ -77,65 +77,70 @@ def read_member_file(path: Path | str, display_name: str | None = None) -> RawFi
 
     Args:
         path: the file; its name without extension must be the member id.
-        display_name: the name used in issues (defaults to the file name).
+        display_name: how issues name the file (defaults to the file name), e.g.
+            the path as given when two files checked together share a name.
     """
     path = Path(path)
-    name = display_name or path.name
+    shown = display_name or path.name
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return _failed(name, path, _too_large(name, size))
+            return _failed(shown, path, _too_large(shown, size))
         data = path.read_bytes()
     except OSError as exc:
         return _failed(
-            name, path, error("unreadable-file", name, f"{name}: the file cannot be opened ({exc.strerror})")
+            shown, path, error("unreadable-file", shown, f"{shown}: the file cannot be opened ({exc.strerror})")
         )
-    return read_member_bytes(name, data)
+    return read_member_bytes(path.name, data, label=shown)
 
 
-def read_member_bytes(name: str, data: bytes) -> RawFile:
-    """Read a member file from its bytes (an upload); ``name`` gives format and member."""
+def read_member_bytes(name: str, data: bytes, *, label: str | None = None) -> RawFile:
+    """Read a member file from its bytes (an upload); ``name`` gives format and member.
+
+    ``label`` names the file in issues and in the result (default: ``name``).
+    """
     path = Path(name)
     suffix = path.suffix.lower()
     member = parse_member_id(path.stem)
+    shown = label or name
     if len(data) > MAX_FILE_BYTES:
-        return _failed(name, path, _too_large(name, len(data)))
+        return _failed(shown, path, _too_large(shown, len(data)))
     if suffix in REFUSED_SUFFIXES:
         return _failed(
-            name,
+            shown,
             path,
             error(
                 "macro-workbook-refused",
-                name,
-                f"{name}: macro-enabled workbooks ({suffix}) are refused so that no macro can run; "
+                shown,
+                f"{shown}: macro-enabled workbooks ({suffix}) are refused so that no macro can run; "
                 "save the workbook as .xlsx (Excel Workbook) and upload that",
             ),
         )
     if suffix not in READABLE_SUFFIXES:
         return _failed(
-            name,
+            shown,
             path,
             error(
                 "unsupported-format",
-                name,
-                f"{name}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
+                shown,
+                f"{shown}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
             ),
         )
     if member is None or path.name != name or "\\" in name:  # "../IDN.xlsx" is no member file name either
         return _failed(
-            name,
+            shown,
             path,
             error(
                 "bad-file-name",
-                name,
-                f"{name}: the file name must be the member id, e.g. IDN{suffix} or IOM{suffix}; rename the file",
+                shown,
+                f"{shown}: the file name must be the member id, e.g. IDN{suffix} or IOM{suffix}; rename the file",
             ),
         )
     if suffix in (".yaml", ".yml"):
-        return _read_yaml(name, member, data)
+        return _read_yaml(shown, member, data)
     if suffix == ".csv":
-        return _read_csv(name, member, data)
-    return _read_workbook(name, member, suffix, data)
+        return _read_csv(shown, member, data)
+    return _read_workbook(shown, member, suffix, data)
 
 
 def _too_large(name: str, size: int) -> Issue:

@@ -19,7 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
+from loaders.catalog import load_catalog
+from loaders.dataset import build_dataset
 from loaders.fields import FIELD_NAMES
+from loaders.tables import read_member_file
 from tests.make_fixtures import INVALID_DIR, ROOT, VALID_DIR, valid_row, write_xlsx
 from tracker.cli import EXIT_DATA_ERRORS, EXIT_MISUSE, EXIT_OK, main
 
@@ -180,6 +183,30 @@ def test_paths_and_directories_are_checked_together(tmp_path: Path, capsys: pyte
     document = json.loads(capsys.readouterr().out)
     assert status == EXIT_DATA_ERRORS
     assert [(i["row"], i["code"]) for i in document["issues"]] == [(2, "duplicate-action-id")]
+    # Both files are called IDN.xlsx: the issue names each by the path given, so they can be told apart.
+    issue = document["issues"][0]
+    second = str(tmp_path / "b" / "IDN.xlsx")
+    assert issue["file"] == second
+    assert issue["message"].startswith(f"{second}, sheet Actions, row 2")
+    assert f"already used at {one}, sheet Actions, row 2" in issue["message"]
+
+
+def test_files_named_by_their_path_keep_their_modified_time(tmp_path: Path) -> None:
+    paths = [write_xlsx(tmp_path / d / "IDN.xlsx", [valid_row(action_id=f"IDN-00{n}")]) for n, d in enumerate("ab")]
+
+    dataset = build_dataset(load_catalog(), [read_member_file(p, str(p)) for p in paths], paths=paths)
+
+    assert list(dataset.files["file"]) == [str(p) for p in paths]
+    assert dataset.files["modified"].notna().all()
+
+
+def test_files_with_distinct_names_keep_their_bare_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_xlsx(tmp_path / "a" / "IDN.xlsx", [valid_row(action_id="IDN-001", status="almost")])
+    write_xlsx(tmp_path / "b" / "THA.xlsx", [valid_row(member="THA", action_id="THA-001")])
+
+    main(["validate", str(tmp_path / "a"), str(tmp_path / "b"), "--json"])
+
+    assert [i["file"] for i in json.loads(capsys.readouterr().out)["issues"]] == ["IDN.xlsx"]
 
 
 def test_data_dir_from_the_environment(

@@ -13,6 +13,7 @@ import getpass
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -176,6 +177,12 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
     return data_dir
 
 
+def _display_names(files: Sequence[Path]) -> list[str]:
+    """How issues name each file: its bare name, or the path as given where two files share a name."""
+    counts = Counter(p.name for p in files)
+    return [str(p) if counts[p.name] > 1 else p.name for p in files]
+
+
 def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     catalog = load_catalog(settings.catalog_dir(args.catalog_dir))
     if args.paths:
@@ -185,7 +192,8 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
             return EXIT_MISUSE
         files = expand_paths(paths)
-        dataset = build_dataset(catalog, [read_member_file(p) for p in files], paths=files)
+        raws = [read_member_file(p, name) for p, name in zip(files, _display_names(files), strict=True)]
+        dataset = build_dataset(catalog, raws, paths=files)
         scope = f"{len(files)} file(s)"
     else:
         data_dir = _data_dir(args)
