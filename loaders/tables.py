@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -36,6 +37,9 @@ MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 # process (a Rust allocation failure cannot be caught). Sheets are measured
 # before calamine opens them and refused above this many cells.
 MAX_SHEET_CELLS = 2_000_000
+# A CSV exported from a spreadsheet has at most as many lines as a sheet has rows; more is not a member
+# file (10 MB of empty lines is 10 million rows, seconds of parsing for nothing).
+MAX_CSV_LINES = 1_048_576
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".yaml", ".yml")
@@ -365,9 +369,26 @@ def _read_csv(name: str, member: str, data: bytes) -> RawFile:
             rows=empty_rows(),
             issues=[error("not-a-csv", name, f"{name}: the file is binary, not CSV text; export the sheet as CSV")],
         )
+    lines = text.count("\n") + 1
+    if lines > MAX_CSV_LINES:
+        return RawFile(
+            file=name,
+            member=member,
+            sheet=None,
+            rows=empty_rows(),
+            issues=[
+                error(
+                    "sheet-too-large",
+                    name,
+                    f"{name}: the file has {lines:,} lines, more than a spreadsheet can hold ({MAX_CSV_LINES:,}); "
+                    "delete the empty rows after the table and export it again as CSV",
+                )
+            ],
+        )
     best: list[list[Any]] | None = None
     problem: csv.Error | None = None
-    for delimiter in (",", ";", "\t"):
+    # The delimiter is the first whose opening rows hold the header; only that one parses the whole file.
+    for delimiter in _csv_delimiters(text):
         try:
             grid: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
         except csv.Error as exc:
@@ -394,6 +415,26 @@ def _read_csv(name: str, member: str, data: bytes) -> RawFile:
             ],
         )
     return _from_grid(name, member, None, best or [])
+
+
+_CSV_DELIMITERS = (",", ";", "\t")
+
+
+def _csv_delimiters(text: str) -> tuple[str, ...]:
+    """The delimiters to try, the one whose first rows hold the header first (else all, in the usual order)."""
+    for delimiter in _CSV_DELIMITERS:
+        try:
+            head = [
+                list(r)
+                for r in itertools.islice(
+                    csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS
+                )
+            ]
+        except csv.Error:
+            continue
+        if _find_header(head)[0] is not None:
+            return (delimiter,)
+    return _CSV_DELIMITERS
 
 
 def _first_non_mapping(entries: list[Any]) -> int | None:

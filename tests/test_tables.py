@@ -407,6 +407,19 @@ def test_csv_with_a_cell_beyond_the_csv_field_limit_is_refused(tmp_path: Path) -
     assert "IDN.csv" in raw.issues[0].message
 
 
+def test_csv_with_more_lines_than_a_sheet_holds_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "MAX_CSV_LINES", 1_000)
+    text = "Member,Commitment IDs,Action title,Status,Last updated\nIDN,ASC-1,A title,Limited,2024-03-01\n"
+
+    kept = read_member_bytes("IDN.csv", (text + "\n" * 997).encode())
+    refused = read_member_bytes("IDN.csv", (text + "\n" * 998).encode())
+
+    assert len(kept.rows) == 1 and not kept.issues
+    assert refused.rows.empty
+    assert _codes(refused) == [(None, None, "sheet-too-large")]
+    assert "1,001 lines" in refused.issues[0].message
+
+
 # --- files that are refused ------------------------------------------------------------------
 
 
