@@ -68,7 +68,7 @@ show_chart(
 
 st.subheader("Actions behind a cell")
 left, right = st.columns(2)
-left.selectbox("Member", list(members), format_func=members.get, key="gaps_member")
+left.selectbox("Member", list(members), format_func=lambda m: members[m], key="gaps_member")
 right.selectbox(
     "Commitment", columns, format_func=lambda c: f"{c} {catalog.commitments[c].title}", key="gaps_commitment"
 )

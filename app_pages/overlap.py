@@ -1,11 +1,14 @@
 """ASEAN overlap: where does Bali Process work meet ASEAN work?"""
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
 from tracker.figures.overlap import crosswalk_matrix_figure, group_comparison_figure, overlap_sankey_figure
 from tracker.figures.palette import status_names
 from tracker.overlap import (
+    Match,
     COLUMN_LABELS,
     PAIR_LIST_LIMIT,
     crosswalk_matrix,
@@ -50,7 +53,12 @@ st.caption(
     "rather than directly to Adelaide areas; the flows below show where actions connect them. The crosswalk is "
     "part of the catalog: filters do not change it."
 )
-for cols, name, ticks in (("mechanisms", "ASEAN mechanism", "id"), ("BWP", "Bohol TIP Work Plan pillar", "id_title")):
+MATCHES: list[Match] = ["linked", "top_level"]  # the first is the default
+MATRICES: tuple[tuple[str, str, Literal["id", "id_title"]], ...] = (
+    ("mechanisms", "ASEAN mechanism", "id"),
+    ("BWP", "Bohol TIP Work Plan pillar", "id_title"),
+)
+for cols, name, ticks in MATRICES:
     matrix = crosswalk_matrix(catalog, cols=cols)
     title = f"Crosswalk: Adelaide Strategy areas × {name}s"
     fig = crosswalk_matrix_figure(matrix, title=title, x_title=name, y_title="Adelaide Strategy area", x_ticks=ticks)
@@ -83,9 +91,9 @@ st.caption(
     "link, one member reports separate actions on the two sides that list the same ASEAN mechanism — worth a look, "
     "in case they could be reported once. *Complementary work*: different but mutually supporting work."
 )
-match = st.radio(
+match: Match = st.radio(
     "Match actions to a link by",
-    ["linked", "top_level"],
+    MATCHES,
     key="overlap_match",
     horizontal=True,
     format_func={"top_level": "its Adelaide area and Bohol pillar", "linked": "the linked commitments only"}.get,

@@ -96,7 +96,7 @@ def _filter_states(widget_id: str):
     states = WidgetStates()
     widget = states.widgets.add()
     widget.id = widget_id
-    widget.string_array_value.data[:] = DateInputSerde(None).serialize(FILTER_VALUE)
+    widget.string_array_value.data[:] = DateInputSerde(None).serialize(FILTER_VALUE)  # type: ignore[arg-type]  # serialising needs no bounds
     return states
 
 
@@ -134,12 +134,13 @@ async def _run_until_finished(socket, payload: bytes, result: SessionResult, fin
 async def viewer(url: str) -> SessionResult:
     """One session: open the Overview, then change the date filter."""
     import websockets
+    from websockets.typing import Origin, Subprotocol
 
     result = SessionResult()
     stream = url.replace("http://", "ws://") + "/_stcore/stream"
     try:
         async with websockets.connect(
-            stream, subprotocols=["streamlit"], origin=url, max_size=None, open_timeout=60
+            stream, subprotocols=[Subprotocol("streamlit")], origin=Origin(url), max_size=None, open_timeout=60
         ) as socket:
             result.open_s, widget = await _run_until_finished(socket, _rerun_message(""), result, FILTER_KEY)
             if not widget:

@@ -1111,9 +1111,9 @@ class ActionDrafter:
             recent = rng.random() < 0.85
             updated = AS_OF - dt.timedelta(days=rng.randint(0, 180) if recent else rng.randint(181, 540))
             updated = max(updated, start)
-        if status == "not_started" and rng.random() < 0.4:
-            start = None  # a planned action often has no start date yet
-        return status, start, due, updated
+        # A planned action often has no start date yet.
+        shown_start = None if status == "not_started" and rng.random() < 0.4 else start
+        return status, shown_start, due, updated
 
     def _status(self, start: dt.date, due: dt.date | None, reference: dt.date) -> str:
         end = due or start + dt.timedelta(days=730)
