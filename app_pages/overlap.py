@@ -8,9 +8,9 @@ import streamlit as st
 from tracker.figures.overlap import crosswalk_matrix_figure, group_comparison_figure, overlap_sankey_figure
 from tracker.figures.palette import status_names
 from tracker.overlap import (
-    Match,
     COLUMN_LABELS,
     PAIR_LIST_LIMIT,
+    Match,
     crosswalk_matrix,
     dual_framework_actions,
     dual_framework_by_group,
