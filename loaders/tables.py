@@ -157,7 +157,12 @@ def _too_large(name: str, size: int) -> Issue:
 
 
 def _failed(name: str, path: Path, issue: Issue) -> RawFile:
-    return RawFile(file=name, member=parse_member_id(path.stem), sheet=None, rows=empty_rows(), issues=[issue])
+    return _refused(name, parse_member_id(path.stem), issue)
+
+
+def _refused(name: str, member: str | None, issue: Issue) -> RawFile:
+    """A file left out whole: no rows, and the issue that says why."""
+    return RawFile(file=name, member=member, sheet=None, rows=empty_rows(), issues=[issue])
 
 
 # --- workbooks -------------------------------------------------------------------------------
@@ -166,33 +171,27 @@ def _failed(name: str, path: Path, issue: Issue) -> RawFile:
 def _read_workbook(name: str, member: str, suffix: str, data: bytes) -> RawFile:
     problem = _container_problem(name, suffix, data)
     if problem is not None:
-        return RawFile(file=name, member=member, sheet=None, rows=empty_rows(), issues=[problem])
+        return _refused(name, member, problem)
     try:
         grids = read_grids_isolated(data) if suffix == ".xls" else read_grids(data)
     except BaseException as exc:  # calamine raises many types (even panics); all mean "cannot read"
         if not _is_read_failure(exc):
             raise
-        return RawFile(
-            file=name,
-            member=member,
-            sheet=None,
-            rows=empty_rows(),
-            issues=[
-                error(
-                    "unreadable-file",
-                    name,
-                    f"{name}: the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
-                    "open it in Excel or LibreOffice and save it again as .xlsx",
-                )
-            ],
+        return _refused(
+            name,
+            member,
+            error(
+                "unreadable-file",
+                name,
+                f"{name}: the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
+                "open it in Excel or LibreOffice and save it again as .xlsx",
+            ),
         )
     if not grids:
-        return RawFile(
-            file=name,
-            member=member,
-            sheet=None,
-            rows=empty_rows(),
-            issues=[error("no-sheet", name, f"{name}: the workbook has no visible sheet; add a sheet named Actions")],
+        return _refused(
+            name,
+            member,
+            error("no-sheet", name, f"{name}: the workbook has no visible sheet; add a sheet named Actions"),
         )
     # The Actions sheet wins when present; otherwise the first visible sheet with the header.
     chosen = grids[0]
@@ -362,28 +361,20 @@ def _read_csv(name: str, member: str, data: bytes) -> RawFile:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        return RawFile(
-            file=name,
-            member=member,
-            sheet=None,
-            rows=empty_rows(),
-            issues=[error("not-a-csv", name, f"{name}: the file is binary, not CSV text; export the sheet as CSV")],
+        return _refused(
+            name, member, error("not-a-csv", name, f"{name}: the file is binary, not CSV text; export the sheet as CSV")
         )
     lines = text.count("\n") + 1
     if lines > MAX_CSV_LINES:
-        return RawFile(
-            file=name,
-            member=member,
-            sheet=None,
-            rows=empty_rows(),
-            issues=[
-                error(
-                    "sheet-too-large",
-                    name,
-                    f"{name}: the file has {lines:,} lines, more than a spreadsheet can hold ({MAX_CSV_LINES:,}); "
-                    "delete the empty rows after the table and export it again as CSV",
-                )
-            ],
+        return _refused(
+            name,
+            member,
+            error(
+                "sheet-too-large",
+                name,
+                f"{name}: the file has {lines:,} lines, more than a spreadsheet can hold ({MAX_CSV_LINES:,}); "
+                "delete the empty rows after the table and export it again as CSV",
+            ),
         )
     best: list[list[Any]] | None = None
     problem: csv.Error | None = None
@@ -400,19 +391,15 @@ def _read_csv(name: str, member: str, data: bytes) -> RawFile:
             break
         best = best or grid
     if best is None and problem is not None:
-        return RawFile(
-            file=name,
-            member=member,
-            sheet=None,
-            rows=empty_rows(),
-            issues=[
-                error(
-                    "not-a-csv",
-                    name,
-                    f"{name}: the file cannot be read as CSV ({problem}); open it in Excel or LibreOffice, check "
-                    "for very long cells or stray quotes, and export it again as CSV",
-                )
-            ],
+        return _refused(
+            name,
+            member,
+            error(
+                "not-a-csv",
+                name,
+                f"{name}: the file cannot be read as CSV ({problem}); open it in Excel or LibreOffice, check "
+                "for very long cells or stray quotes, and export it again as CSV",
+            ),
         )
     return _from_grid(name, member, None, best or [])
 
@@ -447,7 +434,7 @@ def _first_non_mapping(entries: list[Any]) -> int | None:
 
 def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
     def fail(issue: Issue) -> RawFile:
-        return RawFile(file=name, member=member, sheet=None, rows=empty_rows(), issues=[issue])
+        return _refused(name, member, issue)
 
     try:
         document = load_yaml_text(data.decode("utf-8-sig"))
