@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,24 +119,44 @@ def running_server(
                 raise RuntimeError(f"{problem}; log tail:\n{tail}") from None
             yield Server(url, process, started, healthy)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+            stop(process)
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, started: float, timeout_s: float) -> float:
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
-    deadline = started + timeout_s
+    try:
+        wait_until_serving(f"{url}/_stcore/health", process, started + timeout_s, lambda body: body == b"ok")
+    except RuntimeError:
+        raise RuntimeError(f"streamlit did not become healthy at {url} (exit code {process.poll()})") from None
+    return time.perf_counter() - started
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, deadline: float, accept: Callable[[bytes], bool]) -> None:
+    """Poll ``GET url`` (never through a proxy) until ``accept`` takes the answer's body.
+
+    Args:
+        deadline: a ``time.perf_counter()`` value.
+
+    Raises:
+        RuntimeError: ``process`` exited or the deadline passed first.
+    """
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     while True:
         with (
-            contextlib.suppress(OSError, urllib.error.URLError),
-            direct.open(f"{url}/_stcore/health", timeout=2) as answer,
+            contextlib.suppress(OSError, urllib.error.URLError, ValueError),  # ValueError: e.g. not JSON yet
+            direct.open(url, timeout=2) as answer,
         ):
-            if answer.read() == b"ok":
-                return time.perf_counter() - started
+            if accept(answer.read()):
+                return
         if process.poll() is not None or time.perf_counter() > deadline:
-            raise RuntimeError(f"streamlit did not become healthy at {url} (exit code {process.poll()})")
+            raise RuntimeError(f"nothing acceptable at {url} (exit code {process.poll()})")
         time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen, timeout_s: float = 15) -> None:
+    """Terminate ``process``, and kill it if it has not exited within ``timeout_s``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)

@@ -18,8 +18,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,7 @@ import pytest
 import yaml
 from playwright.sync_api import Locator, Page, expect
 
-from benchmarks.server import free_port
+from benchmarks.server import free_port, stop, wait_until_serving
 from loaders.catalog import load_catalog
 from tracker.store import Store
 from tracker.submissions import Submissions
@@ -196,29 +194,21 @@ def oidc_provider(log_path: Path, claims: dict[str, str]) -> Iterator[str]:
         json.dumps(claims),
     ]
     issuer = f"http://127.0.0.1:{port}"
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with log_path.open("w") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + IDP_TIMEOUT_S
-            while True:
-                with (
-                    contextlib.suppress(OSError, urllib.error.URLError),
-                    direct.open(f"{issuer}/.well-known/openid-configuration", timeout=2) as answer,
-                ):
-                    if json.load(answer).get("issuer") == issuer:
-                        break
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"oidc-provider-mock did not start (exit {server.poll()}):\n{log_path.read_text()}")
-                time.sleep(0.2)
+            try:
+                wait_until_serving(
+                    f"{issuer}/.well-known/openid-configuration",
+                    server,
+                    time.perf_counter() + IDP_TIMEOUT_S,
+                    lambda body: json.loads(body).get("issuer") == issuer,
+                )
+            except RuntimeError:
+                pytest.fail(f"oidc-provider-mock did not start (exit {server.poll()}):\n{log_path.read_text()}")
             yield issuer
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
 
 
 @pytest.fixture
