@@ -6,6 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from loaders.catalog_schema import MEMBER_KINDS
+from tracker import action_table
 from tracker.action_table import action_display
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.status import status_bar_figure
@@ -14,8 +15,6 @@ from tracker.overview import freshness, headline, percent, status_counts
 from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_chart
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
-
-PRINTED_ACTIONS_LIMIT = 1_000  # a printed table of more actions runs to dozens of pages
 
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 st.title("Member profile")
@@ -97,7 +96,7 @@ render_movement(view, "member")
 
 st.subheader("Actions")
 actions = action_display(view.actions, catalog).drop(columns=["Member"]).set_index("Action ID")
-if len(actions) <= PRINTED_ACTIONS_LIMIT:
+if len(actions) <= action_table.PRINTED_ACTIONS_LIMIT:
     st.table(actions)
     st.caption("To print this profile, use your browser's Print command: the sidebar and controls are left out.")
 else:

@@ -13,6 +13,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tracker import action_table
+
 PAGES = {
     "app_pages/overview.py": "Overview",
     "app_pages/progress.py": "Progress",
@@ -128,6 +130,21 @@ def test_member_profile_follows_the_url():
     at = run("app_pages/member.py", query={"m": "THA"})
     assert "Thailand (THA)" in [h.value for h in at.header]
     assert at.query_params["m"] == "THA"
+
+
+def test_member_profile_lists_many_actions_in_a_grid_not_a_printable_table(monkeypatch: pytest.MonkeyPatch):
+    printable = run("app_pages/member.py", query={"m": "THA"})
+    monkeypatch.setattr(action_table, "PRINTED_ACTIONS_LIMIT", 5)
+    many = run("app_pages/member.py", query={"m": "THA"})
+
+    def listed(at: AppTest) -> list[str]:
+        return [e.value for e in at.caption if "actions" in e.value and "print" in e.value]
+
+    assert any(t.value.index.name == "Action ID" for t in printable.table)
+    assert not any(t.value.index.name == "Action ID" for t in many.table)
+    assert any(d.value.index.name == "Action ID" for d in many.dataframe)
+    assert any("too many to print" in c for c in listed(many))
+    assert not any("too many to print" in c for c in listed(printable))
 
 
 def test_method_page_lists_the_scale_and_sources():

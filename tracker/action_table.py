@@ -6,6 +6,9 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 
+PRINTED_ACTIONS_LIMIT = 1_000
+"""Most actions a page lists as a static, printable table; more go in a scrolling grid (dozens of printed pages)."""
+
 DISPLAY_COLUMNS = {
     "action_id": "Action ID",
     "member": "Member",
