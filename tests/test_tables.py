@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from loaders import safe_yaml, tables
 from loaders.catalog import Catalog
@@ -639,6 +640,27 @@ def test_yaml_broken_entry_refuses_the_whole_file() -> None:
     assert raw.rows.empty
     assert [i.code for i in raw.issues] == ["yaml-structure"]
     assert "entry 2 under 'actions:'" in raw.issues[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("member: IDN\nactions:\n  - title: x\n    due: 2025-01-31\n    n: 3\n", id="plain"),
+        pytest.param("a: {b: [1, 2.5, true, null, '0012']}\n", id="flow-scalars"),
+        pytest.param("base: {x: 1}\nmerged:\n  <<: {x: 1}\n  y: 2\n", id="merge-key"),
+        pytest.param("s: !!set {a, b}\n", id="set"),
+        pytest.param("o: !!omap [{a: 1}, {b: 2}]\n", id="ordered-map"),
+        pytest.param("b: !!binary aGVsbG8=\n", id="binary"),
+        pytest.param("1: one\n2024-01-01: day\n", id="non-string-keys"),
+        pytest.param("s: !!str 12\nf: !!float 1\n", id="explicit-tags"),
+    ],
+)
+def test_yaml_fast_build_gives_what_pyyaml_builds(text: str) -> None:
+    # Documents without anchors take the fast builder; the standard constructor is the reference.
+    assert not safe_yaml._needs_full_check(text)
+    reference = yaml.load(text, Loader=safe_yaml._LineLoader)
+
+    assert safe_yaml.load_yaml_text(text) == reference
 
 
 def test_yaml_nesting_beyond_python_recursion_is_an_issue(monkeypatch: pytest.MonkeyPatch) -> None:
