@@ -15,7 +15,7 @@ from tracker.gaps import (
     stale_members,
     uncovered_commitments,
 )
-from ui.components import illustrative_banner, show_chart
+from ui.components import illustrative_banner, show_chart, show_rows
 from ui.state import current_view
 
 view = current_view()
@@ -76,7 +76,7 @@ chosen = pair_actions(view, st.session_state["gaps_member"], st.session_state["g
 if chosen.empty:
     st.info(f"{cell_styles(catalog)['no_action'][1]} No action reported by this member for this commitment.")
 else:
-    st.dataframe(action_display(chosen, catalog), hide_index=True, width="stretch")
+    show_rows(action_display(chosen, catalog), key="gaps_cell", file_name="cell-actions", dataset=dataset)
 
 st.subheader("Commitments nobody reports on")
 nobody = uncovered_commitments(view)

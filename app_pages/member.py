@@ -12,7 +12,7 @@ from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.status import status_bar_figure
 from tracker.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
 from tracker.overview import freshness, headline, percent, status_counts
-from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_chart
+from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
 
@@ -101,7 +101,7 @@ if len(actions) <= action_table.PRINTED_ACTIONS_LIMIT:
     st.caption("To print this profile, use your browser's Print command: the sidebar and controls are left out.")
 else:
     # A static table of thousands of rows takes the browser tens of seconds to draw; the grid draws what is visible.
-    st.dataframe(actions, width="stretch")
+    show_rows(actions, key="member_actions", file_name=f"actions-{member}", dataset=dataset, hide_index=False)
     st.caption(
         f"{len(actions):,} actions: too many to print, so they are listed in a scrolling table. "
         "Narrow the sidebar filters to print them, or download them from Briefing pack and exports."

@@ -20,16 +20,15 @@ from tracker.overlap import (
     possible_duplicate_bound,
     possible_duplicates,
 )
-from ui.components import illustrative_banner, nothing_matches, show_chart
+from ui.components import illustrative_banner, nothing_matches, show_chart, show_rows
 from ui.state import current_view
 
 
-def show_table(frame: pd.DataFrame, hide: tuple[str, ...] = ()) -> None:
-    """A table with readable headers and shares as percentages."""
+def show_table(frame: pd.DataFrame, name: str, hide: tuple[str, ...] = ()) -> None:
+    """A table with readable headers and shares as percentages (a long one: its first rows and a CSV of all)."""
     shares = {c: st.column_config.NumberColumn(COLUMN_LABELS[c], format="%.0f%%") for c in frame if "share" in c}
-    order = [c for c in frame.columns if c not in hide]
-    shown = frame.assign(**{c: frame[c] * 100 for c in shares})
-    st.dataframe(shown, column_order=order, column_config={**COLUMN_LABELS, **shares}, hide_index=True)
+    shown = frame.assign(**{c: frame[c] * 100 for c in shares})[[c for c in frame.columns if c not in hide]]
+    show_rows(shown, key=f"overlap_{name}", file_name=name, dataset=dataset, column_config={**COLUMN_LABELS, **shares})
 
 
 view = current_view()
@@ -82,8 +81,8 @@ dual = dual_framework_actions(view)
 st.metric("Actions citing both an Adelaide and a Bohol commitment", f"{len(dual):,} of {len(view.actions):,}")
 if view.filters.framework:
     st.info(ONE_FRAMEWORK, icon=":material/filter_alt:")
-show_table(dual_framework_by_group(view, dual), hide=("group",))
-show_table(dual.assign(status=dual["status"].map(status_names(catalog))), hide=("group",))
+show_table(dual_framework_by_group(view, dual), "dual-by-group", hide=("group",))
+show_table(dual.assign(status=dual["status"].map(status_names(catalog))), "dual-actions", hide=("group",))
 
 st.header("Possible duplication and complementary work")
 st.caption(
@@ -103,12 +102,12 @@ match: Match = st.radio(
 if view.filters.framework:
     st.info(ONE_FRAMEWORK, icon=":material/filter_alt:")
 else:
-    show_table(duplication_and_complement(view, match))
+    show_table(duplication_and_complement(view, match), f"duplication-{match}")
     with st.expander("Action pairs behind the possible-duplication flags"):
         # Pairs are a cross product per member and link: check their number before building them.
         bound = possible_duplicate_bound(view, match)
         if bound <= PAIR_LIST_LIMIT:
-            show_table(possible_duplicates(view, match), hide=("link_no", "relation"))
+            show_table(possible_duplicates(view, match), f"duplicate-pairs-{match}", hide=("link_no", "relation"))
         else:
             st.info(
                 f"Too many action pairs to list here (up to {bound:,}; the list shows up to {PAIR_LIST_LIMIT:,}). "

@@ -9,7 +9,7 @@ from tracker.figures.progress import plan_year_figure, timeline_figure
 from tracker.figures.status import status_bar_figure
 from tracker.overview import status_counts
 from tracker.progress import TIMELINE_LIMIT, overdue_actions, plan_year_summary, timeline_rows
-from ui.components import illustrative_banner, nothing_matches, show_chart
+from ui.components import illustrative_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_view
 
@@ -86,7 +86,7 @@ else:
     )
 overdue = overdue_actions(view, today)
 with st.expander(f"⚠ {len(overdue):,} overdue action(s): due before today and not complete"):
-    st.dataframe(action_display(overdue, catalog), hide_index=True, width="stretch")
+    show_rows(action_display(overdue, catalog), key="progress_overdue", file_name="overdue-actions", dataset=dataset)
 
 st.header("What moved")
 render_movement(view, "progress")

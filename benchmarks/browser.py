@@ -79,6 +79,7 @@ def memory_profile(data_dir: Path, log_dir: Path) -> dict:
                 pages[path or "overview"] = {
                     "seconds": time.perf_counter() - started,
                     "rss_mib": server.rss_mib(),
+                    "peak_so_far_mib": server.peak_rss_mib(),  # shows which page set the peak
                 }
             peak = server.peak_rss_mib()
         finally:

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tracker import action_table
+from ui import components
 
 PAGES = {
     "app_pages/overview.py": "Overview",
@@ -145,6 +146,23 @@ def test_member_profile_lists_many_actions_in_a_grid_not_a_printable_table(monke
     assert any(d.value.index.name == "Action ID" for d in many.dataframe)
     assert any("too many to print" in c for c in listed(many))
     assert not any("too many to print" in c for c in listed(printable))
+
+
+def test_long_lists_send_their_first_rows_and_offer_all_as_csv(monkeypatch: pytest.MonkeyPatch):
+    full = run("app_pages/progress.py")
+    overdue = next(int(e.label.split()[1].replace(",", "")) for e in full.expander if "overdue action" in e.label)
+    monkeypatch.setattr(components, "LISTED_ROWS_LIMIT", 3)
+
+    at = run("app_pages/progress.py")
+
+    assert not at.exception, at.exception
+    assert overdue > 3
+    frames = [d.value for d in at.dataframe]
+    assert any(len(f) == 3 and "Action ID" in f.columns for f in frames)
+    assert f"Showing the first 3 of {overdue:,} rows." in " ".join(c.value for c in at.caption)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Download all {overdue:,} rows (CSV)" in labels
+    assert not any("Showing the first" in c.value for c in full.caption)
 
 
 def test_method_page_lists_the_scale_and_sources():

@@ -71,6 +71,41 @@ def show_chart(
         )
 
 
+LISTED_ROWS_LIMIT = 2_000
+"""Most rows a list of actions sends to the browser; the CSV download beside it has them all.
+
+At 100x the data a list such as "overdue actions" holds ~50,000 rows: sending them
+all cost the server ~350 MiB at its peak and the browser seconds, for a list no
+one scrolls through.
+"""
+
+
+def show_rows(frame: pd.DataFrame, *, key: str, file_name: str, dataset: Dataset, **dataframe_options: Any) -> None:
+    """A list of rows as a table: all of them, or the first :data:`LISTED_ROWS_LIMIT` and a CSV of all.
+
+    ``dataframe_options`` go to ``st.dataframe`` (e.g. ``column_config``).
+    """
+    options = {"hide_index": True, "width": "stretch", **dataframe_options}
+    if len(frame) <= LISTED_ROWS_LIMIT:
+        st.dataframe(frame, **options)
+        return
+    st.dataframe(frame.head(LISTED_ROWS_LIMIT), **options)
+    st.caption(
+        f"Showing the first {LISTED_ROWS_LIMIT:,} of {len(frame):,} rows. The download has all of them; "
+        "narrow the sidebar filters to list fewer."
+    )
+    st.download_button(
+        f"Download all {len(frame):,} rows (CSV)",
+        # Made only when someone clicks: most viewers never download the whole list.
+        data=lambda: table_csv(frame, illustrative=dataset.illustrative),
+        file_name=f"{file_name}.csv",
+        mime="text/csv",
+        key=f"{key}_all_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
 def nothing_matches() -> None:
     """The friendly message for filters that match no action."""
     st.info(

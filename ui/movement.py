@@ -18,6 +18,7 @@ from tracker.progress import movement_since
 from tracker.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
 from ui.auth import current_user
 from ui.cache import get_dataset
+from ui.components import show_rows
 
 DATE = "date"
 
@@ -40,7 +41,7 @@ def render_movement(view: View, key: str) -> None:
     if basis == DATE:
         _since_date(view, key, today)
     else:
-        _since_snapshot(view, snapshots, basis, today)
+        _since_snapshot(view, snapshots, basis, today, key)
     _take_snapshot(snapshots, key)
 
 
@@ -54,12 +55,14 @@ def _since_date(view: View, key: str, today: dt.date) -> None:
     cols[0].metric("Actions updated since then", f"{counts['updated']:,}")
     cols[1].metric("Actions started since then", f"{counts['new']:,}")
     cols[2].metric("Open actions not updated since then", f"{counts['stalled']:,}")
-    for label, frame in (("Updated", moved.updated), ("Started", moved.new), ("Not updated (stalled)", moved.stalled)):
+    lists = (("Updated", "updated", moved.updated), ("Started", "started", moved.new))
+    for label, slug, frame in (*lists, ("Not updated (stalled)", "stalled", moved.stalled)):
         with st.expander(f"{label}: {len(frame):,}"):
-            st.dataframe(action_display(frame, view.catalog), hide_index=True, width="stretch")
+            shown = action_display(frame, view.catalog)
+            show_rows(shown, key=f"{key}_{slug}", file_name=f"{slug}-since-{since}", dataset=view.dataset)
 
 
-def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date) -> None:
+def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date, key: str) -> None:
     moved = snapshot_changes(
         view, snapshots.load(slug), can_see_confidential=can_see_confidential(current_user()), today=today
     )
@@ -75,7 +78,7 @@ def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date)
     right.dataframe(moved.by_member, hide_index=True, width="stretch")
     changed = moved.changes[(moved.changes["change"] != "unchanged") | moved.changes["newly_overdue"]]
     with st.expander(f"Actions that changed: {len(changed):,}"):
-        st.dataframe(changed, hide_index=True, width="stretch")
+        show_rows(changed, key=f"{key}_changed", file_name=f"changed-since-{slug}", dataset=view.dataset)
 
 
 def _take_snapshot(snapshots: Snapshots, key: str) -> None:
