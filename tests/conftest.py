@@ -17,6 +17,7 @@ from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, build_dataset, expand_paths
 from loaders.tables import read_member_file
 from tests.make_fixtures import TODAY, write_csv, write_xlsx, write_yaml
+from tracker import settings
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +62,13 @@ def member_file(tmp_path: Path) -> Callable[..., Path]:
         return writers[path.suffix.lower()](path, rows, **options)
 
     return write
+
+
+@pytest.fixture
+def sample_copy_dir(tmp_path: Path) -> Path:
+    """A data directory holding copies of two sample members' files (THA.yaml, IDN.xlsx), safe to write in."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("THA.yaml", "IDN.xlsx"):
+        (folder / name).write_bytes((settings.SAMPLE_DATA_DIR / name).read_bytes())
+    return folder

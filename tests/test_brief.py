@@ -291,34 +291,25 @@ def test_pdf_without_chromium_is_a_clear_error(monkeypatch, tmp_path):
 # --- the brief command -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("THA.yaml", "IDN.xlsx"):
-        (folder / name).write_bytes((settings.SAMPLE_DATA_DIR / name).read_bytes())
-    return folder
-
-
-def test_cli_brief_writes_html(data_dir, tmp_path):
+def test_cli_brief_writes_html(sample_copy_dir, tmp_path):
     out = tmp_path / "pack.html"
-    assert main(["brief", "--out", str(out), "--member", "THA", "--data-dir", str(data_dir)]) == EXIT_OK
+    assert main(["brief", "--out", str(out), "--member", "THA", "--data-dir", str(sample_copy_dir)]) == EXIT_OK
     html = out.read_text(encoding="utf-8")
     assert "Member profile: Thailand (THA)" in html and "Member profile: Indonesia" not in html
     assert "Confidential actions are not included." in html
 
 
-def test_cli_brief_since_a_snapshot(data_dir, tmp_path):
-    Snapshots(data_dir).take(load_dataset(data_dir), MEETING, REVIEWER)
+def test_cli_brief_since_a_snapshot(sample_copy_dir, tmp_path):
+    Snapshots(sample_copy_dir).take(load_dataset(sample_copy_dir), MEETING, REVIEWER)
     out = tmp_path / "pack.html"
-    assert main(["brief", "--out", str(out), "--since", MEETING, "--data-dir", str(data_dir)]) == EXIT_OK
+    assert main(["brief", "--out", str(out), "--since", MEETING, "--data-dir", str(sample_copy_dir)]) == EXIT_OK
     assert f"What moved since {MEETING}" in out.read_text(encoding="utf-8")
 
 
 @needs_chromium
-def test_cli_brief_writes_pdf(data_dir, tmp_path):
+def test_cli_brief_writes_pdf(sample_copy_dir, tmp_path):
     out = tmp_path / "pack.pdf"
-    assert main(["brief", "--out", str(out), "--framework", "asc", "--data-dir", str(data_dir)]) == EXIT_OK
+    assert main(["brief", "--out", str(out), "--framework", "asc", "--data-dir", str(sample_copy_dir)]) == EXIT_OK
     assert out.read_bytes()[:4] == b"%PDF"
 
 
@@ -331,9 +322,9 @@ def test_cli_brief_writes_pdf(data_dir, tmp_path):
         ["--out", "pack.html", "--since", "no such meeting"],
     ],
 )
-def test_cli_brief_misuse_exits_2_and_writes_nothing(data_dir, tmp_path, monkeypatch, capsys, args):
+def test_cli_brief_misuse_exits_2_and_writes_nothing(sample_copy_dir, tmp_path, monkeypatch, capsys, args):
     monkeypatch.chdir(tmp_path)
-    assert main(["brief", *args, "--data-dir", str(data_dir)]) == EXIT_MISUSE
+    assert main(["brief", *args, "--data-dir", str(sample_copy_dir)]) == EXIT_MISUSE
     assert "error:" in capsys.readouterr().err
     assert not list(tmp_path.glob("pack.*"))
 

@@ -235,33 +235,24 @@ def test_a_missing_chromium_is_a_clear_error(monkeypatch, tmp_path):
 # --- the export command ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("THA.yaml", "IDN.xlsx"):
-        (folder / name).write_bytes((settings.SAMPLE_DATA_DIR / name).read_bytes())
-    return folder
-
-
-def test_cli_export_writes_the_workbook_and_the_csv(data_dir, tmp_path):
+def test_cli_export_writes_the_workbook_and_the_csv(sample_copy_dir, tmp_path):
     xlsx, csv_path = tmp_path / "view.xlsx", tmp_path / "tha.csv"
-    assert main(["export", "--out", str(xlsx), "--data-dir", str(data_dir)]) == EXIT_OK
+    assert main(["export", "--out", str(xlsx), "--data-dir", str(sample_copy_dir)]) == EXIT_OK
     assert workbook_of(xlsx.read_bytes()).sheetnames == SHEETS
-    assert main(["export", "--out", str(csv_path), "--member", "THA", "--data-dir", str(data_dir)]) == EXIT_OK
+    assert main(["export", "--out", str(csv_path), "--member", "THA", "--data-dir", str(sample_copy_dir)]) == EXIT_OK
     rows = csv_rows(csv_path.read_bytes())
     assert rows and {r["member"] for r in rows} == {"THA"}
     assert {r["confidential"] for r in rows} == {"False"}  # left out by default
 
 
-def test_cli_export_includes_confidential_only_when_asked(data_dir, tmp_path):
+def test_cli_export_includes_confidential_only_when_asked(sample_copy_dir, tmp_path):
     out = tmp_path / "all.csv"
-    dataset = load_dataset(data_dir)
+    dataset = load_dataset(sample_copy_dir)
     confidential = int(dataset.actions["confidential"].sum())
     assert confidential > 0  # the sample members copied have confidential actions
-    assert main(["export", "--out", str(out), "--data-dir", str(data_dir)]) == EXIT_OK
+    assert main(["export", "--out", str(out), "--data-dir", str(sample_copy_dir)]) == EXIT_OK
     assert len(csv_rows(out.read_bytes())) == len(dataset.actions) - confidential
-    assert main(["export", "--out", str(out), "--include-confidential", "--data-dir", str(data_dir)]) == EXIT_OK
+    assert main(["export", "--out", str(out), "--include-confidential", "--data-dir", str(sample_copy_dir)]) == EXIT_OK
     assert len(csv_rows(out.read_bytes())) == len(dataset.actions)
 
 
@@ -275,9 +266,9 @@ def test_cli_export_includes_confidential_only_when_asked(data_dir, tmp_path):
         ["--out", "no-such-folder/view.xlsx"],
     ],
 )
-def test_cli_export_misuse_exits_2_and_writes_nothing(data_dir, tmp_path, monkeypatch, capsys, args):
+def test_cli_export_misuse_exits_2_and_writes_nothing(sample_copy_dir, tmp_path, monkeypatch, capsys, args):
     monkeypatch.chdir(tmp_path)
-    assert main(["export", *args, "--data-dir", str(data_dir)]) == EXIT_MISUSE
+    assert main(["export", *args, "--data-dir", str(sample_copy_dir)]) == EXIT_MISUSE
     assert "error:" in capsys.readouterr().err
     assert not list(tmp_path.glob("view.*"))
 
