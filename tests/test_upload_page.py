@@ -354,6 +354,7 @@ def test_a_reviewer_approves_and_the_dashboard_and_history_show_it(data_dir):
     assert not at.exception
     (choice,) = at.selectbox(key="review_choice").options
     assert choice.startswith("THA · THA.yaml · sent by Fa Tha <FP.THA@example.org> on ")
+    assert re.search(r" on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC · ", choice), "the time sent, to the minute"
     assert "**Would change:** 0 added, 0 removed, 1 field(s) changed in 1 action(s)" in text_of(at)
     at.text_area(key="review_note").input("Matches the RSO notes").run()
     at.button(key="review_approve").click().run()
