@@ -1,6 +1,5 @@
 """Briefing pack and exports: take the current view to a meeting."""
 
-import datetime as dt
 from collections.abc import Callable
 
 import streamlit as st
@@ -20,7 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 view = current_view()
 dataset, catalog, filters = view.dataset, view.catalog, view.filters
 confidential = can_see_confidential(current_user())
-today = dt.date.today()
+today = settings.today()
 
 st.title("Briefing pack and exports")
 st.caption("Take the current view to a meeting. The sidebar filters set the scope of every file on this page.")

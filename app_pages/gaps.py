@@ -1,9 +1,8 @@
 """Gaps: which members and commitments have no action reported, and whose records are stale?"""
 
-import datetime as dt
-
 import streamlit as st
 
+from tracker import settings
 from tracker.action_table import action_display
 from tracker.figures.gaps import cell_styles, gap_matrix_figure
 from tracker.gaps import (
@@ -85,7 +84,7 @@ if nobody.empty:
 else:
     st.dataframe(nobody, hide_index=True, width="stretch")
 
-today = dt.date.today()
+today = settings.today()
 left, right = st.columns(2)
 with left:
     st.subheader("Members with no action reported")

@@ -1,12 +1,11 @@
 """Member profile: what has one member reported, where are its gaps, and how fresh is it?"""
 
-import datetime as dt
 from dataclasses import replace
 
 import streamlit as st
 
 from loaders.catalog_schema import MEMBER_KINDS
-from tracker import action_table
+from tracker import action_table, settings
 from tracker.action_table import action_display
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.status import status_bar_figure
@@ -27,7 +26,7 @@ member = st.selectbox("Member", members, format_func=lambda m: f"{catalog.member
 st.query_params["m"] = member
 view = current_member_view(member)
 dataset, profile = view.dataset, catalog.members[member]
-today = dt.date.today()
+today = settings.today()
 
 st.header(f"{profile.name} ({member})")
 facts = [MEMBER_KINDS[profile.kind]]

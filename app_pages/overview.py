@@ -1,9 +1,8 @@
 """Overview: where do the commitments stand, in one screen?"""
 
-import datetime as dt
-
 import streamlit as st
 
+from tracker import settings
 from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
 from tracker.gaps import STALE_AFTER_DAYS
@@ -13,7 +12,7 @@ from ui.state import current_view
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
-today = dt.date.today()
+today = settings.today()
 
 st.title("Overview")
 st.caption("How the Bali Process members report progress on the 2023 Adelaide Strategy and the Bohol TIP Work Plan.")

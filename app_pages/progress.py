@@ -1,9 +1,8 @@
 """Progress: how far have the actions got, by area and member, and what moved recently?"""
 
-import datetime as dt
-
 import streamlit as st
 
+from tracker import settings
 from tracker.action_table import action_display
 from tracker.figures.progress import plan_year_figure, timeline_figure
 from tracker.figures.status import status_bar_figure
@@ -15,7 +14,7 @@ from ui.state import current_view
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
-today = dt.date.today()
+today = settings.today()
 
 st.title("Progress")
 st.caption("Statuses are the members' own reports, not ratings.")

@@ -7,17 +7,18 @@ exactly what the app would get from files with those rows.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset, build_dataset
 from loaders.fields import FIELD_NAMES
 from loaders.tables import RawFile
-
-TODAY = dt.date(2026, 11, 28)
+from tests.make_fixtures import TODAY
 
 
 def action(member: str, number: int, commitments: str, status: str, **fields: Any) -> dict[str, Any]:
@@ -52,3 +53,15 @@ def dataset_of(catalog: Catalog, rows: Iterable[Mapping[str, Any]], *, today: dt
     errors = [i.message for i in dataset.issues if i.severity == "error" and i.file.endswith(".xlsx")]
     assert not errors, errors  # a builder row that fails validation is a broken test
     return dataset
+
+
+def require_program(name: str) -> str:
+    """The path of a system program a test needs; fails (never skips) when it is missing.
+
+    ``make install-dev`` installs every one (scripts/ensure_system_tools.sh), so a missing program is a
+    broken set-up to fix, not a test to skip.
+    """
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed; run `make install-dev` (scripts/ensure_system_tools.sh)")
+    return found

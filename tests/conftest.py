@@ -1,5 +1,11 @@
 """Shared fixtures: the bundled catalog (loaded once), the fixed test date, member-file writers.
 
+The whole suite runs at the fixed date ``TODAY``: :func:`pytest_configure` sets
+``TRACKER_TODAY`` before any test, so the CLI (in-process or as a subprocess),
+AppTest pages and the browser tests' server all judge dates at it, whatever day
+the suite runs. ``make test-future`` proves it by running the suite with the
+system clock a year ahead.
+
 The writers themselves live in ``tests/make_fixtures.py`` (which also builds the
 committed fixture files); here they are wrapped to write into ``tmp_path``.
 """
@@ -7,6 +13,7 @@ committed fixture files); here they are wrapped to write into ``tmp_path``.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +25,11 @@ from loaders.dataset import Dataset, build_dataset, expand_paths
 from loaders.tables import read_member_file
 from tests.make_fixtures import TODAY, write_csv, write_xlsx, write_yaml
 from tracker import settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fix the date every rule is judged at, for this process and every child it starts."""
+    os.environ[settings.TODAY_ENV] = TODAY.isoformat()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 from html import unescape
 from pathlib import Path
@@ -21,14 +20,14 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.dataset import load_dataset
-from tests.builders import action, dataset_of
+from tests.builders import action, dataset_of, require_program
+from tests.make_fixtures import TODAY
 from tracker import settings
 from tracker.access import Role, User
 from tracker.brief import PROFILE_LIMIT, PdfExportError, brief_html, brief_pdf, build_brief
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
 from tracker.exports import ILLUSTRATIVE_NOTE
 from tracker.filters import Filters
-from tracker.images import find_chromium
 from tracker.progress import movement_since
 from tracker.snapshots import Snapshots
 
@@ -42,7 +41,6 @@ EVALUATIVE = re.compile(
     r"disappointing|impressive|top|bottom|rank(ed|ing)?)\b",
     re.IGNORECASE,
 )
-needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +76,7 @@ def test_pack_numbers_equal_the_overview_for_the_same_filters(sample, fresh_cach
         Filters(framework="BWP", group="asean"),
         user_can_see_confidential=False,
         since=None,
-        today=dt.date.today(),
+        today=TODAY,
     )
     packed = {f.label: f.value for f in brief.key_figures}
     assert packed == shown
@@ -99,7 +97,7 @@ def test_member_profile_numbers_equal_the_member_page(sample, fresh_caches):
         Filters(framework="BWP", members=("THA",)),
         user_can_see_confidential=False,
         since=None,
-        today=dt.date.today(),
+        today=TODAY,
     )
     (profile,) = brief.profiles
     assert {f.label: f.value for f in profile.key_figures}.items() <= shown.items()
@@ -261,7 +259,6 @@ def test_text_from_the_records_is_escaped(with_secret):
 # --- the PDF -----------------------------------------------------------------------------------
 
 
-@needs_chromium
 def test_pdf_is_a_pdf_with_the_headline_numbers(sample, tmp_path):
     brief = build_brief(
         sample,
@@ -272,13 +269,12 @@ def test_pdf_is_a_pdf_with_the_headline_numbers(sample, tmp_path):
     )
     out = brief_pdf(brief_html(brief), tmp_path / "pack.pdf")
     assert out.read_bytes()[:4] == b"%PDF"
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        for figure in brief.key_figures:
-            assert figure.value in text, figure
-        assert "ILLUSTRATIVE SAMPLE DATA" in text
+    text = subprocess.run(
+        [require_program("pdftotext"), "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for figure in brief.key_figures:
+        assert figure.value in text, figure
+    assert "ILLUSTRATIVE SAMPLE DATA" in text
 
 
 def test_pdf_without_chromium_is_a_clear_error(monkeypatch, tmp_path):
@@ -306,7 +302,6 @@ def test_cli_brief_since_a_snapshot(sample_copy_dir, tmp_path):
     assert f"What moved since {MEETING}" in out.read_text(encoding="utf-8")
 
 
-@needs_chromium
 def test_cli_brief_writes_pdf(sample_copy_dir, tmp_path):
     out = tmp_path / "pack.pdf"
     assert main(["brief", "--out", str(out), "--framework", "asc", "--data-dir", str(sample_copy_dir)]) == EXIT_OK

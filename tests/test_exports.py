@@ -39,7 +39,6 @@ ENTRY = str(ROOT / "dashboard.py")
 SHEETS = ["About", "Actions", "Status by area", "Status by member", "Gap matrix", "Overdue", "Uncovered commitments"]
 HYPERLINK = '=HYPERLINK("http://x","y")'
 SECRET = "Confidential liaison with a named informant network"
-needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +211,6 @@ def test_all_data_csv_has_every_action_and_the_contract_fields(sample):
 # --- chart images ------------------------------------------------------------------------------
 
 
-@needs_chromium
 def test_chart_images_via_kaleido_and_the_system_chromium(sample):
     from tracker.brief import chart_figure
 
@@ -297,7 +295,6 @@ def test_exports_page_renders_with_its_downloads(fresh_caches):
     assert at.selectbox(key="exports_since").value == "last-6-months"
 
 
-@needs_chromium
 def test_exports_page_makes_chart_images_on_click(fresh_caches):
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.query_params.update({"member": "IDN"})

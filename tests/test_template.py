@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,7 +19,7 @@ from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, build_dataset, load_dataset
 from loaders.fields import FIELD_NAMES, FIELDS
 from loaders.tables import read_member_bytes, read_member_file
-from tests.builders import action, dataset_of
+from tests.builders import action, dataset_of, require_program
 from tests.make_fixtures import convert_with_libreoffice
 from tracker.cli import main
 from tracker.template import BLANK_ROWS, template_from_dataset, template_workbook
@@ -289,8 +288,8 @@ def test_template_refuses_other_members_and_unknown_ids(catalog: Catalog, sample
         template_workbook(catalog, "ZZZ", sample.actions.iloc[0:0], illustrative=True)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed on this machine")
 def test_libreoffice_round_trip(catalog: Catalog, sample: Dataset, idn_template: bytes, tmp_path: Path):
+    require_program("soffice")
     source = tmp_path / "in" / "IDN.xlsx"
     source.parent.mkdir()
     source.write_bytes(idn_template)

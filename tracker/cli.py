@@ -8,7 +8,6 @@ the command itself is misused (unknown option, missing path).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import json
 import sys
@@ -154,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
     args.catalog_dir = getattr(args, "catalog_dir", None)
+    try:
+        settings.today()
+    except ValueError as problem:  # a bad TRACKER_TODAY is a misused command, not bad data
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_MISUSE
     if args.command == "validate":
         return _validate(args, parser)
     if args.command == "template":
@@ -193,13 +197,13 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             return EXIT_MISUSE
         files = expand_paths(paths)
         raws = [read_member_file(p, name) for p, name in zip(files, _display_names(files), strict=True)]
-        dataset = build_dataset(catalog, raws, paths=files)
+        dataset = build_dataset(catalog, raws, paths=files, today=settings.today())
         scope = f"{len(files)} file(s)"
     else:
         data_dir = _data_dir(args)
         if data_dir is None:
             return EXIT_MISUSE
-        dataset = load_dataset(data_dir, catalog)
+        dataset = load_dataset(data_dir, catalog, today=settings.today())
         scope = f"{len(dataset.files)} file(s) in {data_dir}"
 
     issues = dataset.issues
@@ -235,7 +239,7 @@ def _template(args: argparse.Namespace) -> int:
     if data_dir is None:
         return EXIT_MISUSE
 
-    dataset = load_dataset(data_dir, catalog)
+    dataset = load_dataset(data_dir, catalog, today=settings.today())
     # Confidential actions are included on purpose: the template goes to the member's own
     # focal point, who reports them. Access to the file is the caller's business.
     try:
@@ -320,7 +324,7 @@ def _snapshot(args: argparse.Namespace) -> int:
         print("error: give the snapshot a NAME, e.g. snapshot '19th AHG SOM, Dec 2025'", file=sys.stderr)
         return EXIT_MISUSE
     name = args.by or getpass.getuser()
-    dataset = load_dataset(data_dir, load_catalog(settings.catalog_dir(args.catalog_dir)))
+    dataset = load_dataset(data_dir, load_catalog(settings.catalog_dir(args.catalog_dir)), today=settings.today())
     try:
         info = snapshots.take(dataset, args.name, User(id=name, name=name, role=Role.ADMIN))
     except ValueError as problem:
@@ -362,9 +366,9 @@ def _brief_or_export(args: argparse.Namespace) -> int:
             print(f"error: no snapshot named '{args.since}'; the snapshots are: {names}", file=sys.stderr)
             return EXIT_MISUSE
 
-    dataset = load_dataset(data_dir, catalog)
+    dataset = load_dataset(data_dir, catalog, today=settings.today())
     confidential = bool(args.include_confidential)
-    today = dt.date.today()
+    today = settings.today()
     if args.command == "brief":
         started = time.perf_counter()
         html = brief_html(

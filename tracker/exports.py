@@ -21,6 +21,7 @@ import xlsxwriter
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from loaders.fields import FIELD_NAMES
+from tracker import settings
 from tracker.action_table import action_display
 from tracker.filters import GROUPS, Filters, View, apply_filters
 from tracker.gaps import gap_matrix, gap_table, uncovered_commitments
@@ -193,7 +194,7 @@ def view_workbook(
     Returns:
         The ``.xlsx`` bytes. Every text cell is written as a string and neutralised.
     """
-    today = today or dt.date.today()
+    today = today or settings.today()
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with xlsxwriter.Workbook(buffer, options) as book:

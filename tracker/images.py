@@ -51,7 +51,7 @@ def require_chromium() -> str:
         )
         raise ImageExportError(
             f"{where}, so PDFs and chart images cannot be made. Install Debian's 'chromium' package "
-            "(scripts/ensure_chromium.sh) or set CHROMIUM_PATH to a Chromium executable. The HTML briefing pack "
+            "(scripts/ensure_system_tools.sh) or set CHROMIUM_PATH to a Chromium executable. The HTML briefing pack "
             "and the spreadsheets work without it."
         )
     return found

@@ -39,6 +39,7 @@ from loaders.dataset import build_dataset, member_files
 from loaders.issues import Issue, has_errors, warning
 from loaders.members import member_file_path
 from loaders.tables import RawFile, read_member_file
+from tracker import settings
 from tracker.access import User, can_review, require
 from tracker.diff import Diff, diff_actions
 from tracker.member_yaml import member_yaml
@@ -107,7 +108,7 @@ class Store:
 
     def preview(self, raw: RawFile, *, today: dt.date | None = None) -> Preview:
         """Validate an uploaded file and diff it against the member's current records."""
-        today = today or dt.date.today()
+        today = today or settings.today()
         checked = build_dataset(self.catalog, [raw], today=today)
         issues = [i for i in checked.issues if i.file == raw.file]
         if raw.member is None or raw.member not in self.catalog.members or has_errors(issues):

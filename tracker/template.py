@@ -38,6 +38,7 @@ from loaders.catalog import Catalog
 from loaders.catalog_schema import CONFIDENCE_LABELS
 from loaders.dataset import Dataset
 from loaders.fields import DATE_FIELDS, FIELDS, LABELS
+from tracker import settings
 
 APP_NAME = "Commitments Tracker"
 ILLUSTRATIVE_TITLE = "ILLUSTRATIVE SAMPLE DATA — not real reporting"
@@ -163,7 +164,7 @@ def template_workbook(
     ranges = _write_lists(lists, catalog, member_id)
     _write_actions(actions_sheet, formats, catalog, member_id, name, ordered, extras, extra_headers, illustrative)
     _add_validations(actions_sheet, ranges, last_row=FIRST_DATA_ROW + len(ordered) + BLANK_ROWS - 1)
-    _write_instructions(instructions, formats, catalog, member_id, name, illustrative, today or dt.date.today())
+    _write_instructions(instructions, formats, catalog, member_id, name, illustrative, today or settings.today())
     _write_reference(reference, formats, catalog)
     actions_sheet.activate()
     workbook.close()

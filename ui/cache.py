@@ -100,4 +100,4 @@ def get_dataset() -> Dataset:
     catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
     Store(data_dir, _catalog(str(catalog_dir), catalog_prints)).recover()
     prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
-    return _dataset(str(catalog_dir), catalog_prints, str(data_dir), prints, dt.date.today())
+    return _dataset(str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())

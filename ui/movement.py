@@ -25,7 +25,7 @@ DATE = "date"
 
 def render_movement(view: View, key: str) -> None:
     """Draw the comparison controls and results; ``key`` prefixes the widget keys."""
-    today = dt.date.today()
+    today = settings.today()
     snapshots = Snapshots(settings.data_dir())
     infos = {i.slug: i for i in snapshots.list()}
     basis = st.selectbox(

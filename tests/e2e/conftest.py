@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 
 # One server starter and one set of Chromium flags for the browser tests and the benchmarks.
 from benchmarks.server import CHROMIUM_ARGS, running_server
+from tracker import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1400, "height": 900}
@@ -57,6 +58,8 @@ def streamlit_server(
     for an anonymous viewer) unless ``env`` sets ``TRACKER_*`` variables; ``args`` adds command-line options,
     ``port`` fixes the port. See :func:`benchmarks.server.running_server`, which does the work.
     """
+    # The suite's fixed date (tests/conftest.py) reaches the server too: running_server drops TRACKER_*.
+    env = {settings.TODAY_ENV: os.environ[settings.TODAY_ENV], **(env or {})}
     # A server that does not start raises RuntimeError with the log's tail: the test errors with it.
     with running_server(None, log_path, env=env, args=args, port=port, health_timeout_s=HEALTH_TIMEOUT_S) as server:
         yield server.url
