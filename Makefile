@@ -29,7 +29,7 @@ test: install-dev
 test-fast:
 	$(BIN)/python -m pytest -m "not e2e"
 
-## The non-browser suite with the system clock a year ahead (libfaketime): nothing may depend on today.
+## The non-browser suite with the clock 400 days ahead (time-machine): nothing may depend on today.
 test-future: install-dev
 	PYTHON=$(BIN)/python ./scripts/test_future.sh
 

@@ -3,8 +3,7 @@
 #   chromium                the browser tests (Playwright's own browser download does not work offline)
 #   pdftotext (poppler)     the briefing-pack PDF tests read the text of the PDF
 #   soffice (LibreOffice)   the template's LibreOffice round trip
-#   faketime                `make test-future`: the suite with the clock a year ahead
-# Measured on the 2-core CI machine: about 25 s for chromium, 30 s for libreoffice-calc-nogui, 10 s for
+# Measured on the 2-core CI machine: about 25 s for chromium, 30 s for libreoffice-calc-nogui and 5 s for
 # the rest, once per fresh machine; nothing when they are already there.
 set -euo pipefail
 
@@ -13,7 +12,6 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have chromium || [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || needed+=(chromium)
 have pdftotext || needed+=(poppler-utils)
 have soffice || needed+=(libreoffice-calc-nogui)
-have faketime || needed+=(faketime)
 [ ${#needed[@]} -eq 0 ] && exit 0
 
 SUDO=""
