@@ -53,7 +53,7 @@ from tracker.gaps import gap_matrix
 from tracker.overlap import crosswalk_matrix, group_comparison, overlap_flows
 from tracker.overview import freshness, status_counts
 from tracker.progress import plan_year_summary, timeline_rows
-from ui.text import EVIDENCE_LINK, plain, plain_table
+from ui.text import EVIDENCE_LINK, WORD_JOINER, plain, plain_table
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -64,7 +64,9 @@ TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w-]*)")
 # RAW_LINK as plotly.js must receive it to draw it as text (written out, not computed with the code's helper).
 RAW_LINK_FOR_PLOTLY = '&lt;a href="https://evil.example/a"&gt;Raw link&lt;/a&gt;'
 # LINK_AND_PIXEL as Markdown that shows it as text, written out by hand.
-LINK_AND_PIXEL_FOR_MARKDOWN = r"See \[this\]\(https\:\/\/evil\.example\/x\) \!\[p\]\(https\:\/\/evil\.example\/p\.png\)"
+LINK_AND_PIXEL_FOR_MARKDOWN = (
+    r"See \[this\]\(https\:" "\u2060" r"\/\/evil\.example\/x\) \!\[p\]\(https\:" "\u2060" r"\/\/evil\.example\/p\.png\)"
+)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -129,9 +131,12 @@ def hostile_view(catalog) -> View:
 def test_plain_escapes_every_markdown_character_and_keeps_the_text(text):
     shown = plain(text)
     assert unescaped_markdown(shown) == []
-    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown) == text  # unescaping gives back exactly the text
     # Streamlit's own syntax: ":material/" is replaced before Markdown is parsed; "$" starts LaTeX.
     assert ":material/" not in shown and not re.search(r"(?<!\\)\$", shown)
+    # The text once escapes are resolved: what Streamlit's autolink, emoji, icon and arrow plugins see.
+    node = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown)
+    assert not re.search(r"(?i)https?://|www\.|@[\w-]|:[\w+-]|[<>=~-]{2}", node)
+    assert node.replace(WORD_JOINER, "") == text  # and the reader sees exactly the text
 
 
 def test_plain_table_escapes_cells_and_links_only_web_evidence():
@@ -141,7 +146,7 @@ def test_plain_table_escapes_cells_and_links_only_web_evidence():
     )
     table = plain_table(frame)
     assert table["Action"].tolist() == [LINK_AND_PIXEL_FOR_MARKDOWN, "Plain"]
-    assert table["Evidence"].tolist() == [f"<{SAFE_EVIDENCE}>", r"javascript\:alert\(document\.cookie\)"]
+    assert table["Evidence"].tolist() == [f"<{SAFE_EVIDENCE}>", "javascript\\:\u2060alert\\(document\\.cookie\\)"]
     assert table.index.tolist() == [r"IDN\-001", r"IDN\-002"]
     assert table["n"].tolist() == [1, 2] and table.index.name == "Action ID"
 
@@ -351,7 +356,7 @@ def test_the_member_profile_lists_titles_as_escaped_text_and_web_evidence_as_lin
     assert titles[r"IDN\-001"] == LINK_AND_PIXEL_FOR_MARKDOWN  # the defect: a link and a tracking pixel
     evidence = set(actions["Evidence"])
     assert f"<{SAFE_EVIDENCE}>" in evidence  # an autolink: the address is the text
-    assert r"javascript\:alert\(document\.cookie\)" in evidence
+    assert "javascript\\:\u2060alert\\(document\\.cookie\\)" in evidence
 
 
 def test_action_lists_keep_the_text_and_link_only_web_evidence(hostile_app):

@@ -27,10 +27,23 @@ import streamlit as st
 from tracker.action_table import evidence_url
 
 # CommonMark lets a backslash escape any ASCII punctuation character, and an escaped character is
-# always literal: no link, image, emphasis, HTML, entity, autolink (www., http:, a@b), table pipe,
-# LaTeX ($, which Streamlit's math check skips when escaped), directive (:red[…]) or icon
-# (:material/…: needs the literal ":material/" in the source). The one-character cost is nil.
+# always literal: no link, image, emphasis, HTML, entity, table pipe, LaTeX ($, which Streamlit's
+# math check skips when escaped), directive (:red[…]) or icon (:material/…: needs the literal
+# ":material/" in the source).
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Some of Streamlit's Markdown plugins run on the text *after* escapes are resolved, so escaping
+# cannot stop them: GFM autolink literals (http://…, https://…, www.…, name@host), emoji and
+# icon short codes (:smile:, :material_x:, :streamlit:) and typographic arrows (-> <= -- …).
+# A WORD JOINER (U+2060: invisible, zero width, no line break) inside each trigger breaks it.
+WORD_JOINER = "\u2060"
+_TEXT_TRIGGERS = re.compile(
+    r"(?<=:)(?=//)"  # "https:⁠//" is no protocol
+    r"|(?i:(?<=www)(?=\.))"  # "www⁠." is no host
+    r"|(?<=@)"  # "name@⁠host" is no e-mail address
+    r"|(?<=:)(?=[\w+-])"  # ":⁠smile:" is no short code
+    r"|(?<=[<>=~-])(?=[<>=~-])"  # "-⁠>" is no arrow
+)
+
 
 EVIDENCE = "Evidence"
 EVIDENCE_LINK = "Evidence link"
@@ -40,13 +53,15 @@ def plain(text: object) -> str:
     """``text`` as Markdown that renders as exactly that text.
 
     Every ASCII punctuation character is backslash-escaped, so nothing in it is
-    read as Markdown, HTML or a Streamlit directive. Line breaks stay line breaks
-    (a soft break, or a paragraph for a blank line). Emoji short codes such as
-    ``:smile:`` may still be drawn as the emoji: a glyph, never a link or a fetch.
+    read as Markdown, HTML or a Streamlit directive, and an invisible word joiner
+    breaks what Streamlit would still turn into a link, an emoji, an icon or an
+    arrow (web addresses, e-mail addresses, ``:short_codes:``, ``->``). The reader
+    sees the text as written; copied from the page, it may carry those joiners.
+    Line breaks stay line breaks (a soft break, or a paragraph for a blank line).
     """
     if text is None:
         return ""
-    return _PUNCTUATION.sub(r"\\\1", str(text))
+    return _PUNCTUATION.sub(r"\\\1", _TEXT_TRIGGERS.sub(WORD_JOINER, str(text)))
 
 
 def plain_table(frame: pd.DataFrame, *, links: tuple[str, ...] = (EVIDENCE,)) -> pd.DataFrame:
