@@ -21,6 +21,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.dataset import load_dataset
+from tests import counted
 from tests.builders import TODAY, action, dataset_of
 from tracker import exports, settings
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
@@ -242,6 +243,35 @@ def test_workbook_has_one_sheet_per_table_and_exactly_the_view(sample):
     expected = status_counts(view, "top_level").groupby("group")["actions"].sum().to_dict()
     assert totals == expected
     assert all(area.startswith("ASC") for area in totals)
+
+
+def test_workbook_tables_hold_the_hand_counted_figures(catalog):
+    """Every table of the workbook against tests/counted.py: counted by hand, not by status_counts or gap_matrix."""
+    view = apply_filters(dataset_of(catalog, counted.ROWS), counted.FILTERS)
+    book = workbook_of(view_workbook(view, counted.FILTERS, data_as_of=data_as_of(view), today=TODAY))
+
+    def rows(sheet: str) -> list[tuple]:
+        return list(book[sheet].iter_rows(min_row=4, values_only=True))
+
+    names = ["○ Not started", "◔ Limited", "◑ Substantial", "● Complete", "✕ Discontinued"]
+    assert [c.value for c in book["Status by area"][3]] == ["Area or pillar", "Title", *names, "Total"]
+    assert rows("Status by area") == [
+        (area, counted.AREA_TITLES[area], *counts, sum(counts)) for area, counts in counted.BY_AREA.items()
+    ]
+    assert rows("Status by member") == [
+        (member, counted.MEMBER_NAMES[member], *counts, sum(counts)) for member, counts in counted.BY_MEMBER.items()
+    ]
+    labels = dict(zip(counted.STATUSES, names, strict=True))
+    assert [c.value for c in book["Gap matrix"][3]] == [
+        "Member", "Member name", "Commitment", "Title", "Actions", "Furthest status"
+    ]  # fmt: skip
+    assert rows("Gap matrix") == [
+        (member, counted.MEMBER_NAMES[member], area, counted.AREA_TITLES[area], n, labels[status])
+        for (member, area), (n, status) in counted.GAP_MATRIX.items()
+    ]
+    assert [r[0] for r in rows("Actions")] == ["IDN-001", "IDN-002", "IDN-003", "IDN-004", "THA-001", "THA-002"]
+    assert [r[0] for r in rows("Overdue")] == counted.OVERDUE
+    assert len(rows("Uncovered commitments")) == counted.UNCOVERED
 
 
 def test_about_sheet_states_filters_dates_and_caveats(sample):
