@@ -14,6 +14,7 @@ from tracker.overview import freshness, headline, percent, status_counts
 from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
+from ui.text import plain_table
 
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 st.title("Member profile")
@@ -88,7 +89,7 @@ gaps = uncovered_commitments(view)
 if gaps.empty:
     st.success("Every commitment in scope has at least one action from this member.")
 else:
-    st.table(gaps.set_index("commitment"))  # a static table prints whole; a scrolling grid would not
+    st.table(plain_table(gaps.set_index("commitment")))  # a static table prints whole; a scrolling grid would not
 
 st.subheader("What moved")
 render_movement(view, "member")
@@ -96,7 +97,7 @@ render_movement(view, "member")
 st.subheader("Actions")
 actions = action_display(view.actions, catalog).drop(columns=["Member"]).set_index("Action ID")
 if len(actions) <= action_table.PRINTED_ACTIONS_LIMIT:
-    st.table(actions)
+    st.table(plain_table(actions))  # st.table renders Markdown in its cells: the members' text is escaped
     st.caption("To print this profile, use your browser's Print command: the sidebar and controls are left out.")
 else:
     # A static table of thousands of rows takes the browser tens of seconds to draw; the grid draws what is visible.

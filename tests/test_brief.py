@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.dataset import load_dataset
+from tests import counted
 from tests.builders import action, dataset_of, require_program
 from tests.make_fixtures import TODAY
 from tracker import settings
@@ -102,6 +103,28 @@ def test_member_profile_numbers_equal_the_member_page(sample, fresh_caches):
     (profile,) = brief.profiles
     assert {f.label: f.value for f in profile.key_figures}.items() <= shown.items()
     assert len(profile.key_figures) == 4
+
+
+def test_pack_prints_the_hand_counted_key_figures_and_profile(catalog):
+    """The pack against tests/counted.py (counted by hand), not only against the page that shares its code."""
+    brief = build_brief(
+        dataset_of(catalog, counted.ROWS), counted.FILTERS, user_can_see_confidential=False, since=None, today=TODAY
+    )
+    assert {f.label: f.value for f in brief.key_figures} == counted.KEY_FIGURES
+    html = brief_html(brief)
+    tiles = re.findall(r'<div class="label">(.*?)</div><div class="value">(.*?)</div>', html)
+    assert dict(tiles[:4]) == counted.KEY_FIGURES
+    for note in counted.KEY_FIGURE_NOTES.values():
+        assert note in html
+    indonesia = next(p for p in brief.profiles if p.member == "IDN")
+    assert {f.label: f.value for f in indonesia.key_figures} == counted.IDN_PROFILE
+    # Overdue and "not started" per area: IDN-002 (ASC-1 and BWP-B) and THA-001 (BWP-B).
+    stuck = brief.stuck_by_area.set_index("area")[["overdue", "not started"]]
+    assert stuck.to_dict("index") == {
+        "ASC-1": {"overdue": 1, "not started": 0},
+        "ASC-6": {"overdue": 0, "not started": 0},
+        "BWP-B": {"overdue": 1, "not started": 1},
+    }
 
 
 # --- what moved since a snapshot ---------------------------------------------------------------

@@ -10,16 +10,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.dataset import load_dataset
+from tests import counted
 from tests.builders import TODAY, action, dataset_of
-from tracker import settings
+from tracker import exports, settings
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
 from tracker.exports import (
     ILLUSTRATIVE_NOTE,
@@ -28,11 +32,13 @@ from tracker.exports import (
     data_as_of,
     filters_in_words,
     neutralise_text,
+    table_csv,
     view_workbook,
 )
 from tracker.filters import Filters, apply_filters
 from tracker.images import ImageExportError, figure_png, figure_svg, find_chromium
 from tracker.overview import status_counts
+from tracker.template import template_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -129,6 +135,94 @@ def test_neutralise_text_leaves_other_values_alone():
     assert neutralise_text(-3) == -3
 
 
+# Every way a cell can start a formula (OWASP's CSV injection list and what spreadsheets do on import): the four
+# characters, a leading tab, CR, LF or NUL, whitespace before a formula character (LibreOffice's "trim spaces"
+# import option removes it), and the full-width forms East Asian Excel turns into ASCII.
+FORMULA_STARTS = {
+    "equals": "=1+1",
+    "plus": "+1+1",
+    "minus": "-1+1",
+    "at": "@SUM(1,1)",
+    "tab": "\t=1+1",
+    "carriage return": "\r=1+1",
+    "line feed": "\n=1+1",
+    "nul": "\x00=1+1",
+    "tab alone": "\tcmd|' /C calc'!A0",
+    "carriage return alone": "\rcmd|' /C calc'!A0",
+    "space": " =1+1",
+    "spaces and tab": "  \t +1+1",
+    "no-break space": "\u00a0=1+1",
+    "ideographic space": "\u3000=1+1",
+    "full-width equals": "\uff1d1+1",
+    "full-width plus": "\uff0b1+1",
+    "full-width minus": "\uff0d1+1",
+    "full-width at": "\uff20SUM(1,1)",
+}
+NOT_FORMULAS = ["Border liaison", "a=b", "1+1", "  text", "e-mail: a@b.example", "'=already", ""]
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    """The rows a spreadsheet reads: fields split by the CSV rules, line breaks inside quotes kept."""
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+@pytest.mark.parametrize("value", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
+def test_every_formula_start_is_neutralised(value):
+    assert neutralise_text(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", NOT_FORMULAS)
+def test_text_that_cannot_start_a_formula_is_left_alone(value):
+    assert neutralise_text(value) == value
+
+
+@pytest.mark.parametrize("value", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
+def test_a_csv_table_neutralises_every_formula_start_in_cells_and_headers(value):
+    frame = pd.DataFrame({"text": [value, "plain"], value: ["header", "x"], "n": [1, 2]})
+    rows = read_csv(table_csv(frame, illustrative=False))
+    assert [r["text"] for r in rows] == ["'" + value, "plain"]  # one row per record: no line break escaped
+    assert list(rows[0]) == ["text", "'" + value, "n"] and rows[0]["n"] == "1"
+
+
+def test_a_carriage_return_inside_a_csv_cell_never_starts_a_row():
+    frame = pd.DataFrame({"text": ['liaison\r=HYPERLINK("http://x")', "next"]})
+    data = table_csv(frame, illustrative=False)
+    assert [r["text"] for r in read_csv(data)] == ['liaison\r=HYPERLINK("http://x")', "next"]
+    assert b'"liaison\r=' in data  # quoted, as RFC 4180 asks for a field holding a line break
+
+
+@pytest.mark.parametrize("value", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
+def test_the_workbook_neutralises_every_formula_start_in_cells_and_headers(value, with_secret, monkeypatch):
+    frame = pd.DataFrame({"text": [value, "plain"], value: ["header", "x"]})
+    monkeypatch.setattr(exports, "view_tables", lambda view, today: {"Actions": frame})
+    view = apply_filters(with_secret, Filters())
+    sheet = workbook_of(view_workbook(view, Filters(), data_as_of=None, today=TODAY))["Actions"]
+    cell, header = sheet["A4"], sheet["B3"]
+    # openpyxl shows the control characters the way xlsx stores them (_x000D_); Excel shows the character.
+    stored = "'" + re.sub(r"[\x00-\x08\x0b-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", value)
+    assert (cell.value, cell.data_type) == (stored, "s")
+    assert (header.value, header.data_type) == (stored, "s")
+    assert sheet["A5"].value == "plain"
+
+
+@pytest.mark.parametrize("value", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
+def test_the_template_marks_formula_text_as_text_and_keeps_its_value(value, catalog):
+    dataset = dataset_of(catalog, [action("IDN", 1, "ASC-1", "limited"), action("IDN", 2, "ASC-6", "limited")])
+    actions = dataset.actions.copy()
+    # As a record could hold it (the loader strips surrounding spaces, so write past it): title, notes, extra.
+    actions.loc[0, "title"] = value
+    actions.loc[0, "notes"] = value
+    actions.loc[0, "extra"] = json.dumps({value: value})
+    book = workbook_of(template_workbook(catalog, "IDN", actions, illustrative=False, today=TODAY))
+    sheet = book["Actions"]
+    header = {cell.value: cell for cell in sheet[3]}
+    stored = re.sub(r"[\x00-\x08\x0b-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", value)
+    marked = [sheet.cell(4, header[name].column) for name in ("Action title", "Notes", stored)] + [header[stored]]
+    # Excel's quote prefix: shown and edited as text, and the value itself reads back unchanged.
+    assert [(c.value, c.data_type, c.quotePrefix) for c in marked] == [(stored, "s", True)] * 4
+    assert sheet.cell(5, header["Action title"].column).quotePrefix is False  # only where it is needed
+
+
 # --- the workbook of the filtered view ---------------------------------------------------------
 
 
@@ -149,6 +243,35 @@ def test_workbook_has_one_sheet_per_table_and_exactly_the_view(sample):
     expected = status_counts(view, "top_level").groupby("group")["actions"].sum().to_dict()
     assert totals == expected
     assert all(area.startswith("ASC") for area in totals)
+
+
+def test_workbook_tables_hold_the_hand_counted_figures(catalog):
+    """Every table of the workbook against tests/counted.py: counted by hand, not by status_counts or gap_matrix."""
+    view = apply_filters(dataset_of(catalog, counted.ROWS), counted.FILTERS)
+    book = workbook_of(view_workbook(view, counted.FILTERS, data_as_of=data_as_of(view), today=TODAY))
+
+    def rows(sheet: str) -> list[tuple]:
+        return list(book[sheet].iter_rows(min_row=4, values_only=True))
+
+    names = ["○ Not started", "◔ Limited", "◑ Substantial", "● Complete", "✕ Discontinued"]
+    assert [c.value for c in book["Status by area"][3]] == ["Area or pillar", "Title", *names, "Total"]
+    assert rows("Status by area") == [
+        (area, counted.AREA_TITLES[area], *counts, sum(counts)) for area, counts in counted.BY_AREA.items()
+    ]
+    assert rows("Status by member") == [
+        (member, counted.MEMBER_NAMES[member], *counts, sum(counts)) for member, counts in counted.BY_MEMBER.items()
+    ]
+    labels = dict(zip(counted.STATUSES, names, strict=True))
+    assert [c.value for c in book["Gap matrix"][3]] == [
+        "Member", "Member name", "Commitment", "Title", "Actions", "Furthest status"
+    ]  # fmt: skip
+    assert rows("Gap matrix") == [
+        (member, counted.MEMBER_NAMES[member], area, counted.AREA_TITLES[area], n, labels[status])
+        for (member, area), (n, status) in counted.GAP_MATRIX.items()
+    ]
+    assert [r[0] for r in rows("Actions")] == ["IDN-001", "IDN-002", "IDN-003", "IDN-004", "THA-001", "THA-002"]
+    assert [r[0] for r in rows("Overdue")] == counted.OVERDUE
+    assert len(rows("Uncovered commitments")) == counted.UNCOVERED
 
 
 def test_about_sheet_states_filters_dates_and_caveats(sample):

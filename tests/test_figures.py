@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from loaders.catalog import load_catalog
+from tests import counted
 from tests.builders import TODAY, action, dataset_of
 from tracker.figures.gaps import freshness_tiles_figure, gap_matrix_figure
 from tracker.figures.progress import plan_year_figure, timeline_figure
@@ -99,3 +100,58 @@ def test_timeline_marks_overdue_bars_and_the_plan_period(catalog, view):
     assert any(label.startswith("⚠ IDN-002") for label in labels)  # due 2025-01-01, limited: overdue
     assert not any(label.startswith("⚠ IDN-001") for label in labels)  # complete
     assert fig.layout.shapes and fig.layout.xaxis.type == "date"
+
+
+# --- against hand-counted figures (tests/counted.py), not against the code's own metrics ------------------------
+
+
+@pytest.fixture(scope="module")
+def counted_view(catalog):
+    return apply_filters(dataset_of(catalog, counted.ROWS), counted.FILTERS)
+
+
+def test_status_bars_by_area_draw_the_hand_counted_actions(catalog, counted_view):
+    fig = status_bar_figure(
+        status_counts(counted_view, "top_level"),
+        catalog,
+        labels={area: area for area in counted.BY_AREA},
+        title="By area",
+        axis_title="Area",
+    )
+    assert [t.name.split(" ", 1)[1] for t in fig.data] == [
+        "Not started",
+        "Limited",
+        "Substantial",
+        "Complete",
+        "Discontinued",
+    ]
+    for position, trace in enumerate(fig.data):
+        assert list(trace.y) == list(counted.BY_AREA)
+        assert [int(v) for v in trace.x] == [counts[position] for counts in counted.BY_AREA.values()], trace.name
+        assert [int(v) for v in trace.customdata] == [counts[position] for counts in counted.BY_AREA.values()]
+
+
+def test_status_counts_by_area_are_the_hand_counted_ones(counted_view):
+    counts = status_counts(counted_view, "top_level")
+    expected = [
+        (area, status, n)
+        for area, row in counted.BY_AREA.items()
+        for status, n in zip(counted.STATUSES, row, strict=True)
+    ]
+    assert list(counts.itertuples(index=False, name=None)) == expected
+
+
+def test_gap_matrix_cells_show_the_hand_counted_status_and_actions(catalog, counted_view):
+    members, areas = ["IDN", "THA"], list(counted.BY_AREA)
+    fig = gap_matrix_figure(
+        gap_matrix(counted_view, "top_level"),
+        catalog,
+        member_labels={m: m for m in members},
+        commitment_labels={a: a for a in areas},
+        title="Gaps",
+    )
+    icons = {"not_started": "○", "limited": "◔", "substantial": "◑", "complete": "●", "discontinued": "✕"}
+    expected = [[f"{icons[counted.GAP_MATRIX[m, a][1]]} {counted.GAP_MATRIX[m, a][0]}" for a in areas] for m in members]
+    assert [list(row) for row in fig.data[0].text] == expected
+    cells = [list(c) for c in fig.data[1].customdata]
+    assert cells == [[m, a, counted.GAP_MATRIX[m, a][0]] for m in members for a in areas]

@@ -13,6 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests import counted
 from tracker import action_table
 from ui import components
 
@@ -171,3 +172,38 @@ def test_method_page_lists_the_scale_and_sources():
     scale = at.table[0].value
     assert "Complete" in set(scale["status"]) and "No action reported" in set(scale["status"])
     assert any("address" in f.columns and f["address"].str.startswith("http").all() for f in frames)
+
+
+# --- against hand-counted figures (tests/counted.py), not against the code's own metrics ------------------------
+
+
+@pytest.fixture
+def counted_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(counted.write_counted_data(tmp_path / "data")))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_overview_shows_the_hand_counted_figures(counted_data):
+    at = run(query=counted.QUERY)
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric} == counted.KEY_FIGURES
+    notes = " ".join(m.proto.help for m in at.metric)
+    assert all(note in notes for note in counted.KEY_FIGURE_NOTES.values())
+    tables = [d.value for d in at.dataframe if "group" in d.value.columns]
+    table = next(t for t in tables if set(t["group"]) == set(counted.BY_AREA))
+    assert [(g, s, int(n)) for g, s, n in table.itertuples(index=False, name=None)] == [
+        (area, status, n)
+        for area, row in counted.BY_AREA.items()
+        for status, n in zip(counted.STATUSES, row, strict=True)
+    ]
+
+
+def test_member_profile_shows_the_hand_counted_figures(counted_data):
+    at = run("app_pages/member.py", query={**counted.QUERY, "m": "IDN"})
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert {label: shown[label] for label in counted.IDN_PROFILE} == counted.IDN_PROFILE

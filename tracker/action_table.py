@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pandas as pd
 
 from loaders.catalog import Catalog
@@ -22,6 +25,35 @@ DISPLAY_COLUMNS = {
     "asean_mechanisms": "ASEAN mechanisms",
     "evidence": "Evidence",
 }
+
+
+WEB_SCHEMES = ("http", "https")
+# Whitespace, controls, quotes, angle brackets and backslashes: a browser reads an address holding
+# them differently from how it looks (or a page's Markdown does), so such evidence stays text.
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
+
+
+def evidence_url(value: object) -> str | None:
+    """``value`` when it is an ``http``/``https`` address that is safe to show as a link, else None.
+
+    Evidence is free text: a web address or a document reference. Only a plain web
+    address with a host becomes a link (shown as itself); ``javascript:``, ``data:``,
+    ``file:`` and every other scheme, relative paths and anything with spaces or
+    markup characters stay text.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or _UNSAFE_IN_URL.search(text):
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return None
+    if parts.scheme.lower() not in WEB_SCHEMES or not host:
+        return None
+    return text
 
 
 def action_display(actions: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:

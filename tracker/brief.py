@@ -396,7 +396,7 @@ def brief_pdf_bytes(html: str) -> bytes:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        autoescape=True,  # every template is HTML: members' text is escaped; only Markup passed above is not
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,7 +1,7 @@
 """Files the user downloads: CSV tables and the Excel workbook of a view, safe to open in a spreadsheet.
 
-Text cells that a spreadsheet would run as a formula (starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return) get a leading apostrophe, and
+Text cells that a spreadsheet could run as a formula get a leading apostrophe
+(:func:`is_formula_like` says which, after OWASP's CSV injection guidance), and
 illustrative data carries its label in every exported table. Workbooks are
 written with xlsxwriter's ``write_string`` for every text cell, so nothing is
 ever stored as a formula either.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import numbers
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -29,6 +30,12 @@ from tracker.overview import status_counts
 from tracker.progress import overdue_actions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What OWASP lists: a cell starting with one of these is read as a formula (tab and CR start one too)."""
+# Also caught: any leading control character (\n and \0 as well as \t and \r: CSV readers split or
+# drop them), any leading whitespace before a formula character (LibreOffice's "trim spaces"
+# import option removes it, then evaluates), and the full-width forms ＝ ＋ － ＠ that
+# East Asian versions of Excel turn into their ASCII forms as they read a cell.
+FORMULA_PATTERN = re.compile(r"[\x00-\x1f]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 ILLUSTRATIVE_NOTE = "ILLUSTRATIVE SAMPLE DATA - generated, not real reporting"
 STATUS_NOTE = "Statuses are the members' own reports, not ratings by the Bali Process, ASEAN or the secretariat."
 CONFIDENTIAL_EXCLUDED = "Confidential actions are not included."
@@ -38,32 +45,44 @@ CONFIDENTIAL_INCLUDED = "Confidential actions are INCLUDED: for internal use onl
 CSV_COLUMNS = FIELD_NAMES
 
 
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet could read ``text`` as a formula (see :data:`FORMULA_PATTERN`)."""
+    return FORMULA_PATTERN.match(text) is not None
+
+
 def neutralise_text(value: object) -> object:
-    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """``value`` with a leading ``'`` when it is text a spreadsheet could run as a formula."""
+    if isinstance(value, str) and is_formula_like(value):
         return "'" + value
     return value
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where text cells that would run as formulas are prefixed with ``'``."""
+    """A copy where text cells (and column names) that could run as formulas are prefixed with ``'``."""
     out = frame.copy()
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_string_dtype(series) or series.dtype == object:
-            text = series.astype("str")
-            risky = text.str.startswith(FORMULA_STARTS).fillna(False) & series.map(lambda v: isinstance(v, str))
+            is_text = series.map(lambda v: isinstance(v, str)).astype(bool)
+            # The same rule as is_formula_like, vectorised: str.match anchors FORMULA_PATTERN at the start.
+            risky = series.astype("str").str.match(FORMULA_PATTERN).fillna(False).astype(bool) & is_text
             if risky.any():
-                out[column] = series.astype(object).where(~risky, "'" + text)
+                out[column] = series.astype(object).where(~risky, "'" + series.astype("str"))
+    out.columns = [neutralise_text(c) for c in out.columns]
     return out
 
 
 def table_csv(frame: pd.DataFrame, *, illustrative: bool) -> bytes:
-    """CSV bytes (UTF-8 with BOM so Excel reads accents) of a neutralised table."""
+    """CSV bytes (UTF-8 with BOM so Excel reads accents) of a neutralised table.
+
+    Lines end in CRLF (RFC 4180), which also makes the writer quote every field holding a
+    carriage return: with ``\n`` endings a bare CR in a cell went out unquoted, and a
+    spreadsheet started a new row there, whose first cell could be a formula.
+    """
     out = neutralise(frame)
     if illustrative:
         out.insert(0, "data_note", ILLUSTRATIVE_NOTE)
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 # --- the filters in words ----------------------------------------------------------------------

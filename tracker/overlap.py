@@ -245,7 +245,8 @@ def dual_framework_actions(view: View) -> pd.DataFrame:
     listed = view.mechanisms.sort_values("mechanism_id")
     mechanisms = join_groups(listed["mechanism_id"], listed["action_key"])
     frame = view.actions[["action_key", "member", "title", "status"]].merge(ids.reset_index(), on="action_key")
-    frame["mechanisms"] = frame["action_key"].map(mechanisms).fillna("")
+    # object first: with no mechanism listed in the view the map is all-NaN float, and "" cannot fill float.
+    frame["mechanisms"] = frame["action_key"].map(mechanisms).astype(object).fillna("")
     frame["group"] = frame["member"].map(_groups(view.catalog))
     frame = _by_member(frame, view.catalog, "action_key")
     columns = ["action_key", "member", "group", "title", "status", "asc_ids", "bwp_ids", "mechanisms"]

@@ -15,7 +15,11 @@ protected, read-only list of catalog ids).
 xlsxwriter writes it rather than openpyxl because ``write_string`` stores a text
 that starts with ``=`` as text, never as a formula; a column format gives the
 blank rows their date format without creating cells; and the sample generator
-already writes its workbooks with it.
+already writes its workbooks with it. A text that a spreadsheet could run as a
+formula (:func:`tracker.exports.is_formula_like`, the exports' rule) also gets
+Excel's quote prefix, its own "this is text" mark: editing the cell keeps it
+text, and unlike the exports' leading apostrophe the value reads back unchanged,
+so the round trip holds.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from loaders.catalog_schema import CONFIDENCE_LABELS
 from loaders.dataset import Dataset
 from loaders.fields import DATE_FIELDS, FIELDS, LABELS
 from tracker import settings
+from tracker.exports import is_formula_like
 
 APP_NAME = "Commitments Tracker"
 ILLUSTRATIVE_TITLE = "ILLUSTRATIVE SAMPLE DATA — not real reporting"
@@ -93,6 +98,10 @@ class _Formats:
     heading: Format
     table_header: Format
     cell: Format
+    # The same, with Excel's quote prefix: for texts that could run as formulas.
+    quoted: Format
+    quoted_wrap: Format
+    quoted_extra_header: Format
 
 
 def template_workbook(
@@ -249,7 +258,8 @@ def _write_actions(
         sheet.set_column(col, col, _WIDTHS.get(spec.name, 15), column_format)
     first_extra = len(FIELDS)
     for offset, header_text in enumerate(extra_headers):
-        sheet.write_string(HEADER_ROW, first_extra + offset, header_text, formats.extra_header)
+        header_format = formats.quoted_extra_header if is_formula_like(header_text) else formats.extra_header
+        sheet.write_string(HEADER_ROW, first_extra + offset, header_text, header_format)
         sheet.write_comment(
             HEADER_ROW,
             first_extra + offset,
@@ -311,7 +321,10 @@ def _write_value(
                 f"{where}: the text has {len(text):,} characters, more than an Excel cell holds "
                 f"({MAX_CELL_CHARS:,}); shorten it in the member's file first"
             )
-        sheet.write_string(row, col, text, formats.wrap if wrap else None)
+        if is_formula_like(text):
+            sheet.write_string(row, col, text, formats.quoted_wrap if wrap else formats.quoted)
+        else:
+            sheet.write_string(row, col, text, formats.wrap if wrap else None)
 
 
 def _is_missing(value: Any) -> bool:
@@ -576,4 +589,9 @@ def _formats(workbook: xlsxwriter.Workbook) -> _Formats:
         heading=add({"bold": True, "font_size": 12}),
         table_header=add({"bold": True, "bg_color": _HEADER_FILL, "bottom": 1}),
         cell=add({"valign": "top"}),
+        quoted=add({"quote_prefix": True}),
+        quoted_wrap=add({"text_wrap": True, "valign": "top", "quote_prefix": True}),
+        quoted_extra_header=add(
+            {"bold": True, "italic": True, "bg_color": _EXTRA_FILL, "bottom": 1, "quote_prefix": True}
+        ),
     )

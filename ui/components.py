@@ -14,6 +14,7 @@ import streamlit as st
 
 from loaders.dataset import Dataset
 from tracker.exports import table_csv
+from ui.text import with_evidence_links
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
@@ -83,13 +84,18 @@ one scrolls through.
 def show_rows(frame: pd.DataFrame, *, key: str, file_name: str, dataset: Dataset, **dataframe_options: Any) -> None:
     """A list of rows as a table: all of them, or the first :data:`LISTED_ROWS_LIMIT` and a CSV of all.
 
-    ``dataframe_options`` go to ``st.dataframe`` (e.g. ``column_config``).
+    The grid shows text as text (no Markdown); an "Evidence" column gets a link
+    column beside it for ``http``/``https`` addresses only (:func:`ui.text.with_evidence_links`).
+    The CSV holds the rows as they are. ``dataframe_options`` go to ``st.dataframe``
+    (e.g. ``column_config``).
     """
-    options = {"hide_index": True, "width": "stretch", **dataframe_options}
+    shown, links = with_evidence_links(frame)
+    column_config = {**links, **dataframe_options.pop("column_config", {})}
+    options = {"hide_index": True, "width": "stretch", "column_config": column_config or None, **dataframe_options}
     if len(frame) <= LISTED_ROWS_LIMIT:
-        st.dataframe(frame, **options)
+        st.dataframe(shown, **options)
         return
-    st.dataframe(frame.head(LISTED_ROWS_LIMIT), **options)
+    st.dataframe(shown.head(LISTED_ROWS_LIMIT), **options)
     st.caption(
         f"Showing the first {LISTED_ROWS_LIMIT:,} of {len(frame):,} rows. The download has all of them; "
         "narrow the sidebar filters to list fewer."

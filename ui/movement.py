@@ -19,6 +19,7 @@ from tracker.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
 from ui.auth import current_user
 from ui.cache import get_dataset
 from ui.components import show_rows
+from ui.text import plain
 
 DATE = "date"
 
@@ -92,6 +93,8 @@ def _take_snapshot(snapshots: Snapshots, key: str) -> None:
         if st.button("Take snapshot", key=f"{key}_snapshot_take"):
             try:
                 info = snapshots.take(get_dataset(), name, user)
-                st.success(f"Snapshot '{info.name}' taken: {info.actions} actions, data as of {info.data_as_of}.")
+                st.success(
+                    f"Snapshot '{plain(info.name)}' taken: {info.actions} actions, data as of {info.data_as_of}."
+                )
             except (AccessDeniedError, ValueError) as problem:
-                st.error(str(problem))
+                st.error(plain(problem))  # the message may quote the name as typed

@@ -20,7 +20,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, Request, expect
 
+from tests.hostile import EVIL, HOSTILE, HOSTILE_EVIDENCE, LINK_AND_PIXEL, RAW_LINK, SAFE_EVIDENCE, write_hostile_data
+from ui.text import WORD_JOINER
+
 from .axe import assert_no_serious_violations
+from .conftest import streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -370,3 +374,61 @@ def test_a_deep_link_on_a_fresh_server_runs_the_whole_app(page: Page, fresh_app_
     expect(sidebar(page).get_by_role("heading", name="Filters")).to_be_visible()
     box = page.get_by_test_id("stMainBlockContainer").bounding_box()
     assert box and box["width"] > 900, f"layout is not wide: {box}"
+
+
+# --- text is text --------------------------------------------------------------------------------------------------
+
+# Attributes through which an element links to, or loads, another address.
+_ADDRESS_ATTRIBUTES = ["href", "xlink:href", "src", "srcset", "style", "action", "formaction", "poster", "data"]
+
+
+def elements_pointing_at(page: Page, host: str) -> list[str]:
+    """Every element of the page (HTML or SVG, charts included) whose link or resource attribute names ``host``."""
+    return page.evaluate(
+        """([host, names]) => {
+          const found = [];
+          for (const el of document.querySelectorAll("*")) {
+            for (const attr of el.attributes) {
+              if (names.includes(attr.name) && attr.value.includes(host)) {
+                found.push(`<${el.localName} ${attr.name}="${attr.value}">`);
+              }
+            }
+          }
+          return found;
+        }""",
+        [host, _ADDRESS_ATTRIBUTES],
+    )
+
+
+@pytest.fixture
+def hostile_app_url(page: Page, tmp_path: Path):
+    """A server of its own whose only member file puts markup in every free-text field (tests/hostile.py)."""
+    data = write_hostile_data(tmp_path / "data")
+    with streamlit_server(tmp_path / "hostile-server.log", env={"TRACKER_DATA_DIR": str(data)}) as url:
+        yield url
+        page.goto("about:blank")  # leave before the server stops, or the closed websocket logs errors
+
+
+def test_members_markup_is_shown_as_text_never_as_a_link_an_image_or_a_request(page: Page, hostile_app_url: str):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    open_app(page, f"{hostile_app_url}/member?m=IDN")
+    actions = page.get_by_test_id("stTable").filter(has_text="Raw link")
+    # What the reader sees (less the invisible word joiners that keep addresses from turning into links).
+    shown = actions.inner_text().replace(WORD_JOINER, "")
+    assert LINK_AND_PIXEL in shown  # the defect: a link and a tracking pixel, now the text as written
+    assert RAW_LINK in shown and HOSTILE["script"] in shown and HOSTILE["latex"] in shown
+    assert HOSTILE_EVIDENCE["javascript"] in shown  # as text, not a link
+    evidence = actions.locator(f'a[href="{SAFE_EVIDENCE}"]')
+    expect(evidence).to_have_text(SAFE_EVIDENCE)  # a web address is a link that shows where it goes
+    assert not actions.locator('a[href^="javascript:" i], a[href^="data:" i]').count()
+    assert elements_pointing_at(page, EVIL) == [], "on the member profile"
+
+    open_app(page, f"{hostile_app_url}/progress?member=IDN")
+    expect(page.locator(".stPlotlyChart .ytick text").first).to_be_attached()
+    assert elements_pointing_at(page, EVIL) == [], "on the Progress page"
+    ticks = page.locator(".stPlotlyChart .ytick text")
+    expect(ticks.filter(has_text=RAW_LINK)).to_have_count(1)  # the timeline's label draws the tag as text
+
+    assert not [url for url in requested if EVIL in url]

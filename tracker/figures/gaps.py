@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from loaders.catalog import Catalog
 from tracker.figures.palette import FRESHNESS, text_colour
 from tracker.figures.status import base_layout
+from tracker.figures.text import plain, plain_all
 from tracker.overview import NO_ACTION
 
 CELL_PX = 24
@@ -20,7 +21,7 @@ DENSE_COLUMNS = 20  # above this many columns a cell is too narrow for a count
 
 
 def cell_styles(catalog: Catalog) -> dict[str, tuple[str, str, str]]:
-    """Status id (and ``no_action``) -> (colour, icon, label)."""
+    """Status id (and ``no_action``) -> (colour, icon, label), as the catalog writes them."""
     styles = {sid: (s.colour, s.icon, s.label) for sid, s in catalog.statuses.items()}
     no_action = catalog.scale.no_action
     styles[NO_ACTION] = (no_action.colour, no_action.icon, no_action.label)
@@ -43,8 +44,10 @@ def gap_matrix_figure(
     is the status icon plus the action count, so colour is never the only
     signal; legend entries name every state.
     """
-    styles = cell_styles(catalog)
+    styles = {s: (colour, plain(icon), plain(label)) for s, (colour, icon, label) in cell_styles(catalog).items()}
     codes = {status: i for i, status in enumerate(styles)}
+    titles = {c: plain(catalog.commitments[c].title) for c in commitment_labels}
+    names = {m: plain(label) for m, label in member_labels.items()}
     members, commitments = list(member_labels), list(commitment_labels)
     grid = matrix.set_index(["member", "commitment"]).reindex(
         pd.MultiIndex.from_product([members, commitments], names=["member", "commitment"])
@@ -61,8 +64,7 @@ def gap_matrix_figure(
     ]
     hover = [
         [
-            f"<b>{member_labels[m]}</b><br>{c} {catalog.commitments[c].title}<br>{styles[s][1]} {styles[s][2]} · "
-            f"{n} action(s)"
+            f"<b>{names[m]}</b><br>{plain(c)} {titles[c]}<br>{styles[s][1]} {styles[s][2]} · {n} action(s)"
             for c, s, n in zip(commitments, row_s, row_n, strict=True)
         ]
         for m, row_s, row_n in zip(members, status, counts, strict=True)
@@ -123,7 +125,7 @@ def gap_matrix_figure(
         type="category",
         range=[len(members) - 0.5, -0.5],
         tickvals=members,
-        ticktext=members if dense else [member_labels[m] for m in members],
+        ticktext=plain_all(members) if dense else [names[m] for m in members],
         showgrid=False,
     )
     # Few rows (a member profile) get taller cells so the strip stays readable.
@@ -169,9 +171,9 @@ def freshness_tiles_figure(frame: pd.DataFrame, *, title: str, columns: int = 10
             y=part["row"],
             mode="markers+text",
             marker={"symbol": "square", "size": 46, "color": colour, "line": {"color": "#333333", "width": 1}},
-            text=[f"{icon}<br>{m}" for m in part["member"]],
+            text=[f"{icon}<br>{plain(m)}" for m in part["member"]],
             textfont={"color": text_colour(colour), "size": 11},
-            customdata=list(zip(part["name"], part["actions"], updated, strict=True)),
+            customdata=list(zip(plain_all(part["name"]), part["actions"], updated, strict=True)),
             hovertemplate="<b>%{customdata[0]}</b><br>"
             + label
             + "<br>%{customdata[1]} action(s)<br>%{customdata[2]}<extra></extra>",

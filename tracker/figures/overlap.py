@@ -25,6 +25,7 @@ from tracker.figures.palette import (
     text_colour,
 )
 from tracker.figures.status import base_layout
+from tracker.figures.text import plain, plain_all
 from tracker.overlap import RELATION_STRENGTH, RELATIONS
 
 NO_LINK_COLOUR = "#F4F4F4"
@@ -54,31 +55,33 @@ def crosswalk_matrix_figure(
     rows = list(dict.fromkeys(matrix["row"]))
     cols = list(dict.fromkeys(matrix["col"]))
     frame = matrix.sort_values(["row", "col"], key=lambda s: s.map({k: i for i, k in enumerate(rows + cols)}))
-    y_labels = {r: f"{r} {_short(t, 34)}" for r, t in zip(frame["row"], frame["row_title"], strict=True)}
+    # Catalog text is data: escaped piece by piece, before the figure's own <b> and <br> join the pieces.
+    y_labels = {r: f"{plain(r)} {plain(_short(t, 34))}" for r, t in zip(frame["row"], frame["row_title"], strict=True)}
     if x_ticks == "id":
-        x_labels = {c: c for c in cols}
+        x_labels = {c: plain(c) for c in cols}
     else:
-        x_labels = {c: f"{c}<br>{_wrap(t, 16)}" for c, t in zip(frame["col"], frame["col_title"], strict=True)}
+        x_labels = {c: f"{plain(c)}<br>{_wrap(t, 16)}" for c, t in zip(frame["col"], frame["col_title"], strict=True)}
 
     strength = frame["relation"].map(RELATION_STRENGTH).fillna(0).astype(int)
     icon = frame["relation"].map(RELATION_ICONS)
     cell_text = (icon + " " + frame["links"].astype(str)).fillna("")
     fill = frame["relation"].map(RELATION_COLOURS).fillna(NO_LINK_COLOUR)
     relation_text = frame["relation"].str.capitalize() + " (" + icon + "), " + frame["links"].astype(str) + " link(s)"
-    links_text = frame["detail"].fillna("").str.replace("; ", "<br>", regex=False)
+    links_text = frame["detail"].fillna("").map(lambda d: "<br>".join(plain_all(d.split("; "))))
+    text = {c: frame[c].fillna("").map(plain) for c in ("row", "row_title", "col", "col_title", "confidence")}
     hover = (
         "<b>"
-        + frame["row"]
+        + text["row"]
         + " "
-        + frame["row_title"]
+        + text["row_title"]
         + "</b><br>× <b>"
-        + frame["col"]
+        + text["col"]
         + "</b> "
-        + frame["col_title"]
+        + text["col_title"]
         + "<br>Strongest relation: "
         + relation_text.fillna("no crosswalk link")
         + ("<br>" + links_text).where(frame["links"] > 0, "")
-        + ("<br>Confidence: " + frame["confidence"]).where(frame["links"] > 0, "")
+        + ("<br>Confidence: " + text["confidence"]).where(frame["links"] > 0, "")
     )
     shape = (len(rows), len(cols))
     x = [x_labels[c] for c in cols]
@@ -179,6 +182,7 @@ def overlap_sankey_figure(flows: pd.DataFrame, catalog: Catalog, *, title: str) 
     labels += [f"{n} {_short(commitments[n].title, 26)}" for n in right]
     full = [commitments[n].title for n in left] + [mechanisms[n].name for n in middle]
     full += [commitments[n].title for n in right]
+    labels, full = plain_all(labels), plain_all(full)
     colours = [FRAMEWORK_COLOURS["ASC"]] * len(left) + [MECHANISM_COLOUR] * len(middle)
     colours += [FRAMEWORK_COLOURS["BWP"]] * len(right)
     # With one stage only (a framework filter), its two columns take the full width.
@@ -251,7 +255,7 @@ def group_comparison_figure(comparison: pd.DataFrame, *, title: str) -> go.Figur
     fig = make_subplots(
         rows=len(measures), cols=1, shared_xaxes=True, subplot_titles=[m[3] for m in measures], vertical_spacing=0.14
     )
-    labels = comparison["label"].tolist()
+    labels = plain_all(comparison["label"])
     colours = [GROUP_COLOURS.get(g, OKABE_ITO["grey"]) for g in comparison["group"]]
     for position, (share, part, whole, name) in enumerate(measures, start=1):
         values = comparison[share]
@@ -303,7 +307,8 @@ def _short(text: str, width: int) -> str:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(text, width))
+    """``text`` in lines of up to ``width`` characters, escaped, joined by plotly's ``<br>``."""
+    return "<br>".join(plain_all(textwrap.wrap(text, width)))
 
 
 def _rgba(colour: str, alpha: float) -> str:

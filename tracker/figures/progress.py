@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from loaders.catalog import Catalog
 from tracker.figures.palette import OKABE_ITO, status_colours, status_names, text_colour
 from tracker.figures.status import base_layout
+from tracker.figures.text import plain
 from tracker.progress import PLAN_END, PLAN_START
 
 MEASURE_STYLE = {
@@ -53,9 +54,11 @@ def timeline_figure(rows: pd.DataFrame, catalog: Catalog, *, title: str, today: 
 
     The plan period is shaded and today is a dashed line, so slippage is visible.
     """
-    colours, names = status_colours(catalog), status_names(catalog)
+    colours = status_colours(catalog)
+    names = {status: plain(name) for status, name in status_names(catalog).items()}
+    # Titles are the members' own text: shortened first, then escaped, so no entity is cut in half.
     labels = [
-        f"{'⚠ ' if overdue else ''}{key} · {_short(title_)}"
+        f"{'⚠ ' if overdue else ''}{plain(key)} · {plain(_short(title_))}"
         for key, title_, overdue in zip(rows["action_key"], rows["title"], rows["overdue"], strict=True)
     ]
     frame = rows.assign(label=labels)
@@ -80,7 +83,7 @@ def timeline_figure(rows: pd.DataFrame, catalog: Catalog, *, title: str, today: 
             },
             customdata=list(
                 zip(
-                    part["title"],
+                    [plain(t) for t in part["title"]],
                     part["start"].dt.strftime("%d %b %Y"),
                     [
                         e.strftime("%d %b %Y") if d else "no due date"

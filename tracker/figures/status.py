@@ -7,12 +7,13 @@ import plotly.graph_objects as go
 
 from loaders.catalog import Catalog
 from tracker.figures.palette import FONT, status_colours, status_names, status_patterns, text_colour
+from tracker.figures.text import plain
 
 
 def base_layout(fig: go.Figure, title: str, *, height: int | None = None) -> go.Figure:
-    """Shared layout: title, font, legend on top, white background."""
+    """Shared layout: title (shown as plain text), font, legend on top, white background."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container"},
+        title={"text": plain(title), "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container"},
         font={"family": FONT, "size": 13},
         plot_bgcolor="#FFFFFF",
         paper_bgcolor="#FFFFFF",
@@ -39,13 +40,15 @@ def status_bar_figure(
     Args:
         counts: ``group``, ``status``, ``actions`` (from ``overview.status_counts``).
         catalog: for the scale's colours, icons and labels.
-        labels: group id -> display label (y axis), in display order.
+        labels: group id -> display label (y axis), in display order; shown as plain text.
         title: the chart title (states the subject).
         axis_title: the y axis title (what the groups are).
         share: plot each group's shares (100 % bars) instead of counts.
     """
-    colours, names, patterns = status_colours(catalog), status_names(catalog), status_patterns(catalog)
+    colours, patterns = status_colours(catalog), status_patterns(catalog)
+    names = {status: plain(name) for status, name in status_names(catalog).items()}
     order = list(labels)
+    shown = {group: plain(label) for group, label in labels.items()}
     data = counts[counts["group"].isin(order)].copy()
     totals = data.groupby("group")["actions"].transform("sum")
     data["share"] = (data["actions"] / totals.where(totals > 0)).fillna(0.0)
@@ -57,7 +60,7 @@ def status_bar_figure(
         fig.add_bar(
             name=names[status],
             orientation="h",
-            y=[labels[g] for g in order],
+            y=[shown[g] for g in order],
             x=values,
             marker={
                 "color": colours[status],
