@@ -58,10 +58,13 @@ users:
     role: reviewer
 """
 ANONYMOUS: dict[str, Any] = {"is_logged_in": False}
-STRANGER = {"is_logged_in": True, "name": "Stan Ger", "email": "stranger@example.org"}  # logged in, not in the map
-FOCAL_THA = {"is_logged_in": True, "name": "Fa Tha", "email": "FP.THA@example.org"}  # case differs from the map
-FOCAL_IDN = {"is_logged_in": True, "name": "Ida Idn", "email": "fp.idn@example.org"}
-REVIEWER = {"is_logged_in": True, "name": "Rita Rev", "email": "rev@example.org"}
+# What st.user holds after a sign-in: the provider's claims. A role needs an e-mail the provider verified.
+VERIFIED = {"is_logged_in": True, "email_verified": True}
+STRANGER = {**VERIFIED, "name": "Stan Ger", "email": "stranger@example.org"}  # logged in, not in the map
+FOCAL_THA = {**VERIFIED, "name": "Fa Tha", "email": "FP.THA@example.org"}  # case differs from the map
+FOCAL_IDN = {**VERIFIED, "name": "Ida Idn", "email": "fp.idn@example.org"}
+REVIEWER = {**VERIFIED, "name": "Rita Rev", "email": "rev@example.org"}
+UNCONFIRMED_NOTE = "Your provider did not confirm your e-mail address, so you are viewing as a guest"
 # The sample's one confidential THA action gets a title found nowhere else, so "absent" can be checked as text.
 SECRET_ID = "THA-017"
 SECRET_TITLE = "Sealed arrangement with a witness-protection unit (test marker)"
@@ -287,6 +290,55 @@ def test_a_stranger_who_logs_in_is_only_a_viewer(data_dir):
     upload(at, "THA.yaml", tha_with_change(data_dir), "application/yaml")
 
     assert not {"submit_send", "submit_apply"} & buttons(at)
+
+
+@pytest.mark.parametrize(
+    ("claim", "trust_setting"),
+    [
+        ({"email_verified": False}, None),
+        ({"email_verified": "false"}, None),
+        ({"email_verified": "no"}, None),
+        ({"email_verified": False}, "true"),  # the setting never overrides a provider that says no
+        ({}, None),  # no claim, and the role map does not trust its absence (the default)
+        ({}, "false"),
+    ],
+    ids=["false", "false-as-text", "other-text", "false-despite-setting", "absent", "absent-not-trusted"],
+)
+def test_a_sign_in_without_a_verified_email_is_a_guest_and_told_why(data_dir, claim, trust_setting):
+    if trust_setting is not None:
+        roles = data_dir / "_roles.yaml"
+        roles.write_text(f"trust_unverified_email: {trust_setting}\n{roles.read_text()}", encoding="utf-8")
+    before = snapshot(data_dir)
+    user = {k: v for k, v in REVIEWER.items() if k != "email_verified"} | claim  # a reviewer's address
+    at = app(user, "app_pages/submit.py")
+
+    assert [w.value for w in at.sidebar.warning] == [
+        f"{UNCONFIRMED_NOTE}: read-only. Confirm the address with your identity provider, or ask an administrator."
+    ]
+    assert not any("Signed in as" in m.value for m in at.sidebar.markdown)
+    assert "auth_logout" in buttons(at) and "auth_login" not in buttons(at)
+    assert not switch_if_offered(at, "app_pages/review.py")
+    upload(at, "THA.yaml", tha_with_change(data_dir), "application/yaml")
+    assert not {"submit_send", "submit_apply"} & buttons(at)
+    assert snapshot(data_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("claim", "trust_setting"),
+    [({"email_verified": True}, None), ({"email_verified": "TRUE"}, None), ({}, "true")],
+    ids=["verified", "verified-as-text", "absent-trusted-by-the-role-map"],
+)
+def test_a_sign_in_with_a_verified_email_gets_its_role(data_dir, claim, trust_setting):
+    if trust_setting is not None:
+        roles = data_dir / "_roles.yaml"
+        roles.write_text(f"trust_unverified_email: {trust_setting}\n{roles.read_text()}", encoding="utf-8")
+    user = {k: v for k, v in REVIEWER.items() if k != "email_verified"} | claim
+
+    at = app(user)
+
+    assert [m.value for m in at.sidebar.markdown if "Signed in" in m.value] == ["Signed in as **Rita Rev**  \nReviewer"]
+    assert not at.sidebar.warning
+    assert switch_if_offered(at, "app_pages/review.py")
 
 
 def test_a_focal_point_sends_their_own_file_for_review(data_dir):
