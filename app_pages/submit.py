@@ -54,7 +54,7 @@ raw = read_member_bytes(upload.name, upload.getvalue())
 preview = store.preview(raw)
 if not preview.ok:
     errors = issue_counts(preview.issues)[0]
-    st.error(f"{errors} problem(s) to fix in {upload.name}. Nothing has been saved. Fix them and upload again.")
+    st.error(f"{errors:,} problem(s) to fix in {upload.name}. Nothing has been saved. Fix them and upload again.")
 if preview.issues:  # the uploader's own file: every issue, in full
     show_issues(
         preview.issues,

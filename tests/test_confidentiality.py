@@ -9,7 +9,11 @@ rows (anything that differs is something the guest can read or infer about them)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +21,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import streamlit as st
 import yaml
+from streamlit.testing.v1 import AppTest
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset, build_dataset, expand_paths
@@ -25,12 +31,25 @@ from loaders.disclosure import visible_issues
 from loaders.fields import FIELD_NAMES
 from loaders.issues import CONTRACT_KEYS, Issue
 from loaders.tables import RawFile, read_member_file
+from tests import test_upload_page
 from tests.make_fixtures import INVALID_DIR, TODAY
+from tests.test_upload_page import (
+    ANONYMOUS,
+    REVIEWER,
+    ROLES,
+    SECRET_COMMITMENT,
+    SECRET_ID,
+    SECRET_TITLE,
+    app,
+    downloads,
+    readable,
+)
 from tracker.filters import Filters, apply_filters
 from tracker.method import files_table, issue_counts
 from tracker.overview import headline
 
 ROOT = Path(__file__).resolve().parent.parent
+media = test_upload_page.media  # the fixture that lets a test fetch what a download button gives
 PROBLEM_DIRS = sorted(p.name for p in INVALID_DIR.iterdir() if p.is_dir())
 # What viewers get of each fixture's issues as it is (every other fixture: "public"). A file refused whole with a
 # parser's own text in the message: a general form; a Confidential cell that is neither yes nor no: nothing.
@@ -208,3 +227,191 @@ def test_a_viewer_counts_only_what_they_may_see_in_the_files_table(catalog):
     # The same figure as the viewer's headline "Actions reported" for the unfiltered data.
     view = apply_filters(dataset, Filters(), can_see_confidential=False)
     assert viewer["actions"].sum() == headline(view).actions
+
+
+# --- the pages: a guest sees nothing of the confidential rows --------------------------------------------------
+
+SECRET_ERROR_ID = "THA-090"
+# Values of the two confidential rows found nowhere else in the data: seen anywhere by a guest, they leaked.
+SECRET_VALID = {  # a valid confidential action: the sample's THA-017, with its values replaced
+    "title": SECRET_TITLE,
+    "description": "Sealed description of the witness unit (marker)",
+    "start_date": dt.date(2024, 2, 29),
+    "due_date": dt.date(2027, 2, 28),
+    "last_updated": dt.date(2026, 10, 31),
+    "lead_agency": "Sealed lead agency (marker)",
+    "evidence": "https://sealed.example/evidence-marker",
+}
+SECRET_INVALID = {  # a confidential action with errors: an unknown status, a date in the future
+    "action_id": SECRET_ERROR_ID,
+    "member": "THA",
+    "commitments": ["ASC-6"],
+    "title": "Sealed plan for a covert liaison office (marker)",
+    "status": "Sealed status marker",
+    "start_date": dt.date(2023, 2, 28),
+    "due_date": dt.date(2031, 1, 31),
+    "last_updated": dt.date(2031, 12, 25),
+    "evidence": "https://sealed.example/error-evidence-marker",
+    "confidential": True,
+}
+MARKERS = [
+    SECRET_ID,
+    SECRET_ERROR_ID,
+    *(v for v in SECRET_VALID.values() if isinstance(v, str)),
+    *(v for v in SECRET_INVALID.values() if isinstance(v, str) and v not in ("THA", SECRET_ERROR_ID)),
+    *(f"{d:%Y-%m-%d}" for d in (*SECRET_VALID.values(), *SECRET_INVALID.values()) if isinstance(d, dt.date)),
+]
+FIXED_MTIME_NS = 1_790_000_000 * 10**9  # every member file alike, so "modified" never tells the two data sets apart
+
+
+def write_data(directory: Path, *, secrets: bool) -> Path:
+    """Part of the sample (THA, IDN, AUS) with, when ``secrets``, the two confidential THA rows last in THA.yaml.
+
+    Without them the files are the same byte for byte up to those rows: the data set a guest must not be able
+    to tell apart from the one with them.
+    """
+    directory.mkdir()
+    for name in ("IDN.xlsx", "AUS.xlsx"):
+        shutil.copy(ROOT / "data" / "sample" / name, directory / name)
+    document = yaml.safe_load((ROOT / "data" / "sample" / "THA.yaml").read_text(encoding="utf-8"))
+    (valid,) = [a for a in document["actions"] if a.get("confidential")]
+    assert valid["action_id"] == SECRET_ID
+    document["actions"].remove(valid)
+    if secrets:
+        document["actions"] += [{**valid, **SECRET_VALID}, SECRET_INVALID]
+    (directory / "THA.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    (directory / "_roles.yaml").write_text(ROLES, encoding="utf-8")
+    for path in directory.iterdir():
+        os.utime(path, ns=(FIXED_MTIME_NS, FIXED_MTIME_NS))
+    return directory
+
+
+@pytest.fixture
+def with_secrets(tmp_path: Path) -> Path:
+    return write_data(tmp_path / "with", secrets=True)
+
+
+@pytest.fixture
+def without_secrets(tmp_path: Path) -> Path:
+    return write_data(tmp_path / "without", secrets=False)
+
+
+def rendered(at: AppTest, data_dir: Path) -> str:
+    """Every element the page rendered, as protobuf text (labels, values, tables, chart specs, options, …).
+
+    What differs between two runs for reasons other than the data is blanked: the address of a file made
+    on click, and the data directory's path.
+    """
+    parts = [str(node.proto) for node in at._tree if getattr(node, "proto", None) is not None]
+    text = "\n".join(parts).replace(str(data_dir), "<data>")
+    return re.sub(r'(deferred_file_id|url): "[^"]*"', r'\1: "…"', text)
+
+
+def taken_away(at: AppTest, media: list[Any]) -> list[tuple[str, str]]:
+    """(label, text) of every download the page offers, made as a click makes it (PDFs and workbooks as text)."""
+    # When a workbook or PDF was made, and the random ids of a pack's chart elements, are not what it says.
+    volatile = re.compile(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?|D:\d{14}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    )
+    files = [(label, volatile.sub("<id>", readable(data))) for label, _, data in downloads(at, media)]
+    return [(label, _svg_ids(text)) for label, text in files]
+
+
+def _svg_ids(text: str) -> str:
+    """A chart image's SVG names its parts after random ids (defs-4dc906, clip4dc906xy, p4dc906-legend-2bf491)."""
+    for uid in re.findall(r'id="defs-(\w+)"', text):
+        text = text.replace(uid, "<id>")
+    return re.sub(r"(p<id>-(?:legend-)?)[0-9a-f]{6}", r"\1<id>", text)
+
+
+PAGE_VISITS = {  # page -> how a guest gets to what the page shows about THA
+    "overview": ("app_pages/overview.py", {}),
+    "overview-tha": ("app_pages/overview.py", {"member": "THA"}),
+    "progress": ("app_pages/progress.py", {"member": "THA"}),
+    "gaps": ("app_pages/gaps.py", {}),
+    "overlap": ("app_pages/overlap.py", {"member": "THA"}),
+    "member": ("app_pages/member.py", {"m": "THA"}),
+    "method": ("app_pages/method.py", {}),
+    "exports": ("app_pages/exports.py", {"member": "THA"}),
+    "submit": ("app_pages/submit.py", {}),
+}
+
+
+def walk(
+    user: dict[str, Any], visit: str, data_dir: Path, media: list[Any], monkeypatch, *, images: bool = True
+) -> str:
+    """All a user sees and can download on one page (after its THA selections), as one text.
+
+    ``images``: also make the chart images of the exports page (Chromium, a few seconds).
+    """
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(data_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    page, query = PAGE_VISITS[visit]
+    at = app(user, page, query=query)
+    if visit == "gaps":
+        at.selectbox(key="gaps_member").select("THA").run()
+        at.selectbox(key="gaps_commitment").select(SECRET_COMMITMENT).run()
+    if visit == "submit":
+        at.selectbox(key="submit_member").select("THA").run()
+    if visit == "exports" and images:
+        at.button(key="exports_make_images").click().run()
+    assert not at.exception, at.exception
+    files = "\n".join(f"--- {label}\n{text}" for label, text in taken_away(at, media))
+    return f"{rendered(at, data_dir)}\n=== downloads\n{files}"
+
+
+@pytest.mark.parametrize("visit", PAGE_VISITS)
+def test_a_guest_sees_nothing_of_confidential_actions_on_any_page(
+    with_secrets, without_secrets, media, monkeypatch, visit
+):
+    guest = walk(ANONYMOUS, visit, with_secrets, media, monkeypatch)
+    baseline = walk(ANONYMOUS, visit, without_secrets, media, monkeypatch)
+
+    leaked = [marker for marker in MARKERS if marker in guest]
+    assert not leaked, f"{visit} shows a guest {leaked}"
+    assert not [marker for marker in MARKERS if marker in baseline], "the markers must be unique to the secrets"
+    # Not even a count: the page is what it would be if the confidential rows did not exist.
+    assert guest.splitlines() == baseline.splitlines()
+
+
+@pytest.mark.parametrize("visit", PAGE_VISITS)
+def test_a_reviewer_sees_the_confidential_actions_on_every_page(
+    with_secrets, without_secrets, media, monkeypatch, visit
+):
+    """The guest's walk compares pages that do change with the confidential rows: for a reviewer they do."""
+    reviewer = walk(REVIEWER, visit, with_secrets, media, monkeypatch, images=False)
+    baseline = walk(REVIEWER, visit, without_secrets, media, monkeypatch, images=False)
+
+    assert reviewer != baseline
+    if visit in ("gaps", "member", "exports", "submit"):  # pages listing actions by title, or a download that does
+        assert SECRET_TITLE in reviewer
+    if visit == "method":
+        assert '\\"Sealed status marker\\" is not on the scale' in reviewer
+
+
+def test_the_method_page_counts_and_lists_for_each_role_what_it_may_see(with_secrets, media, monkeypatch):
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(with_secrets))
+    st.cache_resource.clear()
+    guest = app(ANONYMOUS, "app_pages/method.py")
+    reviewer = app(REVIEWER, "app_pages/method.py")
+
+    def caption(at: AppTest) -> str:
+        return next(c.value for c in at.caption if "member file(s)" in c.value).split(".")[0]
+
+    assert caption(guest) == "0 error(s) and 0 warning(s) in 3 member file(s)"
+    assert [s.value for s in guest.success] == ["No issues in what you can see."]
+    assert caption(reviewer) == "2 error(s) and 0 warning(s) in 3 member file(s)"
+    issues = next(d.value for d in reviewer.dataframe if "code" in d.value.columns)
+    assert issues[["file", "field", "code"]].values.tolist() == [
+        ["THA.yaml", "last_updated", "future-date"],
+        ["THA.yaml", "status", "unknown-status"],
+    ]
+    (_, _, csv), *_ = downloads(reviewer, media)
+    assert "Sealed status marker" in readable(csv)
+    guest_files = next(d.value for d in guest.dataframe if "actions" in d.value.columns)
+    reviewer_files = next(d.value for d in reviewer.dataframe if "actions" in d.value.columns)
+    assert "rows" not in guest_files.columns and "rows" in reviewer_files.columns
+    tha = {"guest": guest_files, "reviewer": reviewer_files}
+    actions = {who: int(frame.set_index("file").loc["THA.yaml", "actions"]) for who, frame in tha.items()}
+    assert actions["reviewer"] == actions["guest"] + 1, "the valid confidential action counts for reviewers only"

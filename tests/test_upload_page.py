@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
@@ -34,6 +35,7 @@ from tests.builders import require_program
 from tracker.access import AccessDeniedError, Role, User
 from tracker.store import Store
 from tracker.submissions import SUBMISSIONS, Submissions
+from ui.components import ISSUES_SHOWN_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -778,6 +780,30 @@ def test_a_file_with_cell_errors_lists_each_with_its_row(data_dir):
     assert issues["Row"].tolist() == starts, "rows of a YAML file are its lines"
     assert not {"submit_send", "submit_apply"} & buttons(at)
     assert snapshot(data_dir) == before
+
+
+def test_a_file_with_thousands_of_problems_sends_the_first_few_and_offers_all_as_csv(data_dir, media):
+    """The browser gets at most ISSUES_SHOWN_LIMIT issues, however many a file has; the CSV has every one."""
+    document = yaml.safe_load((data_dir / "THA.yaml").read_text(encoding="utf-8"))
+    action = {k: v for k, v in document["actions"][0].items() if k != "action_id"}
+    document["actions"] = [{**action, "status": f"almost done {n}"} for n in range(ISSUES_SHOWN_LIMIT * 5)]
+    at = app(ANONYMOUS, "app_pages/submit.py")
+
+    upload(at, "THA.yaml", yaml.safe_dump(document, sort_keys=False).encode(), "application/yaml")
+
+    total = ISSUES_SHOWN_LIMIT * 5
+    assert [e.value for e in at.error] == [
+        f"{total:,} problem(s) to fix in THA.yaml. Nothing has been saved. Fix them and upload again."
+    ]
+    (shown,) = [df.value for df in at.dataframe]
+    assert len(shown) == ISSUES_SHOWN_LIMIT
+    assert [c.value for c in at.caption if c.value.startswith("…")] == [
+        f"… and {total - ISSUES_SHOWN_LIMIT:,} more, not shown here: the download lists all {total:,}."
+    ]
+    name, mime, data = download(at, media, "submit_issues_csv")
+    listed = pd.read_csv(io.BytesIO(data))
+    assert (name, mime, len(listed)) == ("validation-issues.csv", "text/csv", total)
+    assert listed["message"].str.contains("almost done").all()
 
 
 def test_submissions_on_disk_are_plain_json(data_dir):
