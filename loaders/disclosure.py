@@ -27,9 +27,10 @@ known (``loaders/actions.py``, ``loaders/dataset.py``), with its ``disclosure``;
     - The catalog's issues (the catalog is public).
     - File-level issues whose message names only the file, its size or its structure: file-too-large,
       unsupported-format, macro-workbook-refused, bad-file-name, no-sheet, encrypted-workbook, not-a-workbook,
-      zip-bomb, sheet-too-large, missing-column, duplicate-column, yaml-structure, yaml-too-complex,
-      unknown-member and member-mismatch (about the file name or its ``member:`` line), duplicate-member-file,
-      and unknown-column on a header row (a header label, or a column letter that has values but no header:
+      zip-bomb, sheet-too-large, active-content-refused, too-many-columns, cell-too-long (sizes and row
+      numbers only), missing-column, duplicate-column, yaml-structure, yaml-too-complex, unknown-member and
+      member-mismatch (about the file name or its ``member:`` line), duplicate-member-file, and unknown-column
+      on a header row (a header label, or a column letter that has values but no header:
       viewers never see those values, so they cannot tell whose they are).
 
 The ``validate`` command and the *Submit an update* page show a file's issues to whoever holds that file, in
@@ -62,6 +63,10 @@ PUBLIC_FILE_CODES = frozenset(
         "unknown-member",
         "member-mismatch",
         "duplicate-member-file",
+        # The hostile-file checks (issue 9): what the package holds, or a row's size; never a cell's text.
+        "active-content-refused",
+        "too-many-columns",
+        "cell-too-long",
     }
 )
 """File-level codes whose message quotes no cell of any row (see the module docstring)."""
