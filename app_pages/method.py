@@ -2,41 +2,45 @@
 
 import streamlit as st
 
+from loaders.disclosure import visible_issues
 from tracker import settings
-from tracker.access import can_review, load_roles
-from tracker.exports import table_csv
+from tracker.access import can_review, can_see_confidential, load_roles
 from tracker.gaps import STALE_AFTER_DAYS
-from tracker.method import commitments_table, contract_table, crosswalk_table, issues_table, scale_table, sources_table
+from tracker.method import (
+    commitments_table,
+    contract_table,
+    crosswalk_table,
+    files_table,
+    issue_counts,
+    scale_table,
+    sources_table,
+)
 from ui.auth import current_user
 from ui.cache import get_dataset
-from ui.components import illustrative_banner
+from ui.components import illustrative_banner, show_issues
+from ui.text import plain
 
 dataset = get_dataset()
 catalog = dataset.catalog
+user = current_user()
+confidential = can_see_confidential(user)
 
 st.title("Method and data")
 illustrative_banner(dataset)
 
 st.header("Validation issues in the current data")
-issues = issues_table(dataset.issues)
-errors = int((issues["severity"] == "error").sum())
+# Viewers get no issue about a confidential action, and no count that includes one (loaders/disclosure.py).
+issues = visible_issues(dataset.issues, can_see_confidential=confidential)
+errors, warnings = issue_counts(issues)
 st.caption(
-    f"{errors} error(s) and {len(issues) - errors} warning(s) in {len(dataset.files)} member file(s). "
+    f"{errors} error(s) and {warnings} warning(s) in {len(dataset.files)} member file(s). "
     "Rows with an error are left out of every figure until the file is fixed."
 )
-if issues.empty:
-    st.success("No issues: every file passed every rule.")
+if not issues:
+    # Said alike whether or not issues were left out, so that it tells a viewer nothing.
+    st.success("No issues: every file passed every rule." if confidential else "No issues in what you can see.")
 else:
-    st.dataframe(issues, hide_index=True, width="stretch")
-    st.download_button(
-        "Download the issues (CSV)",
-        table_csv(issues, illustrative=False),
-        "validation-issues.csv",
-        "text/csv",
-        key="method_issues_csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    show_issues(issues, key="method_issues", file_name="validation-issues")
 roles = load_roles(settings.data_dir())
 if roles.problems:
     st.warning(
@@ -44,10 +48,10 @@ if roles.problems:
         "viewers until an administrator fixes it.",
         icon=":material/lock:",
     )
-    if can_review(current_user()):  # the details name people's e-mail addresses
-        st.markdown("\n".join(f"- {problem}" for problem in roles.problems))
+    if can_review(user):  # the details name people's e-mail addresses
+        st.markdown("\n".join(f"- {plain(problem)}" for problem in roles.problems))
 with st.expander("Member files read"):
-    st.dataframe(dataset.files, hide_index=True, width="stretch")
+    st.dataframe(files_table(dataset, can_see_confidential=confidential), hide_index=True, width="stretch")
 
 st.header("The status scale")
 st.markdown(catalog.scale.note)
@@ -64,7 +68,8 @@ st.markdown(f"""
 - **Overdue**: the due date has passed and the action is neither complete nor discontinued.
 - **Member groups**: ASEAN member states (including Timor-Leste since 26 Oct 2025), other states and territories,
   and the four member organisations (IOM, UNHCR, UNODC, ILO).
-- **Confidential actions** are left out of every figure, table and download for viewers.
+- **Confidential actions** are left out of every figure, table and download for viewers, and so are the
+  validation issues about them.
 - Members are always listed alphabetically: nothing here is a ranking.
 """)
 

@@ -2,11 +2,14 @@
 
 import streamlit as st
 
+from loaders.disclosure import visible_issues
 from tracker import settings
+from tracker.access import can_see_confidential
 from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
 from tracker.gaps import STALE_AFTER_DAYS
 from tracker.overview import catalog_caveats, freshness, headline, key_figures, status_counts
+from ui.auth import current_user
 from ui.components import illustrative_banner, nothing_matches, show_chart
 from ui.state import current_view
 
@@ -73,7 +76,8 @@ show_chart(
 st.subheader("About this data")
 latest = view.actions["last_updated"].max()
 notes = [f"Latest update in the records shown: **{latest:%d %B %Y}**.", *catalog_caveats(catalog)]
-errors = len(dataset.errors)
+# Errors about confidential rows are not counted for viewers (loaders/disclosure.py).
+errors = len(visible_issues(dataset.errors, can_see_confidential=can_see_confidential(current_user())))
 if errors:
     notes.append(f"**{errors} validation error(s)** in the files: the rows concerned are left out of every figure.")
 st.markdown("\n".join(f"- {note}" for note in notes))

@@ -6,11 +6,11 @@ import streamlit as st
 from tracker.access import AccessDeniedError, can_review
 from tracker.action_table import action_display
 from tracker.diff import changes_display
-from tracker.method import issues_table
 from tracker.store import StoreBusyError
 from tracker.submissions import Submissions
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store
+from ui.components import show_issues
 
 st.title("Review submissions")
 if flash := st.session_state.pop("review_flash", None):
@@ -43,7 +43,7 @@ else:
     preview = queue.preview(submission)  # re-checked against the records as they are now
     if not preview.ok:
         st.error("This file no longer passes validation (the records or the catalog changed since it was sent).")
-        st.dataframe(issues_table(preview.issues), hide_index=True, width="stretch")
+        show_issues(preview.issues, key="review_issues", file_name="validation-issues")
     elif preview.diff is not None:
         st.markdown(f"**Would change:** {preview.diff.summary()}")
         if not preview.diff.changed.empty:

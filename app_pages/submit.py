@@ -6,13 +6,13 @@ from loaders.tables import MAX_FILE_BYTES, read_member_bytes
 from tracker.access import AccessDeniedError, can_review, can_see_confidential, can_submit
 from tracker.action_table import action_display
 from tracker.diff import changes_display
-from tracker.method import issues_table
+from tracker.method import issue_counts
 from tracker.store import StoreBusyError
 from tracker.submissions import Submissions
 from tracker.template import template_workbook
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store
-from ui.components import illustrative_banner
+from ui.components import illustrative_banner, show_issues
 
 user = current_user()
 dataset = get_dataset()
@@ -52,17 +52,15 @@ if upload is None:
     st.stop()
 raw = read_member_bytes(upload.name, upload.getvalue())
 preview = store.preview(raw)
-issues = issues_table(preview.issues)
 if not preview.ok:
-    errors = int((issues["severity"] == "error").sum())
-    st.error(f"{errors} problem(s) to fix in {upload.name}. Nothing has been saved. Fix them and upload again.")
-if not issues.empty:
-    st.dataframe(
-        issues[["severity", "row", "field", "message"]].rename(
-            columns={"severity": "", "row": "Row", "field": "Column", "message": "What to fix"}
-        ),
-        hide_index=True,
-        width="stretch",
+    errors = issue_counts(preview.issues)[0]
+    st.error(f"{errors:,} problem(s) to fix in {upload.name}. Nothing has been saved. Fix them and upload again.")
+if preview.issues:  # the uploader's own file: every issue, in full
+    show_issues(
+        preview.issues,
+        key="submit_issues",
+        file_name="validation-issues",
+        columns={"severity": "", "row": "Row", "field": "Column", "message": "What to fix"},
     )
 if not preview.ok:
     st.stop()

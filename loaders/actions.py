@@ -4,7 +4,9 @@ All rows of all files are checked together, column by column (vectorised), so
 that a data directory of 200,000 actions validates in one pass and duplicate
 action ids are caught across files. Each rule yields issues with the file,
 sheet, Excel row (or YAML line) and canonical field; rows with an error are
-left out of the validated frame, rows with only warnings are kept.
+left out of the validated frame, rows with only warnings are kept. Each issue
+is also marked with who may read it (see ``loaders/disclosure.py``): issues on
+a confidential row, or naming one, are for reviewers only.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.disclosure import Place, mark
 from loaders.fields import DATE_FIELDS, FIELD_NAMES, LABELS, TITLE_MAX, fold
 from loaders.grouping import join_groups
 from loaders.issues import Issue, error, place
@@ -63,6 +66,7 @@ def validate_actions(files: Sequence[RawFile], catalog: Catalog, today: dt.date)
     Returns:
         An :class:`ActionSet`; file-level issues from reading are included.
     """
+    # Issues from reading and from the file gate; marked for disclosure once the rows are known.
     issues: list[Issue] = [i for f in files for i in f.issues]
     frames = []
     for raw in files:
@@ -76,12 +80,16 @@ def validate_actions(files: Sequence[RawFile], catalog: Catalog, today: dt.date)
             frame["_illustrative"] = raw.illustrative
             frames.append(frame)
     if not frames:
+        issues = mark(issues, data_rows=set(), secret_rows=set())
         return ActionSet(_empty_actions(), _empty_links("commitment_id"), _empty_links("mechanism_id"), issues)
 
     rows = pd.concat(frames, ignore_index=True)
     checker = _RowChecker(rows, catalog, today)
     checker.run()
-    issues.extend(checker.issues)
+    places = checker.places()
+    secret = {p for p, hidden in zip(places, checker.secret, strict=True) if hidden}
+    issues = mark(issues, data_rows=set(places), secret_rows=secret)
+    issues.extend(checker.issues)  # marked as they were reported
     return checker.result(issues)
 
 
@@ -124,11 +132,27 @@ class _RowChecker:
         self.bad = np.zeros(len(rows), dtype=bool)
         self.text = {f: _as_text(rows[f]) for f in FIELD_NAMES if f not in DATE_FIELDS}
         self.values: dict[str, pd.Series] = {}
+        # Rows that are, or may be, confidential: Confidential says yes, or something that is neither yes nor
+        # no (cautious: an unreadable cell must not make a confidential row's issues public).
+        confidential = self.text["confidential"]
+        self.secret = (confidential.notna() & ~_folded(confidential).map(_YES_NO).eq(False)).to_numpy(dtype=bool)
 
     # -- reporting ---------------------------------------------------------------------------
 
-    def report(self, mask: pd.Series, code: str, field: str, message: Callable[[int], str]) -> None:
-        """Add one error per masked row; ``message(i)`` explains row position ``i``."""
+    def report(
+        self,
+        mask: pd.Series,
+        code: str,
+        field: str,
+        message: Callable[[int], str],
+        *,
+        names: Callable[[int], int] | None = None,
+    ) -> None:
+        """Add one error per masked row; ``message(i)`` explains row position ``i``.
+
+        ``names(i)`` is the position of another row the message names (its place, its id): the
+        issue is confidential when either row is.
+        """
         positions = np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
         if positions.size == 0:
             return
@@ -137,9 +161,23 @@ class _RowChecker:
         for i in positions.tolist():
             file, sheet, row = files.iat[i], sheets.iat[i], _int_or_none(lines.iat[i])
             where = place(file, sheet, row)
+            hidden = self.secret[i] or (names is not None and self.secret[names(i)])
             self.issues.append(
-                error(code, file, f"{where}, {LABELS[field]}: {message(i)}", sheet=sheet, row=row, field=field)
+                Issue(
+                    "error",
+                    code,
+                    file,
+                    sheet,
+                    row,
+                    field,
+                    f"{where}, {LABELS[field]}: {message(i)}",
+                    disclosure="confidential" if hidden else "public",
+                )
             )
+
+    def places(self) -> list[Place]:
+        """(file, row) of every row, in order: where issues about each row are placed."""
+        return [(f, r) for f, r in zip(self.rows["_file"], self.rows["_row"].map(_int_or_none), strict=True)]
 
     def missing(self, field: str, hint: str) -> pd.Series:
         """Report required values that are blank; returns the "present" mask."""
@@ -387,6 +425,7 @@ class _RowChecker:
                 f'"{action_id.iat[i]}" is already used at '
                 f"{self._place(first[action_id.iat[i]])}; each action needs its own id (leave it blank for a new one)"
             ),
+            names=lambda i: first[action_id.iat[i]],
         )
         self.values["action_id"] = action_id
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from loaders.actions import ActionSet, validate_actions
 from loaders.catalog import Catalog, load_catalog
+from loaders.disclosure import mark
 from loaders.issues import Issue, error, sort_issues
 from loaders.members import parse_member_id
 from loaders.tables import READABLE_SUFFIXES, REFUSED_SUFFIXES, RawFile, read_member_file
@@ -44,8 +45,10 @@ class Dataset:
         actions: one row per valid action (see ``loaders.actions.ACTION_COLUMNS``).
         action_commitments: long table (action_key, commitment_id, framework, top_level).
         action_mechanisms: long table (action_key, mechanism_id).
-        files: one row per member file read (member, file, rows, actions, errors, warnings, modified).
-        issues: catalog and data issues, sorted.
+        files: one row per member file read (member, file, rows, actions, errors, warnings, modified),
+            confidential rows and issues included: for viewers use ``tracker.method.files_table``.
+        issues: catalog and data issues, sorted, each marked with who may read it
+            (``loaders.disclosure``; viewers get ``visible_issues``).
         illustrative: True when any file is marked as illustrative sample data.
         data_dir: where the member files came from.
     """
@@ -212,7 +215,9 @@ def build_dataset(
 ) -> Dataset:
     """Validate already-read files together and assemble a :class:`Dataset`."""
     checked: ActionSet = validate_actions(raws, catalog, today or dt.date.today())
-    issues = sort_issues([*catalog.issues, *extra_issues, *checked.issues])
+    # The catalog is public; the extra issues are about whole files (a member's second file).
+    outside_rows = mark(extra_issues, data_rows=set(), secret_rows=set())
+    issues = sort_issues([*catalog.issues, *outside_rows, *checked.issues])
     return Dataset(
         catalog=catalog,
         actions=checked.actions,

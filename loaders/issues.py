@@ -2,15 +2,22 @@
 
 An issue says where (file, sheet, Excel row or YAML line, canonical field), what
 (a kebab-case ``code``) and how to fix it (the ``message``). Its dictionary form
-is the ``validate --json`` contract in ``product.md``.
+is the ``validate --json`` contract in ``product.md``. It also says who may read
+it (``disclosure``, outside that contract): see ``loaders/disclosure.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import dataclasses
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+Disclosure = Literal["public", "generalised", "confidential"]
+"""Who may read an issue: everyone; viewers a general form only; reviewers only."""
+
+CONTRACT_KEYS = ("severity", "code", "file", "sheet", "row", "field", "message")
+"""The keys of ``validate --json`` issues, in order (product.md): nothing else is ever added."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +31,12 @@ class Issue:
     row: int | None
     field: str | None
     message: str
+    # Set where the rows are known (loaders/disclosure.py); kept out of to_dict, the JSON contract.
+    disclosure: Disclosure = dataclasses.field(default="public", kw_only=True)
 
     def to_dict(self) -> dict[str, object]:
-        """Return the JSON-ready mapping, keys in contract order."""
-        return asdict(self)
+        """Return the JSON-ready mapping, keys in contract order (``disclosure`` is not part of it)."""
+        return {key: getattr(self, key) for key in CONTRACT_KEYS}
 
 
 def place(file: str, sheet: str | None = None, row: int | None = None) -> str:

@@ -25,6 +25,7 @@ from tracker.access import (
     can_review,
     can_see_confidential,
     can_submit,
+    email_verified,
     load_roles,
     require,
 )
@@ -186,6 +187,41 @@ def test_a_broken_roles_file_is_reported_never_a_crash(data_dir, text):
     assert roles.entries == {}
     assert len(roles.problems) == 1 and roles.problems[0].startswith(f"{ROLES_FILE}: "), roles.problems
     assert roles.user("rev@example.org").role == Role.VIEWER
+
+
+@pytest.mark.parametrize(
+    ("claims", "trust_absent", "verified"),
+    [
+        ({"email_verified": True}, False, True),
+        ({"email_verified": "true"}, False, True),
+        ({"email_verified": " True "}, False, True),
+        ({"email_verified": False}, False, False),
+        ({"email_verified": False}, True, False),  # a provider that says no is never overruled
+        ({"email_verified": "false"}, True, False),
+        ({"email_verified": "yes"}, False, False),  # only true is true
+        ({"email_verified": 1}, False, False),
+        ({}, False, False),  # absent: not verified unless the role map trusts it
+        ({"email_verified": None}, False, False),
+        ({}, True, True),
+    ],
+)
+def test_an_email_counts_only_when_the_provider_verified_it(claims, trust_absent, verified):
+    assert email_verified({"email": "rev@example.org", **claims}, trust_absent=trust_absent) is verified
+
+
+@pytest.mark.parametrize(
+    ("line", "trusted", "problems"),
+    [("", False, 0), ("trust_unverified_email: true\n", True, 0), ("trust_unverified_email: false\n", False, 0)]
+    + [(f"trust_unverified_email: {value}\n", False, 1) for value in ("'true'", "1", "sometimes", "")],
+)
+def test_the_role_map_trusts_an_absent_email_claim_only_when_told_to(data_dir, line, trusted, problems):
+    write_roles(data_dir, f"{line}users:\n  - email: rev@example.org\n    role: reviewer\n")
+    roles = load_roles(data_dir)
+
+    assert roles.trust_unverified_email is trusted
+    assert len(roles.problems) == problems
+    assert all("trust_unverified_email" in p and "taken as false" in p for p in roles.problems)
+    assert roles.user("rev@example.org").role == Role.REVIEWER, "the rest of the file still counts"
 
 
 # --- who may do what ------------------------------------------------------------------------------

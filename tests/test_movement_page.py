@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.catalog import load_catalog
 from loaders.dataset import load_dataset
+from tests.test_upload_page import AUTH
 from tracker.access import Role, User
 from tracker.snapshots import Snapshots
 
@@ -52,3 +53,21 @@ def test_only_reviewers_see_the_snapshot_button(data_dir):
     at = AppTest.from_file(ENTRY, default_timeout=60).run()
     at.switch_page("app_pages/progress.py").run()
     assert not [b for b in at.button if b.key == "progress_snapshot_take"]
+
+
+@pytest.mark.parametrize("role", ["reviewer", "admin"])
+@pytest.mark.parametrize(("page", "key"), [("app_pages/progress.py", "progress"), ("app_pages/member.py", "member")])
+def test_reviewers_and_admins_see_the_snapshot_button_and_it_takes_one(data_dir, role, page, key):
+    (data_dir / "_roles.yaml").write_text(f"users:\n  - email: someone@example.org\n    role: {role}\n")
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email_verified": True, "name": "Some One", "email": "someone@example.org"}
+    at.run().switch_page(page).run()
+    assert not at.exception, at.exception
+
+    at.text_input(key=f"{key}_snapshot_name").input("20th AHG SOM").run()
+    at.button(key=f"{key}_snapshot_take").click().run()
+
+    assert not at.exception, at.exception
+    assert next(s.value for s in at.success if "Snapshot" in s.value).startswith("Snapshot '20th AHG SOM' taken:")
+    assert [i.name for i in Snapshots(data_dir).list()] == ["19th AHG SOM", "20th AHG SOM"]

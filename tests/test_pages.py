@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+import yaml
 from streamlit.testing.v1 import AppTest
 
 from tests import counted
@@ -25,7 +26,8 @@ PAGES = {
     "app_pages/member.py": "Member profile",
     "app_pages/method.py": "Method and data",
 }
-ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = str(ROOT / "dashboard.py")
 NOTHING = {"status": "discontinued", "member": "BTN"}  # BTN has no file in the sample
 
 
@@ -207,3 +209,22 @@ def test_member_profile_shows_the_hand_counted_figures(counted_data):
     assert not at.exception, at.exception
     shown = {m.label: m.value for m in at.metric}
     assert {label: shown[label] for label in counted.IDN_PROFILE} == counted.IDN_PROFILE
+
+
+def test_method_page_sends_the_first_issues_and_offers_all_as_csv(tmp_path, monkeypatch):
+    """A data directory with thousands of issues: the table holds ISSUES_SHOWN_LIMIT, the caption says how many more."""
+    document = yaml.safe_load((ROOT / "data" / "sample" / "THA.yaml").read_text(encoding="utf-8"))
+    action = {k: v for k, v in document["actions"][0].items() if k != "action_id"}
+    total = components.ISSUES_SHOWN_LIMIT + 57
+    document["actions"] = [{**action, "status": f"almost done {n}"} for n in range(total)]
+    (tmp_path / "THA.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
+
+    at = run("app_pages/method.py")
+
+    assert not at.exception, at.exception
+    assert f"{total} error(s) and 0 warning(s) in 1 member file(s)" in " ".join(c.value for c in at.caption)
+    (issues,) = [d.value for d in at.dataframe if "code" in d.value.columns]
+    assert len(issues) == components.ISSUES_SHOWN_LIMIT
+    assert f"… and 57 more, not shown here: the download lists all {total}." in [c.value for c in at.caption]
+    assert f"Download all {total} issues (CSV)" in [b.proto.label for b in at.get("download_button")]

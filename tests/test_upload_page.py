@@ -12,12 +12,14 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
@@ -29,9 +31,11 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.catalog import load_catalog
 from loaders.tables import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, read_member_bytes
+from tests.builders import require_program
 from tracker.access import AccessDeniedError, Role, User
 from tracker.store import Store
 from tracker.submissions import SUBMISSIONS, Submissions
+from ui.components import ISSUES_SHOWN_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -56,10 +60,13 @@ users:
     role: reviewer
 """
 ANONYMOUS: dict[str, Any] = {"is_logged_in": False}
-STRANGER = {"is_logged_in": True, "name": "Stan Ger", "email": "stranger@example.org"}  # logged in, not in the map
-FOCAL_THA = {"is_logged_in": True, "name": "Fa Tha", "email": "FP.THA@example.org"}  # case differs from the map
-FOCAL_IDN = {"is_logged_in": True, "name": "Ida Idn", "email": "fp.idn@example.org"}
-REVIEWER = {"is_logged_in": True, "name": "Rita Rev", "email": "rev@example.org"}
+# What st.user holds after a sign-in: the provider's claims. A role needs an e-mail the provider verified.
+VERIFIED = {"is_logged_in": True, "email_verified": True}
+STRANGER = {**VERIFIED, "name": "Stan Ger", "email": "stranger@example.org"}  # logged in, not in the map
+FOCAL_THA = {**VERIFIED, "name": "Fa Tha", "email": "FP.THA@example.org"}  # case differs from the map
+FOCAL_IDN = {**VERIFIED, "name": "Ida Idn", "email": "fp.idn@example.org"}
+REVIEWER = {**VERIFIED, "name": "Rita Rev", "email": "rev@example.org"}
+UNCONFIRMED_NOTE = "Your provider did not confirm your e-mail address, so you are viewing as a guest"
 # The sample's one confidential THA action gets a title found nowhere else, so "absent" can be checked as text.
 SECRET_ID = "THA-017"
 SECRET_TITLE = "Sealed arrangement with a witness-protection unit (test marker)"
@@ -136,24 +143,17 @@ def download(at: AppTest, media: list[MediaFileManager], key: str) -> tuple[str,
     return _fetch(media[-1], at.download_button(key=key).proto)
 
 
-def downloads(at: AppTest, media: list[MediaFileManager], mimes: set[str]) -> dict[str, bytes]:
-    """Every download button of the page whose file has one of ``mimes``, by label."""
-    found = {}
-    for button in at.download_button:
-        _, mime, data = _fetch(media[-1], button.proto, only=mimes)
-        if mime in mimes:
-            found[button.label] = data
-    return found
+def downloads(at: AppTest, media: list[MediaFileManager]) -> list[tuple[str, str, bytes]]:
+    """(label, MIME type, bytes) of every download button of the page, in page order.
+
+    Each button is fetched by its own element, as its click would (files made on click are made, PDFs
+    included): several buttons may share a label, and every one of them is a file a viewer can take away.
+    """
+    return [(button.label, *_fetch(media[-1], button.proto)[1:]) for button in at.download_button]
 
 
-def _fetch(manager: MediaFileManager, proto: Any, only: set[str] | None = None) -> tuple[str, str, bytes]:
-    if proto.deferred_file_id:
-        entry = manager._deferred_callables[proto.deferred_file_id]
-        if only is not None and entry["mimetype"] not in only:
-            return entry["filename"] or "", entry["mimetype"] or "", b""  # not built: e.g. a PDF needs Chromium
-        url = manager.execute_deferred(proto.deferred_file_id)
-    else:
-        url = proto.url
+def _fetch(manager: MediaFileManager, proto: Any) -> tuple[str, str, bytes]:
+    url = manager.execute_deferred(proto.deferred_file_id) if proto.deferred_file_id else proto.url
     storage = manager._storage
     assert isinstance(storage, MemoryMediaFileStorage)
     stored = storage.get_file(url.rsplit("/", 1)[1])
@@ -292,6 +292,55 @@ def test_a_stranger_who_logs_in_is_only_a_viewer(data_dir):
     upload(at, "THA.yaml", tha_with_change(data_dir), "application/yaml")
 
     assert not {"submit_send", "submit_apply"} & buttons(at)
+
+
+@pytest.mark.parametrize(
+    ("claim", "trust_setting"),
+    [
+        ({"email_verified": False}, None),
+        ({"email_verified": "false"}, None),
+        ({"email_verified": "no"}, None),
+        ({"email_verified": False}, "true"),  # the setting never overrides a provider that says no
+        ({}, None),  # no claim, and the role map does not trust its absence (the default)
+        ({}, "false"),
+    ],
+    ids=["false", "false-as-text", "other-text", "false-despite-setting", "absent", "absent-not-trusted"],
+)
+def test_a_sign_in_without_a_verified_email_is_a_guest_and_told_why(data_dir, claim, trust_setting):
+    if trust_setting is not None:
+        roles = data_dir / "_roles.yaml"
+        roles.write_text(f"trust_unverified_email: {trust_setting}\n{roles.read_text()}", encoding="utf-8")
+    before = snapshot(data_dir)
+    user = {k: v for k, v in REVIEWER.items() if k != "email_verified"} | claim  # a reviewer's address
+    at = app(user, "app_pages/submit.py")
+
+    assert [w.value for w in at.sidebar.warning] == [
+        f"{UNCONFIRMED_NOTE}: read-only. Confirm the address with your identity provider, or ask an administrator."
+    ]
+    assert not any("Signed in as" in m.value for m in at.sidebar.markdown)
+    assert "auth_logout" in buttons(at) and "auth_login" not in buttons(at)
+    assert not switch_if_offered(at, "app_pages/review.py")
+    upload(at, "THA.yaml", tha_with_change(data_dir), "application/yaml")
+    assert not {"submit_send", "submit_apply"} & buttons(at)
+    assert snapshot(data_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("claim", "trust_setting"),
+    [({"email_verified": True}, None), ({"email_verified": "TRUE"}, None), ({}, "true")],
+    ids=["verified", "verified-as-text", "absent-trusted-by-the-role-map"],
+)
+def test_a_sign_in_with_a_verified_email_gets_its_role(data_dir, claim, trust_setting):
+    if trust_setting is not None:
+        roles = data_dir / "_roles.yaml"
+        roles.write_text(f"trust_unverified_email: {trust_setting}\n{roles.read_text()}", encoding="utf-8")
+    user = {k: v for k, v in REVIEWER.items() if k != "email_verified"} | claim
+
+    at = app(user)
+
+    assert [m.value for m in at.sidebar.markdown if "Signed in" in m.value] == ["Signed in as **Rita Rev**  \nReviewer"]
+    assert not at.sidebar.warning
+    assert switch_if_offered(at, "app_pages/review.py")
 
 
 def test_a_focal_point_sends_their_own_file_for_review(data_dir):
@@ -478,11 +527,10 @@ def test_only_reviewers_have_the_review_page(data_dir, user):
 # --- confidential actions -------------------------------------------------------------------------------------
 
 SHOWN_PAGES = ["app_pages/overview.py", "app_pages/gaps.py", "app_pages/member.py", "app_pages/exports.py"]
-TEXT_FILES = {"text/csv", "text/html", XLSX}
 
 
-def visit(user: dict[str, Any], page_path: str, media: list[MediaFileManager]) -> tuple[str, dict[str, str]]:
-    """What ``user`` sees on a page about THA, and the text of its CSV, HTML and Excel downloads (by label)."""
+def visit(user: dict[str, Any], page_path: str, media: list[MediaFileManager]) -> tuple[str, list[tuple[str, str]]]:
+    """What ``user`` sees on a page about THA, and the text of every download of the page: (label, text)."""
     at = app(user, page_path, query={"member": "THA"})
     if page_path == "app_pages/gaps.py":
         at.selectbox(key="gaps_member").select("THA").run()
@@ -490,16 +538,77 @@ def visit(user: dict[str, Any], page_path: str, media: list[MediaFileManager]) -
     if page_path == "app_pages/member.py":
         at.selectbox(key="member_profile").select("THA").run()
     assert not at.exception, at.exception
-    files = {label: readable(data) for label, data in downloads(at, media, TEXT_FILES).items()}
-    return text_of(at), files
+    return text_of(at), [(label, readable(data)) for label, _, data in downloads(at, media)]
 
 
 def readable(data: bytes) -> str:
-    """A download's text; workbooks unzipped (their strings live in XML parts)."""
+    """A download's text: workbooks unzipped (their strings live in XML parts), PDFs through ``pdftotext``."""
     if data.startswith(b"PK\x03\x04"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    if data.startswith(b"%PDF-"):
+        done = subprocess.run(
+            [require_program("pdftotext"), "-layout", "-", "-"], input=data, capture_output=True, check=True
+        )
+        return done.stdout.decode("utf-8", "replace")
     return data.decode("utf-8-sig", "replace")
+
+
+def pdf_with(text: str) -> bytes:
+    """A one-page PDF showing ``text`` (written by hand: the scan must not rely on the app's own PDF maker)."""
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def workbook_with(text: str) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["Action title", text])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _download_buttons(files: list[tuple[str, str, bytes]]) -> None:
+    """An app of download buttons only; PDFs are made on click, as the briefing pack is."""
+    import streamlit as st
+
+    for n, (label, mime, data) in enumerate(files):
+        made_on_click = mime == "application/pdf"
+        st.download_button(label, (lambda d=data: d) if made_on_click else data, f"f{n}", mime, key=f"f{n}")
+
+
+def test_the_download_scan_reads_every_button_in_every_format(media):
+    """The scan that the confidentiality tests rely on finds a planted leak wherever a viewer could download it."""
+    planted = [
+        ("Download (CSV)", "text/csv", b"id,title\nX-1,LEAK-IN-THE-FIRST-CSV\n"),
+        ("Download (CSV)", "text/csv", b"id,title\nX-2,LEAK-IN-THE-SECOND-CSV\n"),  # the same label
+        ("Workbook", XLSX, workbook_with("LEAK-IN-THE-WORKBOOK")),
+        ("Pack (HTML)", "text/html", b"<p>LEAK-IN-THE-HTML</p>"),
+        ("Pack (PDF)", "application/pdf", pdf_with("LEAK-IN-THE-PDF")),
+    ]
+    at = AppTest.from_function(_download_buttons, kwargs={"files": planted}, default_timeout=30).run()
+    assert not at.exception
+
+    found = [(label, readable(data)) for label, _, data in downloads(at, media)]
+
+    assert [label for label, _ in found] == [label for label, _, _ in planted]
+    for (_, text), leak in zip(found, ["FIRST-CSV", "SECOND-CSV", "WORKBOOK", "HTML", "PDF"], strict=True):
+        assert f"LEAK-IN-THE-{leak}" in text
 
 
 @pytest.mark.parametrize("page_path", SHOWN_PAGES, ids=lambda p: Path(p).stem)
@@ -508,14 +617,15 @@ def test_confidential_actions_are_absent_for_viewers_and_present_for_reviewers(d
     reviewer_page, reviewer_files = visit(REVIEWER, page_path, media)
 
     assert SECRET_TITLE not in viewer_page
-    for label, text in viewer_files.items():
+    for label, text in viewer_files:
         assert SECRET_TITLE not in text and SECRET_ID not in text, f"{label} of {page_path} leaks the secret action"
-    assert viewer_files.keys() == reviewer_files.keys()
+    assert [label for label, _ in viewer_files] == [label for label, _ in reviewer_files]
     if page_path in ("app_pages/gaps.py", "app_pages/member.py"):  # the pages that list actions by title
         assert SECRET_TITLE in reviewer_page
-    if page_path == "app_pages/exports.py":  # the CSV lists every action by title
-        csv_files = [text for label, text in reviewer_files.items() if "CSV" in label]
-        assert csv_files and all(SECRET_TITLE in text for text in csv_files)
+    if page_path == "app_pages/exports.py":  # the CSV and the workbook list every action by title
+        files = dict(reviewer_files)
+        assert SECRET_TITLE in files["CSV of all data"] and SECRET_TITLE in files["Excel of this view"]
+        assert "commitments: briefing" in files["Briefing pack (PDF)"], "the PDF is read as text too"
     if page_path == "app_pages/overview.py":
         count = re.compile(r"^Actions reported (\d+)$", re.MULTILINE)
         assert [int(n) for n in count.findall(reviewer_page)] == [int(n) + 1 for n in count.findall(viewer_page)]
@@ -670,6 +780,30 @@ def test_a_file_with_cell_errors_lists_each_with_its_row(data_dir):
     assert issues["Row"].tolist() == starts, "rows of a YAML file are its lines"
     assert not {"submit_send", "submit_apply"} & buttons(at)
     assert snapshot(data_dir) == before
+
+
+def test_a_file_with_thousands_of_problems_sends_the_first_few_and_offers_all_as_csv(data_dir, media):
+    """The browser gets at most ISSUES_SHOWN_LIMIT issues, however many a file has; the CSV has every one."""
+    document = yaml.safe_load((data_dir / "THA.yaml").read_text(encoding="utf-8"))
+    action = {k: v for k, v in document["actions"][0].items() if k != "action_id"}
+    document["actions"] = [{**action, "status": f"almost done {n}"} for n in range(ISSUES_SHOWN_LIMIT * 5)]
+    at = app(ANONYMOUS, "app_pages/submit.py")
+
+    upload(at, "THA.yaml", yaml.safe_dump(document, sort_keys=False).encode(), "application/yaml")
+
+    total = ISSUES_SHOWN_LIMIT * 5
+    assert [e.value for e in at.error] == [
+        f"{total:,} problem(s) to fix in THA.yaml. Nothing has been saved. Fix them and upload again."
+    ]
+    (shown,) = [df.value for df in at.dataframe]
+    assert len(shown) == ISSUES_SHOWN_LIMIT
+    assert [c.value for c in at.caption if c.value.startswith("…")] == [
+        f"… and {total - ISSUES_SHOWN_LIMIT:,} more, not shown here: the download lists all {total:,}."
+    ]
+    name, mime, data = download(at, media, "submit_issues_csv")
+    listed = pd.read_csv(io.BytesIO(data))
+    assert (name, mime, len(listed)) == ("validation-issues.csv", "text/csv", total)
+    assert listed["message"].str.contains("almost done").all()
 
 
 def test_submissions_on_disk_are_plain_json(data_dir):

@@ -4,12 +4,14 @@ Roles: ``viewer`` (anyone; read-only, may validate a file), ``focal_point``
 (may submit updates for their own member only), ``reviewer`` (approves or
 rejects submissions, sees confidential actions) and ``admin`` (everything).
 The role map is ``_roles.yaml`` in the data directory, keyed by the e-mail the
-identity provider reports. The checks here are the server-side gate: the UI
-hides buttons too, but a hidden button is never the only protection.
+identity provider reports, and used only for an e-mail the provider says it has
+verified (:func:`email_verified`). The checks here are the server-side gate: the
+UI hides buttons too, but a hidden button is never the only protection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -74,12 +76,31 @@ def require(allowed: bool, what: str) -> None:
         raise AccessDeniedError(f"Your role does not allow you to {what}.")
 
 
+def email_verified(claims: Mapping[str, object], *, trust_absent: bool = False) -> bool:
+    """True when the identity provider says the e-mail it reports is the person's (OIDC ``email_verified``).
+
+    ``true`` (or the text "true", as some providers send it) is verified; ``false`` or any other value is
+    not. Without the claim (Microsoft Entra ID never sends it) the answer is ``trust_absent``: false unless
+    the role map says otherwise, since an unverified address can be anyone's (with some providers a user
+    may type any e-mail into their own profile).
+    """
+    value = claims.get("email_verified")
+    if value is None:
+        return trust_absent
+    return value is True or (isinstance(value, str) and value.strip().casefold() == "true")
+
+
 @dataclass(frozen=True)
 class RoleMap:
-    """E-mail (case-insensitive) -> (role, member), read from ``_roles.yaml``."""
+    """E-mail (case-insensitive) -> (role, member), read from ``_roles.yaml``.
+
+    ``trust_unverified_email`` (false unless the file says ``true``) lets a sign-in whose provider sends no
+    ``email_verified`` claim take its role; a claim that says false never does.
+    """
 
     entries: dict[str, tuple[Role, str | None]]
     problems: tuple[str, ...] = ()
+    trust_unverified_email: bool = False
 
     def user(self, email: str, name: str | None = None) -> User:
         """The :class:`User` for a logged-in e-mail; unknown people are viewers."""
@@ -92,6 +113,7 @@ def load_roles(data_dir: Path) -> RoleMap:
 
     The file looks like::
 
+        trust_unverified_email: false   # optional; see RoleMap
         users:
           - email: focal.point@example.gov
             role: focal_point
@@ -101,7 +123,8 @@ def load_roles(data_dir: Path) -> RoleMap:
 
     Bad entries are skipped and reported in ``problems`` (never a crash): a
     focal point without a valid member id, an unknown role, an entry without an
-    e-mail; so is a file that is no YAML or has no ``users:`` list.
+    e-mail; so is a file that is no YAML or has no ``users:`` list, and a
+    ``trust_unverified_email`` that is not true or false (it stays false).
     """
     path = data_dir / ROLES_FILE
     if not path.is_file():
@@ -127,4 +150,8 @@ def load_roles(data_dir: Path) -> RoleMap:
             problems.append(f"{ROLES_FILE}: '{email or item}' needs an e-mail (and a member id for a focal point)")
             continue
         entries[email] = (role, member if role == Role.FOCAL_POINT else None)
-    return RoleMap(entries, tuple(problems))
+    trust = document.get("trust_unverified_email", False)
+    if not isinstance(trust, bool):
+        problems.append(f"{ROLES_FILE}: 'trust_unverified_email' must be true or false; it is taken as false")
+        trust = False
+    return RoleMap(entries, tuple(problems), trust)

@@ -32,6 +32,7 @@ from plotly.offline import get_plotlyjs
 from loaders.catalog import Catalog
 from loaders.catalog_schema import MEMBER_KINDS
 from loaders.dataset import Dataset
+from loaders.disclosure import visible_issues
 from loaders.lookup import isin
 from tracker.exports import (
     CONFIDENTIAL_EXCLUDED,
@@ -220,7 +221,7 @@ def build_brief(
         data_as_of=data_as_of(view),
         illustrative=dataset.illustrative,
         confidential_included=user_can_see_confidential,
-        validation_errors=len(dataset.errors),
+        validation_errors=len(visible_issues(dataset.errors, can_see_confidential=user_can_see_confidential)),
         headline=figures,
         key_figures=key_figures(figures),
         caveats=catalog_caveats(catalog),

@@ -1,13 +1,22 @@
-"""Tables for the Method and data page: the scale, the rules, the catalog's sources."""
+"""Tables for the Method and data page: the scale, the rules, the catalog's sources, the data's issues.
+
+What the data's issues and files tell depends on the user: viewers get only what they may see
+(``loaders.disclosure``), and no count that includes a confidential action.
+"""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
 
 import pandas as pd
 
 from loaders.catalog import Catalog
 from loaders.catalog_schema import CONFIDENCE_LABELS
+from loaders.dataset import Dataset
+from loaders.disclosure import visible_issues
 from loaders.fields import FIELDS
-from loaders.issues import Issue
+from loaders.issues import CONTRACT_KEYS, Issue
 
 
 def scale_table(catalog: Catalog) -> pd.DataFrame:
@@ -88,8 +97,36 @@ def sources_table(catalog: Catalog) -> pd.DataFrame:
     return pd.DataFrame([{"key": s.key, "title": s.title, "address": s.url} for s in catalog.sources.values()])
 
 
-def issues_table(issues: list[Issue]) -> pd.DataFrame:
+def issues_table(issues: Sequence[Issue]) -> pd.DataFrame:
     """Validation issues as a table (the same fields as ``validate --json``)."""
-    columns = ["severity", "code", "file", "sheet", "row", "field", "message"]
-    frame = pd.DataFrame([i.to_dict() for i in issues], columns=columns)
+    frame = pd.DataFrame([i.to_dict() for i in issues], columns=list(CONTRACT_KEYS))
     return frame.astype({"row": "Int64"})
+
+
+def issue_counts(issues: Sequence[Issue]) -> tuple[int, int]:
+    """(errors, warnings) among ``issues``."""
+    errors = sum(i.severity == "error" for i in issues)
+    return errors, len(issues) - errors
+
+
+def files_table(dataset: Dataset, *, can_see_confidential: bool) -> pd.DataFrame:
+    """The member files read, with counts of what the user may see.
+
+    Reviewers get ``dataset.files`` as it is. Viewers get the actions they are shown
+    elsewhere (valid, not confidential) and the issues they may read; the count of
+    rows is left out, since rows minus those would count the confidential ones, and
+    so is the file's modification time, which moves when only a confidential action
+    changed.
+    """
+    if can_see_confidential:
+        return dataset.files
+    public = dataset.actions.loc[~dataset.actions["confidential"], "source_file"].value_counts()
+    shown = visible_issues(dataset.issues, can_see_confidential=False)
+    errors = Counter(i.file for i in shown if i.severity == "error")
+    warnings = Counter(i.file for i in shown if i.severity == "warning")
+    files = dataset.files.drop(columns=["rows", "modified"])
+    return files.assign(
+        actions=files["file"].map(public).fillna(0).astype(int),
+        errors=files["file"].map(errors).fillna(0).astype(int),
+        warnings=files["file"].map(warnings).fillna(0).astype(int),
+    )

@@ -9,7 +9,10 @@ Three ways to be someone, checked in this order:
    shown on every page.
 2. **OIDC login** — when ``.streamlit/secrets.toml`` has an ``[auth]``
    section; the e-mail the identity provider reports is looked up in
-   ``_roles.yaml`` in the data directory (``tracker.access.load_roles``).
+   ``_roles.yaml`` in the data directory (``tracker.access.load_roles``),
+   but only when the provider says it verified that address
+   (``tracker.access.email_verified``). A sign-in it did not verify is a
+   guest, told why in the sidebar.
 3. Otherwise everyone is an anonymous **viewer**: read-only, but may validate
    a file.
 """
@@ -21,7 +24,8 @@ import os
 import streamlit as st
 
 from tracker import settings
-from tracker.access import ANONYMOUS, Role, User, load_roles
+from tracker.access import ANONYMOUS, Role, User, email_verified, load_roles
+from ui.text import plain
 
 LOCAL_EDITING_ENV = "TRACKER_LOCAL_EDITING"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -51,11 +55,17 @@ def current_user() -> User:
     """The user of this session, with their role (an anonymous viewer by default)."""
     if local_editing_allowed():
         return LOCAL_EDITOR
-    if login_configured() and st.user.get("is_logged_in"):
+    if signed_in():
         email = str(st.user.get("email") or "")
-        if email:
-            return load_roles(settings.data_dir()).user(email, str(st.user.get("name") or email))
+        roles = load_roles(settings.data_dir())
+        if email and email_verified(st.user.to_dict(), trust_absent=roles.trust_unverified_email):
+            return roles.user(email, str(st.user.get("name") or email))
     return ANONYMOUS
+
+
+def signed_in() -> bool:
+    """True when someone has signed in with the identity provider (whatever role that gives them)."""
+    return login_configured() and bool(st.user.get("is_logged_in"))
 
 
 def render_account(user: User) -> None:
@@ -70,10 +80,18 @@ def render_account(user: User) -> None:
         box.warning("**Local editing mode**: you are an admin on this machine.", icon=":material/edit:")
         return
     if user != ANONYMOUS:
-        member = f" for {user.member}" if user.member else ""
-        box.markdown(f"Signed in as **{user.name}**  \n{ROLE_LABELS[user.role]}{member}")
+        member = f" for {plain(user.member)}" if user.member else ""  # names come from the provider or _roles.yaml
+        box.markdown(f"Signed in as **{plain(user.name)}**  \n{ROLE_LABELS[user.role]}{member}")
         if login_configured():
             box.button("Log out", on_click=st.logout, key="auth_logout", width="stretch")
+        return
+    if signed_in():  # signed in, but with no e-mail the provider vouches for: a guest, and told why
+        box.warning(
+            "Your provider did not confirm your e-mail address, so you are viewing as a guest: read-only. "
+            "Confirm the address with your identity provider, or ask an administrator.",
+            icon=":material/mark_email_unread:",
+        )
+        box.button("Log out", on_click=st.logout, key="auth_logout", width="stretch")
         return
     box.caption("Viewing as a guest: read-only. You can still check a file on *Submit an update*.")
     if login_configured():

@@ -6,6 +6,7 @@ CSV download beside it: the accessible alternative and the export in one place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -13,7 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from loaders.dataset import Dataset
+from loaders.issues import Issue
 from tracker.exports import table_csv
+from tracker.method import issues_table
 from ui.text import with_evidence_links
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
@@ -107,6 +110,40 @@ def show_rows(frame: pd.DataFrame, *, key: str, file_name: str, dataset: Dataset
         file_name=f"{file_name}.csv",
         mime="text/csv",
         key=f"{key}_all_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+ISSUES_SHOWN_LIMIT = 200
+"""Most validation issues a table sends to the browser; the CSV download beside it has them all.
+
+One bad file can hold a million issues (a CSV with a million stray columns): a table of them
+would cost the server and the browser for a list no one reads past the first screens.
+"""
+
+
+def show_issues(issues: Sequence[Issue], *, key: str, file_name: str, columns: Mapping[str, str] | None = None) -> None:
+    """Validation issues as a table: the first :data:`ISSUES_SHOWN_LIMIT`, how many more, and a CSV of all.
+
+    Pass only what the user may read (``loaders.disclosure.visible_issues``): the download holds every
+    issue given. ``columns`` picks and renames the table's columns (field -> heading); the CSV keeps
+    every field of ``validate --json``.
+    """
+    table = issues_table(issues[:ISSUES_SHOWN_LIMIT])
+    if columns is not None:
+        table = table[list(columns)].rename(columns=dict(columns))
+    st.dataframe(table, hide_index=True, width="stretch")
+    more = len(issues) - ISSUES_SHOWN_LIMIT
+    if more > 0:
+        st.caption(f"… and {more:,} more, not shown here: the download lists all {len(issues):,}.")
+    st.download_button(
+        f"Download all {len(issues):,} issues (CSV)",
+        # Made only when someone clicks: a long list is built once, for the one who wants it.
+        data=lambda: table_csv(issues_table(issues), illustrative=False),
+        file_name=f"{file_name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
         on_click="ignore",
         icon=":material/download:",
     )

@@ -2,8 +2,9 @@
 
 (a) Local editing: download THA's template, change one status with openpyxl, upload it, see exactly that change,
     apply it, and see it on the dashboard.
-(b) Login: ``st.login`` against ``oidc-provider-mock`` on loopback, as THA's focal point; send THA's file for
-    review; log out.
+(b) Login: ``st.login`` against ``oidc-provider-mock`` on loopback, as THA's focal point (whose provider confirms
+    the e-mail); send THA's file for review; log out. Then sign in as someone with the same address whose provider
+    does not confirm it: a guest, told why.
 
 Each test runs its own ``streamlit run`` on a temporary copy of part of the sample data, so the shared server of
 ``test_browser.py`` (bundled sample, read-only) is never written to.
@@ -38,7 +39,9 @@ from .test_browser import metric, open_app, sidebar, wait_for_app
 pytestmark = pytest.mark.e2e
 
 MEMBER, CHANGED_ID = "THA", "THA-005"  # THA-005 is "Limited" in the sample; the tests raise it to "Substantial"
-FOCAL_POINT = {"sub": "fa", "name": "Fa Tha", "email": "fp.tha@example.org"}
+FOCAL_POINT = {"sub": "fa", "name": "Fa Tha", "email": "fp.tha@example.org", "email_verified": True}
+# The same address, but the provider sends no email_verified claim (as Microsoft Entra ID never does).
+UNCONFIRMED = {"sub": "unconfirmed", "name": "Not Fa", "email": "fp.tha@example.org"}
 IDP_TIMEOUT_S = 30
 # The mock provider's own pages (not the app's) load one stylesheet from a CDN. It is answered locally with an
 # empty stylesheet, and that one request is not counted as the app reaching off this machine.
@@ -181,18 +184,12 @@ def test_template_round_trip_with_local_editing(page: Page, local_app: str, data
 
 
 @contextlib.contextmanager
-def oidc_provider(log_path: Path, claims: dict[str, str]) -> Iterator[str]:
-    """Run ``oidc-provider-mock`` on a free loopback port with one predefined user; yield its issuer URL."""
+def oidc_provider(log_path: Path, *users: dict[str, object]) -> Iterator[str]:
+    """Run ``oidc-provider-mock`` on a free loopback port with predefined users (claims); yield its issuer URL."""
     port = free_port()
-    command = [
-        str(Path(sys.executable).with_name("oidc-provider-mock")),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--user-claims",
-        json.dumps(claims),
-    ]
+    command = [str(Path(sys.executable).with_name("oidc-provider-mock")), "--host", "127.0.0.1", "--port", str(port)]
+    for claims in users:
+        command += ["--user-claims", json.dumps(claims)]
     issuer = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -218,7 +215,7 @@ def login_app(page: Page, data_dir: Path, tmp_path: Path) -> Iterator[tuple[str,
         f"users:\n  - email: {FOCAL_POINT['email'].upper()}\n    role: focal_point\n    member: {MEMBER}\n",
         encoding="utf-8",
     )
-    with oidc_provider(tmp_path / "idp.log", FOCAL_POINT) as issuer:
+    with oidc_provider(tmp_path / "idp.log", FOCAL_POINT, UNCONFIRMED) as issuer:
         port = free_port()
         secrets = tmp_path / "secrets.toml"
         secrets.write_text(
@@ -312,5 +309,17 @@ def test_login_as_a_focal_point_send_for_review_and_log_out(
     wait_for_app(page)
     expect(sidebar(page).get_by_role("button", name="Log in")).to_be_visible()
     expect(sidebar(page).get_by_text("Signed in as")).to_have_count(0)
+
+    # The same address from a provider that does not confirm it gets no role.
+    settle(page)
+    sidebar(page).get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{issuer}/oauth2/authorize**")
+    page.get_by_role("button", name=UNCONFIRMED["sub"], exact=True).click()
+    page.wait_for_url(re.compile(rf"^{re.escape(url)}/"))
+    wait_for_app(page)
+    expect(sidebar(page)).to_contain_text("Your provider did not confirm your e-mail address")
+    expect(sidebar(page).get_by_text("Signed in as")).to_have_count(0)
+    expect(sidebar(page).get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Review submissions")).to_have_count(0)
     settle(page)
     forget_idp_stylesheet(browser_watch)
