@@ -40,7 +40,19 @@ else:
         key="review_choice",
     )
     submission = queue.get(chosen)
-    preview = queue.preview(submission)  # re-checked against the records as they are now
+    preview = queue.preview(submission, viewer=user)  # re-checked against the records as they are now
+    st.download_button(
+        f"Download what was sent ({submission.member}.yaml: the records as read from {submission.file})",
+        data=queue.records(submission),
+        file_name=f"{submission.member}.yaml",
+        mime="application/yaml",
+        key="review_download",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    if submission.warnings:
+        st.caption("Warnings when it was sent")
+        st.dataframe(issues_table(submission.sent_warnings), hide_index=True, width="stretch")
     if not preview.ok:
         st.error("This file no longer passes validation (the records or the catalog changed since it was sent).")
         st.dataframe(issues_table(preview.issues), hide_index=True, width="stretch")
@@ -72,9 +84,9 @@ else:
 st.header("Decided")
 decided = [s for s in queue.list() if s.state != "pending"]
 if decided:
-    st.dataframe(
-        pd.DataFrame([vars(s) for s in reversed(decided)]).drop(columns=["id"]), hide_index=True, width="stretch"
-    )
+    shown_columns = ["member", "file", "submitted_by", "submitted_at", "summary", "state", "reviewed_by"]
+    shown_columns += ["reviewed_at", "note", "change_id"]
+    st.dataframe(pd.DataFrame([vars(s) for s in reversed(decided)])[shown_columns], hide_index=True, width="stretch")
 else:
     st.caption("No submission has been decided yet.")
 

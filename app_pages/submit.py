@@ -51,7 +51,7 @@ upload = st.file_uploader(
 if upload is None:
     st.stop()
 raw = read_member_bytes(upload.name, upload.getvalue())
-preview = store.preview(raw)
+preview = store.preview(raw, viewer=user)  # a diff against what this user may see
 issues = issues_table(preview.issues)
 if not preview.ok:
     errors = int((issues["severity"] == "error").sum())
@@ -69,10 +69,7 @@ if not preview.ok:
 assert preview.diff is not None and preview.member is not None
 
 st.header("3. What would change")
-diff = preview.diff
-if not (can_submit(user, preview.member) or can_see_confidential(user)):
-    secret = dataset.actions.loc[dataset.actions["confidential"], "action_id"]
-    diff = diff.without_confidential(set(secret.dropna()))
+diff = preview.diff  # computed against the records this user may see (confidential actions only for those allowed)
 cols = st.columns(3)
 cols[0].metric("Actions added", len(diff.added))
 cols[1].metric("Fields changed", len(diff.changed))
@@ -96,14 +93,19 @@ if not can_submit(user, preview.member):
     st.stop()
 try:
     if st.button("Send for review", type="primary", key="submit_send"):
-        _, submission = Submissions(store).submit(upload.name, upload.getvalue(), user)
+        sent, submission = Submissions(store).submit(upload.name, upload.getvalue(), user)
         if submission is not None:
             st.success(
                 f"Sent for review ({submission.summary}). A reviewer will approve or reject it; "
                 f"reference {submission.id}."
             )
+        else:
+            st.error("Not sent: " + " ".join(i.message for i in sent.issues if i.severity == "error"))
     if can_review(user) and st.button("Apply now (as reviewer)", key="submit_apply"):
         result = store.apply(raw, user)
-        st.success(f"Applied: {diff.summary()}. New ids: {', '.join(result.assigned_ids) or 'none'}.")
+        if result.ok:
+            st.success(f"Applied: {diff.summary()}. New ids: {', '.join(result.assigned_ids) or 'none'}.")
+        else:
+            st.error("Not applied: " + " ".join(i.message for i in result.preview.issues if i.severity == "error"))
 except (AccessDeniedError, StoreBusyError) as problem:
     st.error(str(problem))

@@ -177,9 +177,14 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in files}
 
 
-def tha_with_change(data_dir: Path) -> bytes:
-    """THA's current records as a YAML upload, with CHANGED_ID raised from limited to substantial."""
+def tha_with_change(data_dir: Path, visible_only: bool = False) -> bytes:
+    """THA's current records as a YAML upload, with CHANGED_ID raised from limited to substantial.
+
+    ``visible_only``: without the confidential action, as a guest's template has it.
+    """
     document = yaml.safe_load((data_dir / "THA.yaml").read_text(encoding="utf-8"))
+    if visible_only:
+        document["actions"] = [a for a in document["actions"] if not a.get("confidential")]
     (row,) = [a for a in document["actions"] if a["action_id"] == CHANGED_ID]
     assert row["status"] == "limited"
     row["status"] = "substantial"
@@ -220,7 +225,7 @@ def test_an_anonymous_viewer_can_check_a_file_but_not_send_it(data_dir):
     assert any("Viewing as a guest" in c.value for c in at.sidebar.caption)
     assert "auth_login" in buttons(at)
 
-    upload(at, "THA.yaml", tha_with_change(data_dir), "application/yaml")
+    upload(at, "THA.yaml", tha_with_change(data_dir, visible_only=True), "application/yaml")
 
     assert (metric(at, "Fields changed"), metric(at, "Actions added"), metric(at, "Actions removed")) == ("1", "0", "0")
     assert changes(at) == [[CHANGED_ID, "Status", "Limited", "Substantial"]]
@@ -315,8 +320,11 @@ def test_a_focal_point_sends_their_own_file_for_review(data_dir):
     assert [s.value for s in at.success] == [
         f"Sent for review ({submission.summary}). A reviewer will approve or reject it; reference {submission.id}."
     ]
-    stored = data_dir / SUBMISSIONS / submission.id / "THA.yaml"
-    assert stored.read_bytes() == tha_with_change(data_dir)
+    # What is kept is the records as read (records.yaml), not the uploaded file; they hold the one change.
+    assert sorted(p.name for p in (data_dir / SUBMISSIONS / submission.id).iterdir()) == ["meta.json", "records.yaml"]
+    reviewer = User("rev@example.org", "Rita Rev", Role.REVIEWER)
+    kept = Submissions(Store(data_dir, load_catalog())).preview(submission, viewer=reviewer).diff
+    assert kept is not None and kept.changed.values.tolist() == [[CHANGED_ID, "status", "limited", "substantial"]]
     assert (data_dir / "THA.yaml").read_bytes() == records, "nothing is published before review"
 
 
@@ -546,7 +554,8 @@ def test_the_template_download_validates_and_changes_nothing(data_dir, media, us
     name, mime, template = download(at, media, "submit_template")
 
     assert (name, mime) == (f"{member}.xlsx", XLSX)
-    preview = Store(data_dir, load_catalog()).preview(read_member_bytes(name, template))
+    viewer = User(user["email"], user["name"], *((Role.FOCAL_POINT, "THA") if member == "THA" else (Role.REVIEWER,)))
+    preview = Store(data_dir, load_catalog()).preview(read_member_bytes(name, template), viewer=viewer)
     assert preview.ok, [i.message for i in preview.issues]
     assert preview.diff is not None and preview.diff.is_empty
     label = at.download_button(key="submit_template").label
