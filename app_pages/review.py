@@ -41,15 +41,16 @@ else:
     )
     submission = queue.get(chosen)
     preview = queue.preview(submission, viewer=user)  # re-checked against the records as they are now
-    st.download_button(
-        f"Download what was sent ({submission.member}.yaml: the records as read from {submission.file})",
-        data=queue.records(submission),
-        file_name=f"{submission.member}.yaml",
-        mime="application/yaml",
-        key="review_download",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    if submission.records:  # always, unless meta.json was edited by hand
+        st.download_button(
+            f"Download what was sent ({submission.member}.yaml: the records as read from {submission.file})",
+            data=queue.records(submission),
+            file_name=f"{submission.member}.yaml",
+            mime="application/yaml",
+            key="review_download",
+            on_click="ignore",
+            icon=":material/download:",
+        )
     if submission.warnings:
         st.caption("Warnings when it was sent")
         st.dataframe(issues_table(submission.sent_warnings), hide_index=True, width="stretch")

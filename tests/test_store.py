@@ -94,7 +94,7 @@ def test_preview_lists_added_removed_and_changed_fields(catalog, data_dir):
 
     preview = store.preview(read_member_bytes("THA.yaml", edited(data_dir, edit)), viewer=ADMIN, today=TODAY)
 
-    assert preview.ok
+    assert preview.ok and preview.issues == [] and preview.member == "THA" and preview.illustrative
     assert preview.diff.changed.values.tolist() == [["THA-001", "status", "complete", "discontinued"]]
     assert list(preview.diff.removed["action_id"]) == ["THA-002"]
     assert list(preview.diff.added["title"]) == ["New work"]
@@ -126,6 +126,9 @@ def test_apply_writes_assigns_ids_keeps_the_old_version_and_logs(catalog, data_d
         ["added", "THA-056", None, None, "New work"],
     ]  # newest first
     assert set(log["by"]) == {"Admin <admin@example.org>"} and set(log["change_id"]) == {result.change_id}
+    assert re.fullmatch(r"\d{8}T\d{12}Z-[0-9a-f]{6}", result.change_id)
+    (at,) = set(log["at"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", at) and result.change_id.startswith(at[:4])
     assert set(log["file"]) == {"THA.yaml"} and set(log["member"]) == {"THA"}
     assert not load_dataset(data_dir, catalog, today=TODAY).errors
 
@@ -175,7 +178,8 @@ def test_invalid_upload_changes_nothing(catalog, data_dir):
 
     result = store.apply(read_member_bytes("THA.yaml", bad), ADMIN, today=TODAY)
 
-    assert not result.ok and result.change_id is None and result.assigned_ids == []
+    assert not result.ok and result.change_id is None and result.assigned_ids == [] and result.written is None
+    assert result.preview.diff is None and not result.preview.ok
     assert [(i.field, i.code) for i in result.preview.issues] == [("status", "unknown-status")]
     assert files_under(data_dir) == before
     assert store.log().empty
@@ -219,6 +223,24 @@ def test_removed_ids_are_never_reused(catalog, data_dir):
     result = store.apply(read_member_bytes("THA.yaml", add), ADMIN, today=TODAY)
 
     assert result.assigned_ids == ["THA-056"]
+    title = yaml.safe_load((SAMPLE / "THA.yaml").read_text())["actions"][-1]["title"]
+    assert log_rows(store.log(), "kind", "action_id", "old", "new")[-1] == ["removed", "THA-055", title, None]
+
+
+def test_a_new_row_with_an_id_of_its_own_keeps_it_and_the_next_id_is_above_it(catalog, data_dir):
+    store = Store(data_dir, catalog)
+
+    def add(document):
+        document["actions"].append(new_row("With its own id", action_id="THA-099"))
+        document["actions"].append(new_row("Without"))
+
+    result = store.apply(read_member_bytes("THA.yaml", edited(data_dir, add)), ADMIN, today=TODAY)
+
+    assert result.assigned_ids == ["THA-100"]
+    assert log_rows(store.log(), "kind", "action_id", "new")[::-1] == [
+        ["added", "THA-099", "With its own id"],
+        ["added", "THA-100", "Without"],
+    ]
 
 
 def test_ids_are_never_reused_when_the_current_file_is_an_xlsx(catalog, tmp_path):
@@ -544,6 +566,7 @@ def test_rows_with_errors_on_record_are_counted_for_a_guest_without_the_confiden
         ("yes", False),
         ("1", False),
         (1, False),
+        (float("nan"), True),
         ("maybe", False),
         ("", True),
     ],
