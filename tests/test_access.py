@@ -517,21 +517,28 @@ def test_approving_applies_the_stored_records_and_names_the_new_ids(queue, catal
     result = queue.approve(submission.id, REVIEWER, today=TODAY)
 
     assert result.ok and result.assigned_ids == ["THA-056"]
+    decided = queue.get(submission.id)
+    assert (decided.state, decided.note, decided.change_id) == ("approved", None, result.change_id)
     records = yaml.safe_load((data_dir / "THA.yaml").read_text())["actions"]
     assert records[-1]["action_id"] == "THA-056" and records[-1]["title"] == "New"
     log = queue.store.log("THA")
     assert log[["kind", "action_id", "new", "file"]].values.tolist() == [["added", "THA-056", "New", "THA.yaml"]]
 
 
-def test_records_that_would_not_load_once_written_are_not_queued(queue, data_dir):
+def alias_yaml() -> bytes:
+    """About 1.5 KB of YAML whose aliases expand to a 13 MB member file once written out."""
     leaf = "y" * 120
     levels = [f"  a0: &a0 [{', '.join([leaf] * 10)}]"]
     levels += [f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 5)]
     text = "member: THA\nx:\n" + "\n".join(levels) + "\nactions:\n"
     text += "- commitments: ASC-1\n  title: One\n  status: limited\n  last_updated: 2026-11-01\n  junk: *a4\n"
+    return text.encode()
+
+
+def test_records_that_would_not_load_once_written_are_not_queued(queue, data_dir):
     before = snapshot(data_dir)
 
-    preview, submission = queue.submit("THA.yaml", text.encode(), FOCAL_THA, today=TODAY)
+    preview, submission = queue.submit("THA.yaml", alias_yaml(), FOCAL_THA, today=TODAY)
 
     assert submission is None and not preview.ok
     assert [i.code for i in preview.issues if i.severity == "error"] == ["records-not-loadable"]
@@ -602,13 +609,14 @@ def test_an_old_pending_workbook_is_converted_too(queue, catalog, data_dir):
         ("THA.xlsx", b"not a workbook", "THA.xlsx"),
         ("IDN.yaml", b"member: IDN\nactions: []\n", "not a file of THA"),
         ("THA.yaml", None, "its file is missing"),
+        ("THA.yaml", "alias", "which the app could not read back (file-too-large"),
     ],
-    ids=["invalid", "unreadable", "another-member", "missing"],
+    ids=["invalid", "unreadable", "another-member", "missing", "too-large-once-written"],
 )
 def test_an_old_pending_submission_that_no_longer_validates_is_rejected_with_the_reason(
     queue, data_dir, name, data, reason
 ):
-    folder = old_submission(data_dir, name, data or b"")
+    folder = old_submission(data_dir, name, alias_yaml() if data == "alias" else data or b"")
     if data is None:
         (folder / name).unlink()
 
@@ -646,6 +654,21 @@ def test_a_conversion_cut_short_by_a_crash_is_finished(queue, data_dir):
     assert queue.list() == [submission]
 
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
+
+
+def test_folders_that_are_no_whole_submission_are_skipped(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    root = data_dir / SUBMISSIONS
+    staged = root / f".{submission.id[:-1]}x.tmp"  # a submission a crash cut short, before its rename
+    shutil.copytree(root / submission.id, staged)
+    (root / "20260101T000000000000Z-THA-nometa").mkdir()
+    unknown = root / "20260101T000000000000Z-THA-future"
+    unknown.mkdir()
+    meta = json.loads((root / submission.id / "meta.json").read_text())
+    (unknown / "meta.json").write_text(json.dumps({**meta, "id": unknown.name, "from_a_later_version": 1}))
+
+    assert [s.id for s in queue.list()] == [submission.id]
 
 
 def test_reading_the_queue_converts_nothing_when_nothing_is_old(queue, data_dir):

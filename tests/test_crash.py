@@ -792,3 +792,13 @@ def test_the_write_path_check_finds_each_kind_of_bypass():
     harmless += ["frame.rename(columns={})", "actions.copy()", "os.environ.get('x')", "open(path)"]
     assert [_writes_a_file(ast.parse(s).body[0].value) for s in sources] == [True] * len(sources)
     assert [_writes_a_file(ast.parse(s).body[0].value) for s in harmless] == [False] * len(harmless)
+
+
+def test_a_change_with_no_log_lines_writes_no_log(tmp_path):
+    (tmp_path / "_history").mkdir()
+
+    written = Journal(tmp_path).commit(Change("c", "THA", b"member: THA\nactions: []\n", ()))
+
+    assert written.read_bytes() == b"member: THA\nactions: []\n"
+    assert not (tmp_path / "_history" / "log.jsonl").exists()
+    assert Journal(tmp_path).recover() == []

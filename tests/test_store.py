@@ -133,6 +133,18 @@ def test_apply_writes_assigns_ids_keeps_the_old_version_and_logs(catalog, data_d
     assert not load_dataset(data_dir, catalog, today=TODAY).errors
 
 
+def test_a_members_first_file_is_applied_with_nothing_to_keep(catalog, tmp_path):
+    data_dir = tmp_path / "data"  # not even created yet
+    store = Store(data_dir, catalog)
+
+    result = store.apply(read_member_file(SAMPLE / "THA.yaml"), ADMIN, today=TODAY)
+
+    assert result.ok and result.written == data_dir / "THA.yaml"
+    assert len(result.preview.diff.added) == 55 and not (data_dir / "_history" / "versions").exists()
+    assert set(store.log()["kind"]) == {"added"} and len(store.log()) == 55
+    assert sorted(p.name for p in data_dir.iterdir()) == ["THA.yaml", "_history"]
+
+
 def test_an_apply_that_changes_nothing_is_logged_as_unchanged(catalog, data_dir):
     store = Store(data_dir, catalog)
 

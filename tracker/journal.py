@@ -185,7 +185,8 @@ class Journal:
             )
         after = durable.read_range(self.log_path, offset, len(whole) + 1) if size else b""
         if after == whole:
-            durable.fsync_file(self.log_path)
+            if size:
+                durable.fsync_file(self.log_path)  # it may have been written but not synced before a crash
             return
         kept = _matching_lines(after, expected)
         if offset + kept < size:
