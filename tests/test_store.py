@@ -510,6 +510,23 @@ def test_citing_a_confidential_id_previews_exactly_as_an_unknown_id(catalog, dat
     assert comparable_preview(secret, SECRET_ID) == comparable_preview(unknown, NEVER_ID)
 
 
+def test_issues_about_a_cited_confidential_id_are_those_of_an_unknown_id(catalog, data_dir):
+    """Cited twice (a duplicate), the confidential id gets exactly the issues an id never used gets."""
+
+    def twice(action_id: str) -> list[dict]:
+        document = yaml.safe_load(citing(data_dir, action_id))
+        document["actions"].append(dict(document["actions"][-1]))
+        upload = read_member_bytes("THA.yaml", yaml.safe_dump(document, sort_keys=False).encode())
+        preview = Store(data_dir, catalog).preview(upload, viewer=ANONYMOUS, today=TODAY)
+        assert not preview.ok and preview.diff is None
+        return json.loads(json.dumps([i.to_dict() for i in preview.issues]).replace(action_id, "<ID>"))
+
+    issues = twice(SECRET_ID)
+
+    assert [(i["code"], i["field"]) for i in issues] == [("duplicate-action-id", "action_id")]
+    assert issues == twice(NEVER_ID)
+
+
 @pytest.mark.parametrize("viewer", [FOCAL_THA, REVIEWER, ADMIN], ids=["own-focal-point", "reviewer", "admin"])
 def test_those_allowed_see_the_confidential_action_changed(catalog, data_dir, viewer):
     store = Store(data_dir, catalog)
