@@ -10,7 +10,7 @@ from tracker.store import StoreBusyError
 from tracker.submissions import Submissions
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store
-from ui.components import show_issues
+from ui.components import show_issues, show_rows
 
 st.title("Review submissions")
 if flash := st.session_state.pop("review_flash", None):
@@ -20,7 +20,8 @@ if not can_review(user):
     st.warning("Only reviewers and administrators can review submissions. Sign in with a reviewer account.")
     st.stop()
 
-catalog = get_dataset().catalog
+dataset = get_dataset()
+catalog = dataset.catalog
 store = get_store()
 queue = Submissions(store)
 pending = queue.list("pending")
@@ -40,7 +41,20 @@ else:
         key="review_choice",
     )
     submission = queue.get(chosen)
-    preview = queue.preview(submission)  # re-checked against the records as they are now
+    preview = queue.preview(submission, viewer=user)  # re-checked against the records as they are now
+    if submission.records:  # always, unless meta.json was edited by hand
+        st.download_button(
+            f"Download what was sent ({submission.member}.yaml: the records as read from {submission.file})",
+            data=queue.records(submission),
+            file_name=f"{submission.member}.yaml",
+            mime="application/yaml",
+            key="review_download",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+    if submission.warnings:
+        st.caption("Warnings when it was sent")
+        show_issues(submission.sent_warnings, key="review_sent_warnings", file_name="warnings-when-sent")
     if not preview.ok:
         st.error("This file no longer passes validation (the records or the catalog changed since it was sent).")
         show_issues(preview.issues, key="review_issues", file_name="validation-issues")
@@ -51,7 +65,12 @@ else:
         for label, frame in (("Added", preview.diff.added), ("Removed", preview.diff.removed)):
             if not frame.empty:
                 st.markdown(f"**{label}**")
-                st.dataframe(action_display(frame, catalog), hide_index=True, width="stretch")
+                show_rows(
+                    action_display(frame, catalog),
+                    key=f"review_{label.lower()}",
+                    file_name=label.lower(),
+                    dataset=dataset,
+                )
     note = st.text_area("Note to the focal point (required to reject)", key="review_note")
     approve, reject = st.columns(2)
     try:
@@ -67,14 +86,14 @@ else:
             st.session_state["review_flash"] = f"Rejected {submission.member}'s submission; the note was saved."
             st.rerun()
     except (AccessDeniedError, StoreBusyError, ValueError) as problem:
-        st.error(str(problem))
+        st.error(str(problem))  # our own message, naming no user text
 
 st.header("Decided")
 decided = [s for s in queue.list() if s.state != "pending"]
 if decided:
-    st.dataframe(
-        pd.DataFrame([vars(s) for s in reversed(decided)]).drop(columns=["id"]), hide_index=True, width="stretch"
-    )
+    shown_columns = ["member", "file", "submitted_by", "submitted_at", "summary", "state", "reviewed_by"]
+    shown_columns += ["reviewed_at", "note", "change_id"]
+    st.dataframe(pd.DataFrame([vars(s) for s in reversed(decided)])[shown_columns], hide_index=True, width="stretch")
 else:
     st.caption("No submission has been decided yet.")
 

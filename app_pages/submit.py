@@ -12,7 +12,8 @@ from tracker.submissions import Submissions
 from tracker.template import template_workbook
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store
-from ui.components import illustrative_banner, show_issues
+from ui.components import illustrative_banner, show_issues, show_rows
+from ui.text import plain
 
 user = current_user()
 dataset = get_dataset()
@@ -51,10 +52,12 @@ upload = st.file_uploader(
 if upload is None:
     st.stop()
 raw = read_member_bytes(upload.name, upload.getvalue())
-preview = store.preview(raw)
+preview = store.preview(raw, viewer=user)  # a diff against what this user may see
 if not preview.ok:
     errors = issue_counts(preview.issues)[0]
-    st.error(f"{errors:,} problem(s) to fix in {upload.name}. Nothing has been saved. Fix them and upload again.")
+    st.error(
+        f"{errors:,} problem(s) to fix in {plain(upload.name)}. Nothing has been saved. Fix them and upload again."
+    )
 if preview.issues:  # the uploader's own file: every issue, in full
     show_issues(
         preview.issues,
@@ -67,10 +70,7 @@ if not preview.ok:
 assert preview.diff is not None and preview.member is not None
 
 st.header("3. What would change")
-diff = preview.diff
-if not (can_submit(user, preview.member) or can_see_confidential(user)):
-    secret = dataset.actions.loc[dataset.actions["confidential"], "action_id"]
-    diff = diff.without_confidential(set(secret.dropna()))
+diff = preview.diff  # computed against the records this user may see (confidential actions only for those allowed)
 cols = st.columns(3)
 cols[0].metric("Actions added", len(diff.added))
 cols[1].metric("Fields changed", len(diff.changed))
@@ -83,7 +83,9 @@ if not diff.changed.empty:
 for label, frame in (("Added", diff.added), ("Removed", diff.removed)):
     if not frame.empty:
         st.markdown(f"**{label}**")
-        st.dataframe(action_display(frame, catalog), hide_index=True, width="stretch")
+        show_rows(
+            action_display(frame, catalog), key=f"submit_{label.lower()}", file_name=label.lower(), dataset=dataset
+        )
 
 st.header("4. Send it")
 if not can_submit(user, preview.member):
@@ -94,14 +96,21 @@ if not can_submit(user, preview.member):
     st.stop()
 try:
     if st.button("Send for review", type="primary", key="submit_send"):
-        _, submission = Submissions(store).submit(upload.name, upload.getvalue(), user)
+        sent, submission = Submissions(store).submit(upload.name, upload.getvalue(), user, raw=raw)
         if submission is not None:
             st.success(
                 f"Sent for review ({submission.summary}). A reviewer will approve or reject it; "
                 f"reference {submission.id}."
             )
+        else:
+            st.error(plain("Not sent: " + " ".join(i.message for i in sent.issues if i.severity == "error")))
     if can_review(user) and st.button("Apply now (as reviewer)", key="submit_apply"):
         result = store.apply(raw, user)
-        st.success(f"Applied: {diff.summary()}. New ids: {', '.join(result.assigned_ids) or 'none'}.")
+        if result.ok:
+            st.success(f"Applied: {diff.summary()}. New ids: {', '.join(result.assigned_ids) or 'none'}.")
+        else:
+            st.error(
+                plain("Not applied: " + " ".join(i.message for i in result.preview.issues if i.severity == "error"))
+            )
 except (AccessDeniedError, StoreBusyError) as problem:
-    st.error(str(problem))
+    st.error(str(problem))  # our own message, naming no user text

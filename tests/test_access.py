@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 import shutil
 import uuid
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
 from loaders.catalog import Catalog, load_catalog
+from loaders.dataset import build_dataset
+from loaders.tables import read_member_bytes
 from tracker.access import (
     ANONYMOUS,
     ROLES_FILE,
@@ -29,6 +33,7 @@ from tracker.access import (
     load_roles,
     require,
 )
+from tracker.diff import comparable
 from tracker.store import Store
 from tracker.submissions import SUBMISSIONS, Submissions
 
@@ -271,8 +276,9 @@ def test_a_focal_point_submits_for_their_own_member(queue, data_dir):
     assert submission.summary == "0 added, 0 removed, 1 field(s) changed in 1 action(s)"
     assert [s.id for s in queue.list("pending")] == [submission.id]
     folder = data_dir / SUBMISSIONS / submission.id
-    assert sorted(p.name for p in folder.iterdir()) == ["THA.yaml", "meta.json"]
-    assert json.loads((folder / "meta.json").read_text())["state"] == "pending"
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
+    meta = json.loads((folder / "meta.json").read_text())
+    assert (meta["state"], meta["format"], meta["records"], meta["file"]) == ("pending", 2, "records.yaml", "THA.yaml")
     assert (data_dir / "THA.yaml").read_bytes() == records, "a submission does not change the records"
     assert queue.store.log().empty
 
@@ -420,7 +426,7 @@ def test_a_submission_overtaken_by_another_update_is_not_applied(queue, data_dir
     after_first = snapshot(data_dir)
     after_first.pop(f"{SUBMISSIONS}/{first.id}/meta.json")
 
-    preview = queue.preview(queue.get(second.id), today=TODAY)
+    preview = queue.preview(queue.get(second.id), viewer=REVIEWER, today=TODAY)
     result = queue.approve(second.id, REVIEWER, today=TODAY)
 
     assert not preview.ok and [i.code for i in preview.issues] == ["records-changed"]
@@ -468,3 +474,243 @@ def test_a_damaged_submission_folder_is_skipped(queue, data_dir):
     (broken / "meta.json").write_text("{not json")
 
     assert [s.id for s in queue.list()] == [submission.id]
+
+
+# --- what a submission keeps ------------------------------------------------------------------------------------
+
+
+def idn_xlsx_edited(data_dir: Path, catalog: Catalog) -> bytes:
+    """IDN's sample workbook with one status changed and an unknown column added (kept, with a warning)."""
+    book = openpyxl.load_workbook(data_dir / "IDN.xlsx")
+    sheet = book["Actions"]
+    header = next(r for r in sheet.iter_rows(max_row=10) if "Status" in [c.value for c in r])
+    status = next(c.column for c in header if c.value == "Status")
+    extra = sheet.max_column + 1
+    sheet.cell(header[0].row, extra, "Internal ref")
+    sheet.cell(header[0].row + 1, status, "Substantial")
+    sheet.cell(header[0].row + 1, extra, "REF-1")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rows_of(catalog: Catalog, name: str, data: bytes) -> list[tuple]:
+    """The validated records of a file, as comparable text rows (ids and every contract field)."""
+    actions = build_dataset(catalog, [read_member_bytes(name, data)], today=TODAY).actions
+    table = comparable(actions.sort_values("action_id", kind="stable"))
+    return [(i, *row) for i, row in zip(table.index, table.itertuples(index=False), strict=True)]
+
+
+def test_a_submission_keeps_the_normalised_records_not_the_uploaded_file(queue, catalog, data_dir):
+    upload = idn_xlsx_edited(data_dir, catalog)
+
+    preview, submission = queue.submit("IDN.xlsx", upload, FOCAL_IDN)
+
+    assert preview.ok and submission is not None
+    folder = data_dir / SUBMISSIONS / submission.id
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
+    stored = (folder / "records.yaml").read_bytes()
+    assert not stored.startswith(b"PK") and upload not in stored
+    assert stored.startswith(f"# IDN: the records of IDN.xlsx as sent for review ({submission.id}).\n".encode())
+    document = yaml.safe_load(stored)  # plain YAML: no tag, nothing that builds an object
+    assert document["member"] == "IDN" and len(document["actions"]) == 60
+    assert rows_of(catalog, "IDN.yaml", stored) == rows_of(catalog, "IDN.xlsx", upload), "the same records"
+    assert queue.records(submission) == stored
+    assert (submission.file, submission.format, submission.records) == ("IDN.xlsx", 2, "records.yaml")
+    assert [(w.code, w.field) for w in submission.sent_warnings] == [("unknown-column", None)]
+    assert submission.sent_warnings[0].file == "IDN.xlsx"
+
+
+def test_the_review_diff_of_the_stored_records_is_the_one_the_sender_saw(queue, catalog, data_dir):
+    def edit(document):
+        document["actions"][4]["status"] = "substantial"
+        document["actions"].pop(2)
+        document["actions"].append(
+            {"commitments": "ASC-1", "title": "New", "status": "limited", "last_updated": dt.date(2026, 11, 1)}
+        )
+
+    sent, submission = queue.submit("THA.yaml", tha_bytes(data_dir, edit), FOCAL_THA)
+    assert submission is not None
+
+    review = queue.preview(submission, viewer=REVIEWER, today=TODAY)
+
+    assert review.ok and review.diff is not None and sent.diff is not None
+    assert review.diff.summary() == sent.diff.summary() == "1 added, 1 removed, 1 field(s) changed in 1 action(s)"
+    assert review.diff.changed.values.tolist() == sent.diff.changed.values.tolist()
+    assert list(review.diff.removed["action_id"]) == list(sent.diff.removed["action_id"])
+    assert list(review.diff.added["title"]) == ["New"] and review.diff.added["action_id"].isna().all()
+
+
+def test_approving_applies_the_stored_records_and_names_the_new_ids(queue, catalog, data_dir):
+    def add(document):
+        document["actions"].append(
+            {"commitments": "ASC-1", "title": "New", "status": "limited", "last_updated": dt.date(2026, 11, 1)}
+        )
+
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, add), FOCAL_THA)
+    assert submission is not None
+
+    result = queue.approve(submission.id, REVIEWER, today=TODAY)
+
+    assert result.ok and result.assigned_ids == ["THA-056"]
+    decided = queue.get(submission.id)
+    assert (decided.state, decided.note, decided.change_id) == ("approved", None, result.change_id)
+    records = yaml.safe_load((data_dir / "THA.yaml").read_text())["actions"]
+    assert records[-1]["action_id"] == "THA-056" and records[-1]["title"] == "New"
+    log = queue.store.log("THA")
+    assert log[["kind", "action_id", "new", "file"]].values.tolist() == [["added", "THA-056", "New", "THA.yaml"]]
+
+
+def alias_yaml() -> bytes:
+    """About 1.5 KB of YAML whose aliases expand to a 13 MB member file once written out."""
+    leaf = "y" * 120
+    levels = [f"  a0: &a0 [{', '.join([leaf] * 10)}]"]
+    levels += [f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 5)]
+    text = "member: THA\nx:\n" + "\n".join(levels) + "\nactions:\n"
+    text += "- commitments: ASC-1\n  title: One\n  status: limited\n  last_updated: 2026-11-01\n  junk: *a4\n"
+    return text.encode()
+
+
+def test_records_that_would_not_load_once_written_are_not_queued(queue, data_dir):
+    before = snapshot(data_dir)
+
+    preview, submission = queue.submit("THA.yaml", alias_yaml(), FOCAL_THA, today=TODAY)
+
+    assert submission is None and not preview.ok
+    assert [i.code for i in preview.issues if i.severity == "error"] == ["records-not-loadable"]
+    assert snapshot(data_dir) == before
+
+
+# --- submissions of the first format (the raw upload kept) ------------------------------------------------------
+
+
+def old_submission(data_dir: Path, name: str, data: bytes, state: str = "pending", member: str = "THA") -> Path:
+    """A submission as the first format wrote it: the upload as sent, and meta.json without format or records."""
+    submission_id = f"20261101T100000000000Z-{member}-{name[:3].lower()}{state[:3]}"
+    folder = data_dir / SUBMISSIONS / submission_id
+    folder.mkdir(parents=True)
+    (folder / name).write_bytes(data)
+    meta = {
+        "id": submission_id,
+        "member": member,
+        "file": name,
+        "submitted_by": FOCAL_THA.label,
+        "submitted_at": "2026-11-01T10:00:00+00:00",
+        "summary": "0 added, 0 removed, 1 field(s) changed in 1 action(s)",
+        "state": state,
+        "reviewed_by": None if state == "pending" else REVIEWER.label,
+        "reviewed_at": None,
+        "note": None,
+        "change_id": None,
+        "base": None,
+    }
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return folder
+
+
+def test_an_old_pending_submission_is_converted_to_records_and_its_upload_deleted(queue, catalog, data_dir):
+    upload = tha_bytes(data_dir, set_status(4, "substantial"))
+    folder = old_submission(data_dir, "THA.yaml", upload)
+
+    (submission,) = queue.list()
+
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
+    assert (submission.state, submission.format, submission.records, submission.file) == (
+        "pending",
+        2,
+        "records.yaml",
+        "THA.yaml",
+    )
+    assert rows_of(catalog, "THA.yaml", queue.records(submission)) == rows_of(catalog, "THA.yaml", upload)
+    assert json.loads((folder / "meta.json").read_text())["format"] == 2
+    assert queue.approve(submission.id, REVIEWER, today=TODAY).ok
+    assert yaml.safe_load((data_dir / "THA.yaml").read_text())["actions"][4]["status"] == "substantial"
+
+
+def test_an_old_pending_workbook_is_converted_too(queue, catalog, data_dir):
+    upload = idn_xlsx_edited(data_dir, catalog)
+    folder = old_submission(data_dir, "IDN.xlsx", upload, member="IDN")
+
+    (submission,) = queue.list("pending")
+
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
+    assert rows_of(catalog, "IDN.yaml", queue.records(submission)) == rows_of(catalog, "IDN.xlsx", upload)
+    assert [w.code for w in submission.sent_warnings] == ["unknown-column"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("THA.yaml", b"member: THA\nactions:\n- title: x\n", "Commitment IDs: a value is required"),
+        ("THA.xlsx", b"not a workbook", "THA.xlsx"),
+        ("IDN.yaml", b"member: IDN\nactions: []\n", "not a file of THA"),
+        ("THA.yaml", None, "its file is missing"),
+        ("THA.yaml", "alias", "which the app could not read back (file-too-large"),
+    ],
+    ids=["invalid", "unreadable", "another-member", "missing", "too-large-once-written"],
+)
+def test_an_old_pending_submission_that_no_longer_validates_is_rejected_with_the_reason(
+    queue, data_dir, name, data, reason
+):
+    folder = old_submission(data_dir, name, alias_yaml() if data == "alias" else data or b"")
+    if data is None:
+        (folder / name).unlink()
+
+    (submission,) = queue.list()
+
+    assert (submission.state, submission.reviewed_by, submission.records) == ("rejected", "system", None)
+    assert submission.note is not None and reason in submission.note
+    assert submission.note.startswith("Sent before submissions kept normalised records, and it no longer passes")
+    assert submission.note.endswith("Please send it again.")
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json"]
+    with pytest.raises(KeyError):
+        queue.records(submission)
+    assert queue.list("pending") == []
+
+
+@pytest.mark.parametrize("state", ["approved", "rejected"])
+def test_an_old_decided_submission_keeps_its_decision_and_loses_its_upload(queue, data_dir, state):
+    folder = old_submission(data_dir, "THA.yaml", tha_bytes(data_dir), state=state)
+
+    (submission,) = queue.list()
+
+    assert (submission.state, submission.format, submission.records) == (state, 2, None)
+    assert submission.reviewed_by == REVIEWER.label
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json"]
+
+
+def test_a_conversion_cut_short_by_a_crash_is_finished(queue, data_dir):
+    """meta.json says converted, but the raw upload (and a staged meta) are still there: they are removed."""
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    folder = data_dir / SUBMISSIONS / submission.id
+    (folder / "THA.xlsx").write_bytes(b"PK\x03\x04 the upload as sent")
+    (folder / "meta.json.tmp").write_text("{")
+
+    assert queue.list() == [submission]
+
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
+
+
+def test_folders_that_are_no_whole_submission_are_skipped(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    assert submission is not None
+    root = data_dir / SUBMISSIONS
+    staged = root / f".{submission.id[:-1]}x.tmp"  # a submission a crash cut short, before its rename
+    shutil.copytree(root / submission.id, staged)
+    (root / "20260101T000000000000Z-THA-nometa").mkdir()
+    unknown = root / "20260101T000000000000Z-THA-future"
+    unknown.mkdir()
+    meta = json.loads((root / submission.id / "meta.json").read_text())
+    (unknown / "meta.json").write_text(json.dumps({**meta, "id": unknown.name, "from_a_later_version": 1}))
+
+    assert [s.id for s in queue.list()] == [submission.id]
+
+
+def test_reading_the_queue_converts_nothing_when_nothing_is_old(queue, data_dir):
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    before = snapshot(data_dir)
+
+    assert queue.list() == [submission] and queue.list("rejected") == []
+
+    assert snapshot(data_dir) == before

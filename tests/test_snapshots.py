@@ -13,6 +13,7 @@ from pandas.testing import assert_frame_equal
 
 from loaders.catalog import load_catalog
 from tests.builders import action, dataset_of
+from tracker import durable
 from tracker.access import AccessDeniedError, Role, User
 from tracker.snapshots import Snapshots, compare, rollup, slugify
 
@@ -137,3 +138,23 @@ def test_cli_snapshot(tmp_path):
     assert cli("snapshot", "Test SOM").returncode == 1
     assert cli("snapshot").returncode == 2
     assert "Test SOM" in cli("snapshot", "--list").stdout
+
+
+def test_a_snapshot_is_synced_to_disk_before_it_appears_under_its_name(tmp_path, before):
+    """Each file, then the staging folder, is fsynced before the rename that makes the snapshot visible."""
+    durable.reset_steps(trace=True)
+    try:
+        info = Snapshots(tmp_path).take(before, "Synced SOM", REVIEWER)
+        steps = durable.traced_steps()
+    finally:
+        durable.reset_steps()
+
+    staged = f".{info.slug}.tmp"
+    files = sorted(["actions.parquet", "action_commitments.parquet", "action_mechanisms.parquet", "meta.json"])
+    assert steps == [
+        *[("fsync", name) for name in files],
+        ("fsync-dir", staged),
+        ("rename", info.slug),
+        ("fsync-dir", "_snapshots"),
+    ]
+    assert [i.slug for i in Snapshots(tmp_path).list()] == [info.slug]

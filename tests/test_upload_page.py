@@ -36,6 +36,7 @@ from tracker.access import AccessDeniedError, Role, User
 from tracker.store import Store
 from tracker.submissions import SUBMISSIONS, Submissions
 from ui.components import ISSUES_SHOWN_LIMIT
+from ui.text import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -177,9 +178,14 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in files}
 
 
-def tha_with_change(data_dir: Path) -> bytes:
-    """THA's current records as a YAML upload, with CHANGED_ID raised from limited to substantial."""
+def tha_with_change(data_dir: Path, visible_only: bool = False) -> bytes:
+    """THA's current records as a YAML upload, with CHANGED_ID raised from limited to substantial.
+
+    ``visible_only``: without the confidential action, as a guest's template has it.
+    """
     document = yaml.safe_load((data_dir / "THA.yaml").read_text(encoding="utf-8"))
+    if visible_only:
+        document["actions"] = [a for a in document["actions"] if not a.get("confidential")]
     (row,) = [a for a in document["actions"] if a["action_id"] == CHANGED_ID]
     assert row["status"] == "limited"
     row["status"] = "substantial"
@@ -220,7 +226,7 @@ def test_an_anonymous_viewer_can_check_a_file_but_not_send_it(data_dir):
     assert any("Viewing as a guest" in c.value for c in at.sidebar.caption)
     assert "auth_login" in buttons(at)
 
-    upload(at, "THA.yaml", tha_with_change(data_dir), "application/yaml")
+    upload(at, "THA.yaml", tha_with_change(data_dir, visible_only=True), "application/yaml")
 
     assert (metric(at, "Fields changed"), metric(at, "Actions added"), metric(at, "Actions removed")) == ("1", "0", "0")
     assert changes(at) == [[CHANGED_ID, "Status", "Limited", "Substantial"]]
@@ -364,8 +370,11 @@ def test_a_focal_point_sends_their_own_file_for_review(data_dir):
     assert [s.value for s in at.success] == [
         f"Sent for review ({submission.summary}). A reviewer will approve or reject it; reference {submission.id}."
     ]
-    stored = data_dir / SUBMISSIONS / submission.id / "THA.yaml"
-    assert stored.read_bytes() == tha_with_change(data_dir)
+    # What is kept is the records as read (records.yaml), not the uploaded file; they hold the one change.
+    assert sorted(p.name for p in (data_dir / SUBMISSIONS / submission.id).iterdir()) == ["meta.json", "records.yaml"]
+    reviewer = User("rev@example.org", "Rita Rev", Role.REVIEWER)
+    kept = Submissions(Store(data_dir, load_catalog())).preview(submission, viewer=reviewer).diff
+    assert kept is not None and kept.changed.values.tolist() == [[CHANGED_ID, "status", "limited", "substantial"]]
     assert (data_dir / "THA.yaml").read_bytes() == records, "nothing is published before review"
 
 
@@ -656,7 +665,8 @@ def test_the_template_download_validates_and_changes_nothing(data_dir, media, us
     name, mime, template = download(at, media, "submit_template")
 
     assert (name, mime) == (f"{member}.xlsx", XLSX)
-    preview = Store(data_dir, load_catalog()).preview(read_member_bytes(name, template))
+    viewer = User(user["email"], user["name"], *((Role.FOCAL_POINT, "THA") if member == "THA" else (Role.REVIEWER,)))
+    preview = Store(data_dir, load_catalog()).preview(read_member_bytes(name, template), viewer=viewer)
     assert preview.ok, [i.message for i in preview.issues]
     assert preview.diff is not None and preview.diff.is_empty
     label = at.download_button(key="submit_template").label
@@ -742,9 +752,12 @@ def test_a_bad_upload_gets_one_clear_message_and_nothing_is_written(data_dir, ca
 
     upload(at, name, data)
 
-    assert [e.value for e in at.error] == [
-        f"1 problem(s) to fix in {name}. Nothing has been saved. Fix them and upload again."
-    ]
+    assert (
+        [e.value for e in at.error]
+        == [
+            f"1 problem(s) to fix in {plain(name)}. Nothing has been saved. Fix them and upload again."
+        ]
+    )
     (issues,) = [df.value for df in at.dataframe]
     assert len(issues) == 1, issues
     message = issues["What to fix"].iloc[0]
@@ -771,7 +784,7 @@ def test_a_file_with_cell_errors_lists_each_with_its_row(data_dir):
     upload(at, "THA.yaml", uploaded.encode(), "application/yaml")
 
     assert [e.value for e in at.error] == [
-        "2 problem(s) to fix in THA.yaml. Nothing has been saved. Fix them and upload again."
+        f"2 problem(s) to fix in {plain('THA.yaml')}. Nothing has been saved. Fix them and upload again."
     ]
     (issues,) = [df.value for df in at.dataframe]
     assert issues["Column"].tolist() == ["status", "commitments"]
@@ -793,7 +806,7 @@ def test_a_file_with_thousands_of_problems_sends_the_first_few_and_offers_all_as
 
     total = ISSUES_SHOWN_LIMIT * 5
     assert [e.value for e in at.error] == [
-        f"{total:,} problem(s) to fix in THA.yaml. Nothing has been saved. Fix them and upload again."
+        f"{total:,} problem(s) to fix in {plain('THA.yaml')}. Nothing has been saved. Fix them and upload again."
     ]
     (shown,) = [df.value for df in at.dataframe]
     assert len(shown) == ISSUES_SHOWN_LIMIT

@@ -41,14 +41,6 @@ class Diff:
         """True when the upload changes nothing."""
         return self.added.empty and self.removed.empty and self.changed.empty
 
-    def without_confidential(self, confidential_ids: set[str]) -> Diff:
-        """The diff a viewer may see: confidential actions (and their changes) left out."""
-        return Diff(
-            added=self.added[~self.added["confidential"]].reset_index(drop=True),
-            removed=self.removed[~self.removed["confidential"]].reset_index(drop=True),
-            changed=self.changed[~self.changed["action_id"].isin(confidential_ids)].reset_index(drop=True),
-        )
-
     def summary(self) -> str:
         """One line: "2 added, 1 removed, 3 fields changed in 2 actions"."""
         actions = self.changed["action_id"].nunique()

@@ -2,7 +2,9 @@
 
 A snapshot freezes the validated records under a name and a date in
 ``_snapshots/<slug>/`` (Parquet tables plus ``meta.json``). Snapshots are
-immutable: a name can be used once and the files are made read-only.
+immutable: a name can be used once and the files are made read-only. They are
+written in a hidden staging folder, fsynced, and renamed into place, so a crash
+(or a power cut) leaves either no snapshot or a whole one.
 :func:`compare` classifies every action between two states (a snapshot and
 today, or two snapshots): new, removed, status up, status down, unchanged,
 and flags actions that became overdue in between.
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 from dataclasses import asdict, dataclass
@@ -23,6 +24,7 @@ from filelock import FileLock
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
+from tracker import durable
 from tracker.access import User, can_review, require
 from tracker.filters import View, apply_filters
 from tracker.progress import is_overdue
@@ -98,9 +100,12 @@ class Snapshots:
             for table in _TABLES:
                 getattr(dataset, table).to_parquet(staging / f"{table}.parquet", index=False)
             (staging / "meta.json").write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
-            for path in staging.iterdir():
+            for path in sorted(staging.iterdir()):
                 path.chmod(0o444)  # read-only: a snapshot is a record of what was presented
-            os.replace(staging, self.root / slug)
+                durable.fsync_file(path)  # on disk before the folder appears under its name
+            durable.fsync_dir(staging)
+            durable.replace(staging, self.root / slug)
+            durable.fsync_dir(self.root)
         return info
 
     def list(self) -> list[SnapshotInfo]:

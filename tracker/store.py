@@ -1,53 +1,47 @@
 """The store: the one code path that changes member records.
 
 ``python -m tracker apply`` and a reviewer's approval in the app both call
-:meth:`Store.apply`. An apply validates the file, compares it with the
-member's current records, gives new rows their ids, and then writes in an
-order that survives a crash at any point:
+:meth:`Store.apply`. Under an exclusive lock (``_history/.lock``) an apply
+finishes any change a crash interrupted, validates the file, compares it with
+the member's current records, gives new rows ids never given before, renders
+the canonical YAML file and reads it back with the loader (it must load whole,
+as the same records), then hands it to the journal (:mod:`tracker.journal`),
+which commits it and keeps the old file(s) and the history log, surviving a
+crash at any instant.
 
-1. under an exclusive lock (``_history/.lock``), finish any earlier apply
-   that was interrupted;
-2. write the new member file to ``_history/pending/`` and fsync it; its
-   rename to ``<MEMBER>.yaml`` there is the commit point, recorded together
-   with the log lines it will add (``<MEMBER>.json``);
-3. copy the member's current file(s) to ``_history/versions/<MEMBER>/``;
-4. atomically replace ``<MEMBER>.yaml`` in the data directory, move any older
-   file of another format (``IDN.xlsx``) into the versions folder;
-5. append the change to ``_history/log.jsonl`` and remove the pending files.
-
-A reader sees either the old or the new file, never half of one; a crash
-before step 2's rename changes nothing, a crash after it is completed by the
-next apply or by :meth:`Store.recover` (which the app and CLI run first).
+A preview is computed for someone: a person who may not see a member's
+confidential actions gets a diff against the records they may see, so nothing
+in it tells a confidential action from one that never existed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-import os
 import re
-import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 from filelock import FileLock, Timeout
 
 from loaders.catalog import Catalog
-from loaders.dataset import build_dataset, member_files
+from loaders.dataset import build_dataset
+from loaders.fields import fold
 from loaders.issues import Issue, has_errors, warning
-from loaders.members import member_file_path
-from loaders.tables import RawFile, read_member_file
-from tracker import settings
-from tracker.access import User, can_review, require
+from loaders.tables import RawFile, read_member_bytes, read_member_file
+from tracker import durable, settings
+from tracker.access import User, can_review, can_see_confidential, can_submit, require
 from tracker.diff import Diff, diff_actions
+from tracker.journal import HISTORY, LOG_FILE, Change, Journal, read_log
 from tracker.member_yaml import member_yaml
+from tracker.record_check import reload_problems
 
-HISTORY = "_history"
-LOG_FILE = "log.jsonl"
+__all__ = ["HISTORY", "LOG_COLUMNS", "LOG_FILE", "ApplyResult", "Preview", "Store", "StoreBusyError"]
+
 LOG_COLUMNS = ["change_id", "at", "by", "member", "file", "kind", "action_id", "field", "old", "new"]
-CRASH_ENV = "TRACKER_CRASH_AT"  # fault injection for the crash tests: the name of a step to die at
 
 
 @dataclass(frozen=True)
@@ -81,6 +75,11 @@ class ApplyResult:
         return self.written is not None
 
 
+def sees_confidential(viewer: User, member: str) -> bool:
+    """Whether ``viewer`` may see ``member``'s confidential actions: reviewers, admins, the member's focal point."""
+    return can_see_confidential(viewer) or can_submit(viewer, member)
+
+
 class Store:
     """Reads and writes the member records of one data directory."""
 
@@ -88,6 +87,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.catalog = catalog
         self.history = self.data_dir / HISTORY
+        self.journal = Journal(self.data_dir)
         self.lock = FileLock(str(self.history / ".lock"), timeout=lock_timeout)
         self.lock_timeout = lock_timeout
 
@@ -95,25 +95,42 @@ class Store:
 
     def current_files(self, member: str) -> list[Path]:
         """The member's file(s) in the data directory (normally one)."""
-        if not self.data_dir.is_dir():
-            return []
-        return [p for p in member_files(self.data_dir) if p.stem.upper() == member]
+        return self.journal.member_files(member)
 
-    def current_actions(self, member: str, today: dt.date) -> tuple[pd.DataFrame, int]:
-        """The member's valid actions on record, and how many rows on record have errors."""
+    def current_actions(self, member: str, today: dt.date, *, confidential: bool = True) -> tuple[pd.DataFrame, int]:
+        """The member's valid actions on record, and how many rows on record have errors.
+
+        Args:
+            member: the member.
+            today: the date the records are validated at.
+            confidential: include confidential actions; when False they are left out of both
+                the actions and the count (a row with errors counts only if it is plainly not
+                confidential).
+        """
         raws = [read_member_file(p) for p in self.current_files(member)]
         dataset = build_dataset(self.catalog, raws, today=today)
-        rows_with_errors = {(i.file, i.row) for i in dataset.issues if i.severity == "error" and i.row is not None}
-        return dataset.actions, len(rows_with_errors)
+        broken = {(i.file, i.row) for i in dataset.issues if i.severity == "error" and i.row is not None}
+        actions = dataset.actions
+        if not confidential:
+            actions = actions[~actions["confidential"]].reset_index(drop=True)
+            broken &= _public_rows(raws)
+        return actions, len(broken)
 
-    def preview(self, raw: RawFile, *, today: dt.date | None = None) -> Preview:
-        """Validate an uploaded file and diff it against the member's current records."""
+    def preview(self, raw: RawFile, *, viewer: User, today: dt.date | None = None) -> Preview:
+        """Validate an uploaded file and diff it against the member's records that ``viewer`` may see.
+
+        Someone who may not see the member's confidential actions (:func:`sees_confidential`)
+        gets the diff against the other actions only, and a count of rows with errors on
+        record without the confidential ones: an upload citing a confidential action's id
+        previews exactly as one citing an id never used.
+        """
         today = today or settings.today()
         checked = build_dataset(self.catalog, [raw], today=today)
         issues = [i for i in checked.issues if i.file == raw.file]
         if raw.member is None or raw.member not in self.catalog.members or has_errors(issues):
             return Preview(raw.member, issues, None)
-        current, dropped = self.current_actions(raw.member, today)
+        visible = sees_confidential(viewer, raw.member)
+        current, dropped = self.current_actions(raw.member, today, confidential=visible)
         if dropped:
             issues = [*issues, _dropped_rows_warning(raw.file, raw.member, dropped)]
         uploaded = checked.actions
@@ -121,35 +138,51 @@ class Store:
 
     def log(self, member: str | None = None) -> pd.DataFrame:
         """The history log (optionally one member's), newest first."""
-        path = self.history / LOG_FILE
-        rows = (
-            [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            if (path.is_file())
-            else []
-        )
-        frame = pd.DataFrame(rows, columns=LOG_COLUMNS)
+        frame = pd.DataFrame(read_log(self.history / LOG_FILE), columns=LOG_COLUMNS)
         if member:
             frame = frame[frame["member"] == member]
         return frame.iloc[::-1].reset_index(drop=True)
+
+    def used_action_ids(self, member: str) -> set[str]:
+        """Every id the member's actions ever had: in the log (any kind), in every kept version, on record now.
+
+        Files are read with the loader, whatever their format; rows with errors count too.
+        """
+        used = {str(i) for i in self.log(member)["action_id"].dropna()}
+        for path in self.current_files(member):
+            used |= _raw_ids(read_member_file(path))
+        folder = self.history / "versions" / member
+        kept = (
+            sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+        )
+        for path in kept:
+            stat = path.stat()
+            used |= _version_ids(str(path), member, stat.st_size, stat.st_mtime_ns)
+        return used
 
     # -- writing ------------------------------------------------------------------------------
 
     def apply(self, raw: RawFile, user: User, *, today: dt.date | None = None) -> ApplyResult:
         """Replace the member's records with the uploaded file's, if it is valid.
 
+        Nothing is written when the file has errors, or when the member file it would produce
+        would not load back whole (``records-not-loadable``).
+
         Raises:
             AccessDeniedError: the user may not apply updates (reviewers and admins may).
             StoreBusyError: another apply held the lock for longer than the timeout.
+            JournalError: an earlier change could not be completed as recorded (history edited by hand).
         """
         require(can_review(user), "apply updates to member records")
-        self.history.mkdir(parents=True, exist_ok=True)
+        today = today or settings.today()
+        durable.mkdir(self.history)
         try:
             with self.lock:
-                self._recover_locked()
-                preview = self.preview(raw, today=today)
+                self.journal.recover()
+                preview = self.preview(raw, viewer=user, today=today)
                 if not preview.ok:
                     return ApplyResult(preview)
-                return self._write(preview, raw, user)
+                return self._write(preview, raw, user, today)
         except Timeout as exc:
             raise StoreBusyError(
                 f"Another update is being saved; try again in a minute (waited {self.lock_timeout:.0f} s)."
@@ -157,98 +190,77 @@ class Store:
 
     def recover(self) -> list[str]:
         """Finish any apply a crash interrupted; returns the members completed."""
-        pending = self.history / "pending"
+        pending = self.journal.pending
         if not pending.is_dir() or not any(pending.iterdir()):
             return []  # the common case: nothing to finish, no need to take the lock
         with self.lock:
-            return self._recover_locked()
+            return self.journal.recover()
 
-    def _write(self, preview: Preview, raw: RawFile, user: User) -> ApplyResult:
+    def _write(self, preview: Preview, raw: RawFile, user: User, today: dt.date) -> ApplyResult:
         assert preview.member is not None and preview.actions is not None and preview.diff is not None
         member = preview.member
         actions, assigned = self._assign_ids(member, preview.actions)
-        change_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
+        change_id, at = _stamp()
         header = f"{member}: applied by {user.label} from {raw.file} ({change_id})."
-        text = member_yaml(member, actions, illustrative=preview.illustrative, header=header)
-        entries = _log_entries(change_id, user, member, raw.file, preview.diff, assigned)
-
-        pending = self.history / "pending"
-        pending.mkdir(exist_ok=True)
-        tmp = pending / f"{member}.yaml.tmp"
-        _write_synced(tmp, text)
-        _write_synced(pending / f"{member}.json.tmp", json.dumps({"change_id": change_id, "log": entries}))
-        _crash_point("before-commit")
-        os.replace(pending / f"{member}.json.tmp", pending / f"{member}.json")
-        os.replace(tmp, pending / f"{member}.yaml")  # the commit point
-        _fsync_dir(pending)
-        _crash_point("after-commit")
-        written = self._finish(member)
+        data = member_yaml(member, actions, illustrative=preview.illustrative, header=header).encode()
+        problems = reload_problems(self.catalog, member, data, actions, file=raw.file, today=today)
+        if problems:
+            return ApplyResult(replace(preview, issues=[*preview.issues, *problems]))
+        entries = _log_entries(change_id, at, user, member, raw.file, preview.diff, assigned)
+        lines = tuple(json.dumps(entry, ensure_ascii=False) for entry in entries)
+        written = self.journal.commit(Change(change_id, member, data, lines))
         return ApplyResult(preview, change_id, written, assigned)
 
-    def _recover_locked(self) -> list[str]:
-        pending = self.history / "pending"
-        if not pending.is_dir():
-            return []
-        for leftover in pending.glob("*.tmp"):
-            leftover.unlink()  # never committed: the apply did not happen
-        members = sorted({p.stem for p in pending.glob("*.yaml")} | {p.stem for p in pending.glob("*.json")})
-        return [m for m in members if self._finish(m)]
-
-    def _finish(self, member: str) -> Path | None:
-        """Steps 3–5 for a committed pending file; safe to run again after a crash."""
-        pending = self.history / "pending"
-        new_file, intent_file = pending / f"{member}.yaml", pending / f"{member}.json"
-        if not new_file.is_file() and not intent_file.is_file():
-            return None
-        intent = json.loads(intent_file.read_text(encoding="utf-8")) if intent_file.is_file() else {}
-        change_id = intent.get("change_id", "recovered")
-        target = member_file_path(self.data_dir, member, ".yaml")
-        if new_file.is_file():  # not yet moved into place (else a crash came after step 4's replace)
-            versions = self.history / "versions" / member
-            versions.mkdir(parents=True, exist_ok=True)
-            for current in self.current_files(member):
-                kept = versions / f"{change_id}-{current.name}"
-                if not kept.exists():
-                    shutil.copy2(current, kept)
-            _crash_point("after-versions")
-            os.replace(new_file, target)
-            _fsync_dir(self.data_dir)
-            _crash_point("after-replace")
-        for other in self.current_files(member):
-            if other != target:
-                other.unlink()  # its copy is in the versions folder
-        self._append_log(change_id, intent.get("log", []))
-        if intent_file.exists():
-            intent_file.unlink()
-        return target
-
-    def _append_log(self, change_id: str, entries: list[dict[str, object]]) -> None:
-        path = self.history / LOG_FILE
-        if path.is_file() and f'"change_id": "{change_id}"' in path.read_text(encoding="utf-8"):
-            return  # a recovery after the log was written: do not log twice
-        with path.open("a", encoding="utf-8") as handle:
-            for entry in entries:
-                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-
     def _assign_ids(self, member: str, actions: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-        """Give rows without an id the next free ``<MEMBER>-<n>``; ids are never reused."""
+        """Give rows without an id the next ``<MEMBER>-<n>`` above every id the member ever had."""
         missing = actions["action_id"].isna()
-        if not missing.any():
+        count = int(missing.sum())
+        if not count:
             return actions, []
-        used = set(actions["action_id"].dropna())
-        used |= set(self.log(member)["action_id"].dropna())
-        for path in self.current_files(member):
-            used |= set(re.findall(rf"{member}-\d+", path.read_text(encoding="utf-8", errors="ignore")))
-        numbers = [int(i.rsplit("-", 1)[1]) for i in used if re.fullmatch(rf"{member}-\d+", str(i))]
+        used = self.used_action_ids(member) | {str(i) for i in actions["action_id"].dropna()}
+        pattern = re.compile(rf"{member}-(\d+)")
+        numbers = [int(m.group(1)) for i in used if (m := pattern.fullmatch(i))]
         start = max(numbers, default=0) + 1
-        width = max(3, len(str(start + int(missing.sum()))))
-        new_ids = [f"{member}-{n:0{width}d}" for n in range(start, start + int(missing.sum()))]
+        new_ids = [f"{member}-{n:03d}" for n in range(start, start + count)]  # IDN-014; IDN-1000 after IDN-999
         out = actions.copy()
         out.loc[missing, "action_id"] = new_ids
         out.loc[missing, "action_key"] = new_ids
         return out, new_ids
+
+
+def _raw_ids(raw: RawFile) -> set[str]:
+    """The action ids in a file as read (before validation, so rows with errors count), upper case."""
+    return {str(v).strip().upper() for v in raw.rows["action_id"].dropna()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _version_ids(path: str, member: str, size: int, mtime_ns: int) -> frozenset[str]:
+    """The ids in a kept version (named ``<change>-<file>``); cached, as versions never change."""
+    raw = read_member_bytes(f"{member}{Path(path).suffix}", Path(path).read_bytes())
+    return frozenset(_raw_ids(raw))
+
+
+_NOT_CONFIDENTIAL = {"", "no", "n", "false", "0"}
+
+
+def _public_rows(raws: list[RawFile]) -> set[tuple[str, int | None]]:
+    """(file, row) of the rows whose Confidential cell plainly says no (or is blank)."""
+    public: set[tuple[str, int | None]] = set()
+    for raw in raws:
+        for row, value in zip(raw.rows["_row"], raw.rows["confidential"], strict=True):
+            if _plainly_not_confidential(value) and not pd.isna(row):
+                public.add((raw.file, int(row)))
+    return public
+
+
+def _plainly_not_confidential(value: object) -> bool:
+    if value is None or value is False:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return value == 0 or pd.isna(value)
+    return isinstance(value, str) and fold(value) in _NOT_CONFIDENTIAL
 
 
 def _dropped_rows_warning(file: str, member: str, count: int) -> Issue:
@@ -265,10 +277,15 @@ class StoreBusyError(RuntimeError):
     """Raised when the store's lock cannot be taken in time."""
 
 
+def _stamp() -> tuple[str, str]:
+    """A new change id and the time it is logged at (one function, so crash tests can fix both)."""
+    now = dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}", now.isoformat(timespec="seconds")
+
+
 def _log_entries(
-    change_id: str, user: User, member: str, file: str, diff: Diff, assigned: list[str]
+    change_id: str, at: str, user: User, member: str, file: str, diff: Diff, assigned: list[str]
 ) -> list[dict[str, object]]:
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     base = {"change_id": change_id, "at": at, "by": user.label, "member": member, "file": file}
     entries: list[dict[str, object]] = []
     new_ids = iter(assigned)
@@ -286,27 +303,3 @@ def _log_entries(
     if not entries:
         entries.append({**base, "kind": "unchanged", "action_id": None, "field": None, "old": None, "new": None})
     return entries
-
-
-def _write_synced(path: Path, text: str) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _crash_point(step: str) -> None:
-    if os.environ.get(CRASH_ENV) == step:
-        os._exit(86)  # simulate the process dying here (tests only)
