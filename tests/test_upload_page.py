@@ -752,12 +752,9 @@ def test_a_bad_upload_gets_one_clear_message_and_nothing_is_written(data_dir, ca
 
     upload(at, name, data)
 
-    assert (
-        [e.value for e in at.error]
-        == [
-            f"1 problem(s) to fix in {plain(name)}. Nothing has been saved. Fix them and upload again."
-        ]
-    )
+    assert [e.value for e in at.error] == [
+        f"1 problem(s) to fix in {plain(name)}. Nothing has been saved. Fix them and upload again."
+    ]
     (issues,) = [df.value for df in at.dataframe]
     assert len(issues) == 1, issues
     message = issues["What to fix"].iloc[0]
