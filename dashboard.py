@@ -9,8 +9,9 @@ import streamlit as st
 
 from tracker.access import can_review
 from ui.auth import current_user, render_account
-from ui.cache import get_dataset
+from ui.cache import get_dataset, recovery_problem
 from ui.sidebar import render_filters
+from ui.text import plain
 
 st.set_page_config(page_title="Commitments Tracker", page_icon="assets/favicon.png", layout="wide")
 
@@ -34,4 +35,11 @@ page = st.navigation(PAGES + ([REVIEW] if can_review(user) else []))
 
 render_account(user)
 render_filters(get_dataset().catalog)
+if can_review(user) and (problem := recovery_problem()):
+    # Viewers see the records on disk, which are whole; only those who can act are told.
+    st.error(
+        f"An interrupted update could not be completed, so the records shown are those before it: {plain(problem)}. "
+        "Restore the file named from `_history/versions`, or ask an administrator to check `_history/pending`.",
+        icon=":material/error:",
+    )
 page.run()

@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
+from filelock import FileLock
 from streamlit import config
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -838,3 +840,35 @@ def test_method_page_reports_a_broken_role_file(tmp_path, monkeypatch):
     assert not at.exception
     assert any("_roles.yaml" in w.value and "1 problem" in w.value for w in at.warning)
     assert not any("a@example.org" in m.value for m in at.markdown)  # details only for reviewers
+
+
+# --- an interrupted update that cannot be completed on a page load ----------------------------------------------
+
+
+def test_a_history_changed_by_hand_shows_the_records_on_disk_and_tells_reviewers(data_dir):
+    pending = data_dir / "_history" / "pending"
+    pending.mkdir(parents=True)
+    (pending / "THA.json").write_text("{not json", encoding="utf-8")  # an intent no recovery can read
+
+    viewer = app(ANONYMOUS)  # app() asserts that no page raised
+    reviewer = app(REVIEWER)
+    (pending / "THA.json").unlink()
+    untouched = app(ANONYMOUS)
+
+    assert not viewer.error, [e.value for e in viewer.error]
+    assert {m.label: m.value for m in viewer.metric} == {m.label: m.value for m in untouched.metric}
+    (shown,) = [e.value for e in reviewer.error]
+    assert "An interrupted update could not be completed" in shown and "THA" in shown and "pending" in shown
+
+
+def test_a_page_load_does_not_wait_for_an_apply_in_progress(data_dir):
+    pending = data_dir / "_history" / "pending"
+    pending.mkdir(parents=True)
+    (pending / "THA.json").write_text("{not json", encoding="utf-8")
+    with FileLock(str(data_dir / "_history" / ".lock")):  # another process's apply holds the lock
+        started = time.monotonic()
+        at = app(REVIEWER)
+        waited = time.monotonic() - started
+
+    assert not at.error, [e.value for e in at.error]  # busy is not broken: the apply finishes the work
+    assert waited < 30, f"the page waited {waited:.0f} s for the store's lock"

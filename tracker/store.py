@@ -193,8 +193,13 @@ class Store:
         pending = self.journal.pending
         if not pending.is_dir() or not any(pending.iterdir()):
             return []  # the common case: nothing to finish, no need to take the lock
-        with self.lock:
-            return self.journal.recover()
+        try:
+            with self.lock:
+                return self.journal.recover()
+        except Timeout as exc:
+            raise StoreBusyError(
+                f"Another update is being saved; try again in a minute (waited {self.lock_timeout:.0f} s)."
+            ) from exc
 
     def _write(self, preview: Preview, raw: RawFile, user: User, today: dt.date) -> ApplyResult:
         assert preview.member is not None and preview.actions is not None and preview.diff is not None

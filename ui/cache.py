@@ -18,7 +18,8 @@ from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, load_dataset, member_files, read_files
 from loaders.tables import RawFile, read_member_file
 from tracker import settings
-from tracker.store import Store
+from tracker.journal import JournalError
+from tracker.store import Store, StoreBusyError
 
 Fingerprint = tuple[str, int, int]
 
@@ -85,19 +86,42 @@ def _cached_reader(path: Path) -> RawFile:
     return raw
 
 
+RECOVERY_PROBLEM_KEY = "cache_recovery_problem"
+
+
+def recovery_problem() -> str | None:
+    """Why an interrupted update could not be completed on this page load, or None."""
+    problem = st.session_state.get(RECOVERY_PROBLEM_KEY)
+    return str(problem) if problem else None
+
+
 def get_store() -> Store:
     """The store of the configured data directory (for previews, applies and history)."""
     return Store(settings.data_dir(), get_dataset().catalog)
 
 
+# A page load waits this long for an apply in progress; that apply finishes any interrupted one itself.
+RECOVERY_WAIT_SECONDS = 2.0
+
+
 def get_dataset() -> Dataset:
     """The validated data set for the configured directories, re-read when a file changes.
 
-    An apply that a crash interrupted is finished first, so what is shown is whole.
+    An apply that a crash interrupted is finished first, so what is shown is whole. When that
+    cannot be done now (another apply holds the lock, or the history was changed by hand), the
+    records on disk are shown as they are — the old ones, whole — and :func:`recovery_problem`
+    says why for the pages to tell reviewers.
     """
     catalog_dir = settings.catalog_dir()
     data_dir = settings.data_dir()
     catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
-    Store(data_dir, _catalog(str(catalog_dir), catalog_prints)).recover()
+    store = Store(data_dir, _catalog(str(catalog_dir), catalog_prints), lock_timeout=RECOVERY_WAIT_SECONDS)
+    try:
+        store.recover()
+        st.session_state.pop(RECOVERY_PROBLEM_KEY, None)
+    except StoreBusyError:
+        pass  # an apply is running now and completes any earlier one; what is on disk is whole
+    except JournalError as problem:
+        st.session_state[RECOVERY_PROBLEM_KEY] = str(problem)
     prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
     return _dataset(str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())
