@@ -192,8 +192,11 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
             record["member"] = declared_text  # rows inherit the file's member
         record["_extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
         records.append(record)
-    for key, line in unknown_keys.items():
+    for key, line in list(unknown_keys.items())[: limits.MAX_UNKNOWN_COLUMN_WARNINGS]:
         issues.append(_unknown_column(name, None, line, key))
+    if len(unknown_keys) > limits.MAX_UNKNOWN_COLUMN_WARNINGS:
+        rest = list(unknown_keys.items())[limits.MAX_UNKNOWN_COLUMN_WARNINGS :]
+        issues.append(_more_unknown(name, None, rest[0][1], len(rest), f"keys such as '{rest[0][0]}'"))
     rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]) if records else empty_rows()
     return RawFile(
         file=name,
@@ -259,7 +262,7 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
             columns[f] = col
     body = grid[header_index + 1 :]
     extras = _extra_columns(header, mapping, body)
-    for col in extras:
+    for col in list(extras)[: limits.MAX_UNKNOWN_COLUMN_WARNINGS]:
         if col < len(header) and not _is_blank(header[col]):
             issues.append(_unknown_column(name, sheet, excel_row, str(header[col]).strip(), col))
         else:
@@ -273,6 +276,10 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
                     row=excel_row,
                 )
             )
+    if len(extras) > limits.MAX_UNKNOWN_COLUMN_WARNINGS:
+        rest = list(extras)[limits.MAX_UNKNOWN_COLUMN_WARNINGS :]
+        span = f"columns {column_letter(rest[0])} to {column_letter(rest[-1])}"
+        issues.append(_more_unknown(name, sheet, excel_row, len(rest), span))
 
     records: list[dict[str, Any]] = []
     for offset, row in enumerate(body):
@@ -331,6 +338,18 @@ def _unknown_column(name: str, sheet: str | None, row: int | None, label: str, c
         name,
         f"{place(name, sheet, row)}: {what}; its values are kept aside but not used. "
         "Rename it to a template field if it was meant to be one",
+        sheet=sheet,
+        row=row,
+    )
+
+
+def _more_unknown(name: str, sheet: str | None, row: int | None, count: int, which: str) -> Issue:
+    """One warning for the unknown columns (or keys) past the first few, instead of one each."""
+    return warning(
+        "unknown-column",
+        name,
+        f"{place(name, sheet, row)}: {count:,} more columns outside the template ({which}); their values are kept "
+        "aside but not used. A member file needs only the template's columns: delete the others",
         sheet=sheet,
         row=row,
     )

@@ -1,0 +1,529 @@
+"""Hostile uploads: sheets that would make the reader allocate without bound, active content, huge CSVs.
+
+Each hostile workbook is refused in-process by the pre-checks, and the test
+proves calamine is never called for it. A few are also handed to calamine in a
+child process, to show they are not harmless: there they abort the process.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import struct
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from loaders import content, limits
+from loaders.sandbox import ChildFailedError, run_child
+from loaders.tables import RawFile, read_member_bytes
+from tests.make_fixtures import HEADER, VALID_DIR, valid_row, write_csv, write_xlsx
+
+Codes = list[tuple[int | None, str | None, str]]
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_FAR = "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"
+
+
+def _codes(raw: RawFile) -> Codes:
+    return [(i.row, i.field, i.code) for i in raw.issues]
+
+
+@pytest.fixture
+def reader_calls(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Records every call of the workbook reader (calamine), which then reads nothing."""
+    calls: list[bytes] = []
+
+    def record(data: bytes) -> list[tuple[str, list[list[object]]]]:
+        calls.append(data)
+        return []
+
+    monkeypatch.setattr(content, "read_grids", record)
+    monkeypatch.setattr(content, "read_grids_isolated", record)
+    return calls
+
+
+def _base_xlsx(tmp_path: Path) -> bytes:
+    return write_xlsx(tmp_path / "base.xlsx", [valid_row()]).read_bytes()
+
+
+def _repack(data: bytes, change: Callable[[str, bytes], bytes | None], extra: dict[str, bytes] | None = None) -> bytes:
+    """The package with each part passed through ``change`` (None drops it), plus ``extra`` parts."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            changed = change(info.filename, source.read(info.filename))
+            if changed is not None:
+                # An ODS mimetype stays first and stored, as readers expect; the rest is compressed.
+                info.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+                target.writestr(info, changed)
+        for name, part in (extra or {}).items():
+            target.writestr(name, part)
+    return out.getvalue()
+
+
+def _sheet(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    return _repack(data, lambda name, part: edit(part) if name == "xl/worksheets/sheet1.xml" else part)
+
+
+def _append(rows: str) -> Callable[[bytes], bytes]:
+    return lambda part: part.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+
+
+def _prefixed(part: bytes) -> bytes:
+    """The same sheet with every element under an ``x:`` prefix."""
+    part = re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1x:", part)
+    return part.replace(f'xmlns="{_MAIN}"'.encode(), f'xmlns:x="{_MAIN}"'.encode())
+
+
+HOSTILE_SHEETS: dict[str, Callable[[bytes], bytes]] = {
+    "single-quotes": _append(_FAR),
+    "spaces-around-equals": _append('<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row>'),
+    "tabs-and-newlines-around-equals": _append('<row\n r\t=\n"1048576"><c\tr\n=\t"XFD1048576"><v>1</v></c></row>'),
+    "lower-case-reference": _append('<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>'),
+    "prefixed-namespace": lambda part: _prefixed(_append(_FAR)(part)),
+    "lying-dimension": lambda part: _append(_FAR)(re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', part)),
+    "no-dimension": lambda part: _append(_FAR)(re.sub(rb"<dimension [^>]*/>", b"", part)),
+    # calamine places a cell without r after the previous one: 16,384 of them reach column XFD.
+    "cells-without-r": _append('<row r="200">' + "<c><v>1</v></c>" * 16_384 + "</row>"),
+    # A row far down, and its cells (without r) are placed in it.
+    "row-far-down-cell-without-r": _append('<row r="1048576"><c><v>1</v></c></row>'),
+    # Rows without r follow each other: 200,000 empty rows, then a cell.
+    "rows-without-r": _append("<row/>" * 200_000 + "<row><c><v>1</v></c></row>"),
+    "inline-string-far-away": _append("<row r='1048576'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>"),
+    "formula-with-cached-value": _append("<row r='1048576'><c r='XFD1048576'><f>1+1</f><v>2</v></c></row>"),
+}
+
+
+@pytest.mark.parametrize("spelling", list(HOSTILE_SHEETS))
+def test_far_cell_in_any_xml_spelling_is_refused_before_the_reader(
+    spelling: str, tmp_path: Path, reader_calls: list[bytes]
+) -> None:
+    data = _sheet(_base_xlsx(tmp_path), HOSTILE_SHEETS[spelling])
+    assert len(data) < 100_000  # small uploads, all of them
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+    assert raw.issues[0].sheet == "Actions"
+    assert reader_calls == []
+
+
+def test_sheet_moved_outside_the_worksheets_folder_is_still_measured(tmp_path: Path, reader_calls: list[bytes]) -> None:
+    def move(name: str, part: bytes) -> bytes | None:
+        if name == "xl/worksheets/sheet1.xml":
+            return None
+        if name == "xl/_rels/workbook.xml.rels":
+            return part.replace(b"worksheets/sheet1.xml", b"media/image1.png")
+        return part
+
+    base = _base_xlsx(tmp_path)
+    with zipfile.ZipFile(io.BytesIO(base)) as archive:
+        sheet = _append(_FAR)(archive.read("xl/worksheets/sheet1.xml"))
+
+    raw = read_member_bytes("IDN.xlsx", _repack(base, move, {"xl/media/image1.png": sheet}))
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+    assert reader_calls == []
+
+
+def _shared_strings(strings: list[str], unique_count: int | None = None) -> bytes:
+    count = len(strings) if unique_count is None else unique_count
+    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    return f'<sst xmlns="{_MAIN}" count="{count}" uniqueCount="{count}">{items}</sst>'.encode()
+
+
+def _with_shared_strings(tmp_path: Path, strings: bytes, rows: str) -> bytes:
+    def change(name: str, part: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return part.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
+        if name == "xl/worksheets/sheet1.xml":
+            return _append(rows)(part)
+        return part
+
+    return _repack(_base_xlsx(tmp_path), change, {"xl/sharedStrings.xml": strings})
+
+
+def test_shared_string_copied_into_many_cells_is_refused(tmp_path: Path, reader_calls: list[bytes]) -> None:
+    # One 1,000,000-character string in 60 cells: 60 million characters once calamine copies it into each.
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(10, 70))
+    data = _with_shared_strings(tmp_path, _shared_strings(["x" * 1_000_000]), rows)
+    assert len(data) < 100_000
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+    assert "characters" in raw.issues[0].message
+    assert reader_calls == []
+
+
+def test_shared_string_used_a_few_times_is_read(tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{r}"><c r="P{r}" t="s"><v>0</v></c></row>' for r in range(3, 6))
+    data = _with_shared_strings(tmp_path, _shared_strings(["x" * 30_000]), rows)
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert "sheet-too-large" not in [c for _, _, c in _codes(raw)]
+    assert len(raw.rows) == 4
+
+
+def test_forged_shared_string_count_is_refused(tmp_path: Path, reader_calls: list[bytes]) -> None:
+    # calamine reserves room for uniqueCount strings before reading one: 20 billion aborts the process.
+    data = _with_shared_strings(tmp_path, _shared_strings(["a"], unique_count=20_000_000_000), "")
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert _codes(raw) == [(None, None, "unreadable-file")]
+    assert reader_calls == []
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(
+            lambda part: (
+                b"<!DOCTYPE w [<!ENTITY far \"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>\">]>"
+                + part.replace(b"</sheetData>", b"&far;</sheetData>")
+            ),
+            id="entity-hiding-markup",
+        ),
+        pytest.param(_append("<row><c></row>"), id="not-well-formed"),
+        pytest.param(_append("<row r='0'><c r='A0'><v>1</v></c></row>"), id="row-zero"),
+    ],
+)
+def test_sheet_xml_the_measure_cannot_follow_is_refused_as_damaged(
+    edit: Callable[[bytes], bytes], tmp_path: Path, reader_calls: list[bytes]
+) -> None:
+    data = _sheet(_base_xlsx(tmp_path), lambda part: edit(part.split(b"?>", 1)[-1]))
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert _codes(raw) == [(None, None, "unreadable-file")]
+    assert reader_calls == []
+
+
+def test_sheet_at_the_cell_limit_is_read_and_one_more_column_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 15 * 100)
+    base = _base_xlsx(tmp_path)
+    at_limit = _sheet(base, _append("<row r='100'><c r='O100'><v>1</v></c></row>"))
+    over = _sheet(base, _append("<row r='100'><c r='O100'><v>1</v></c><c><v>1</v></c></row>"))
+
+    assert "sheet-too-large" not in [c for _, _, c in _codes(read_member_bytes("IDN.xlsx", at_limit))]
+    assert _codes(read_member_bytes("IDN.xlsx", over)) == [(None, None, "sheet-too-large")]
+
+
+def _ods(table_rows: str, namespaces: str = "") -> bytes:
+    source = (VALID_DIR / "libreoffice-ods" / "IDN.ods").read_bytes()
+
+    def change(name: str, part: bytes) -> bytes:
+        if name != "content.xml":
+            return part
+        part = part.replace(b"</table:table>", table_rows.encode() + b"</table:table>", 1)
+        return part.replace(b"<office:document-content ", b"<office:document-content " + namespaces.encode(), 1)
+
+    return _repack(source, change)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param(
+            '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+            'table:number-columns-repeated="16000" office:value-type="float" office:value="1"/></table:table-row>',
+            id="repeated-rows-and-cells",
+        ),
+        pytest.param(
+            '<table:table-row><table:table-cell office:value-type="string"><text:p>x<text:s text:c="60000000"/>'
+            "</text:p></table:table-cell></table:table-row>",
+            id="run-of-spaces",
+        ),
+        pytest.param(
+            '<table:table-row table:number-rows-repeated="10000"><table:table-cell table:number-columns-repeated="10" '
+            f'office:value-type="string" office:string-value="{"y" * 1000}"/></table:table-row>',
+            id="repeated-long-string",
+        ),
+    ],
+)
+def test_ods_that_expands_beyond_the_limits_is_refused_before_the_reader(rows: str, reader_calls: list[bytes]) -> None:
+    raw = read_member_bytes("IDN.ods", _ods(rows))
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+    assert reader_calls == []
+
+
+def test_ods_measure_matches_names_as_calamine_does_whatever_the_prefix_is_bound_to(reader_calls: list[bytes]) -> None:
+    # calamine matches "table:table-row" literally: a prefix bound to another namespace still counts.
+    rows = (
+        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+        'table:number-columns-repeated="100" office:value-type="float" office:value="1"/></table:table-row>'
+    )
+    source = _ods(rows).replace(b"urn:oasis:names:tc:opendocument:xmlns:table:1.0", b"urn:example:other")
+
+    raw = read_member_bytes("IDN.ods", source)
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+
+
+@pytest.mark.parametrize(
+    ("build", "name"),
+    [
+        pytest.param(lambda tmp: _sheet(_base_xlsx(tmp), _append(_FAR)), "IDN.xlsx", id="xlsx-single-quotes"),
+        pytest.param(
+            lambda tmp: _sheet(_base_xlsx(tmp), _append('<row r="1048576">' + "<c><v>1</v></c>" * 16_384 + "</row>")),
+            "IDN.xlsx",
+            id="xlsx-cells-without-r",
+        ),
+        pytest.param(
+            lambda tmp: _with_shared_strings(tmp, _shared_strings(["a"], unique_count=20_000_000_000), ""),
+            "IDN.xlsx",
+            id="xlsx-forged-string-count",
+        ),
+    ],
+)
+def test_hostile_workbooks_do_kill_an_unguarded_reader(
+    build: Callable[[Path], bytes], name: str, tmp_path: Path
+) -> None:
+    """Without the pre-check, calamine itself aborts on these files (here in a child, so the test survives).
+
+    (calamine 0.37 caps what an .ods can expand to and fails instead, so no .ods is here.)
+    """
+    data = build(tmp_path)
+
+    with pytest.raises(ChildFailedError, match=r"memory|crashed|signal"):
+        run_child("loaders.workbook", data, memory=4 << 30)
+    assert _codes(read_member_bytes(name, data))[0][2] in ("sheet-too-large", "unreadable-file")
+
+
+# --- active content ---------------------------------------------------------------------------
+
+_CT = "[Content_Types].xml"
+
+
+def _add_content_type(content_type: str) -> Callable[[str, bytes], bytes]:
+    def change(name: str, part: bytes) -> bytes:
+        if name == _CT:
+            return part.replace(
+                b"</Types>", f'<Override PartName="/xl/extra.bin" ContentType="{content_type}"/></Types>'.encode()
+            )
+        return part
+
+    return change
+
+
+def _main_type(content_type: str) -> Callable[[str, bytes], bytes]:
+    def change(name: str, part: bytes) -> bytes:
+        if name == _CT:
+            return part.replace(
+                b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", content_type.encode()
+            )
+        return part
+
+    return change
+
+
+def _keep(_: str, part: bytes) -> bytes:
+    return part
+
+
+ACTIVE_XLSX: dict[str, tuple[Callable[[str, bytes], bytes], dict[str, bytes], str]] = {
+    "vba-project": (_keep, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 VBA"}, "macro-workbook-refused"),
+    "vba-project-any-case": (_keep, {"XL/VBAPROJECT.BIN": b"VBA"}, "macro-workbook-refused"),
+    "macro-enabled-content-type": (
+        _main_type("application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
+        {},
+        "macro-workbook-refused",
+    ),
+    "macro-content-type-spelled-with-entities": (
+        _main_type("application/vnd.ms-excel.sheet.&#109;acroEnabled.main+xml"),
+        {},
+        "macro-workbook-refused",
+    ),
+    "excel4-macro-sheet": (_keep, {"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}, "macro-workbook-refused"),
+    "activex-control": (_keep, {"xl/activeX/activeX1.xml": b"<ax:ocx/>"}, "active-content-refused"),
+    "ole-embedding": (_keep, {"xl/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0"}, "active-content-refused"),
+    "ole-content-type-only": (
+        _add_content_type("application/vnd.openxmlformats-officedocument.oleObject"),
+        {},
+        "active-content-refused",
+    ),
+    "external-link": (_keep, {"xl/externalLinks/externalLink1.xml": b"<externalLink/>"}, "active-content-refused"),
+    "data-connection": (_keep, {"xl/connections.xml": b"<connections/>"}, "active-content-refused"),
+}
+
+
+@pytest.mark.parametrize("kind", list(ACTIVE_XLSX))
+def test_active_content_in_an_xlsx_is_refused_whatever_the_name(
+    kind: str, tmp_path: Path, reader_calls: list[bytes]
+) -> None:
+    change, extra, code = ACTIVE_XLSX[kind]
+    data = _repack(_base_xlsx(tmp_path), change, extra)
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert _codes(raw) == [(None, None, code)]
+    assert "Save As" in raw.issues[0].message
+    assert reader_calls == []
+
+
+def test_hyperlink_whose_address_mentions_embeddings_is_not_active_content(tmp_path: Path) -> None:
+    rels = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" TargetMode="External" Target="https://example.org/embeddings/oleObject1.bin" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"/></Relationships>'
+    )
+    data = _repack(_base_xlsx(tmp_path), _keep, {"xl/worksheets/_rels/sheet1.xml.rels": rels})
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert raw.issues == [] and len(raw.rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "content_rows", "code"),
+    [
+        pytest.param({"Basic/Standard/Module1.xml": b"<script:module/>"}, "", "macro-workbook-refused", id="basic"),
+        pytest.param({"Scripts/python/evil.py": b"import os"}, "", "macro-workbook-refused", id="scripts"),
+        pytest.param({"Object 1/content.xml": b"<x/>"}, "", "active-content-refused", id="embedded-object"),
+        pytest.param(
+            {},
+            '<table:table-row><table:table-cell><draw:frame><draw:object xlink:href="./Object 1"/></draw:frame>'
+            "</table:table-cell></table:table-row>",
+            "active-content-refused",
+            id="draw-object-element",
+        ),
+    ],
+)
+def test_active_content_in_an_ods_is_refused(
+    extra: dict[str, bytes], content_rows: str, code: str, reader_calls: list[bytes]
+) -> None:
+    data = _repack(_ods(content_rows), _keep, extra)
+
+    raw = read_member_bytes("IDN.ods", data)
+
+    assert _codes(raw) == [(None, None, code)]
+    assert reader_calls == []
+
+
+def _xls_with_entry_named(entry: str) -> bytes:
+    """The valid .xls with its SummaryInformation stream renamed (the directory holds names as UTF-16)."""
+    data = bytearray((VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
+    old = "\x05SummaryInformation".encode("utf-16-le") + b"\0\0"
+    at = data.index(old)
+    name = entry.encode("utf-16-le") + b"\0\0"
+    data[at : at + 64] = name.ljust(64, b"\0")
+    struct.pack_into("<H", data, at + 64, len(name))
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [("_VBA_PROJECT_CUR", "macro-workbook-refused"), ("MBD0012AB34", "active-content-refused")],
+)
+def test_xls_holding_a_vba_project_or_embedded_object_is_refused(
+    entry: str, code: str, reader_calls: list[bytes]
+) -> None:
+    raw = read_member_bytes("IDN.xls", _xls_with_entry_named(entry))
+
+    assert _codes(raw) == [(None, None, code)]
+    assert reader_calls == []
+
+
+def test_plain_xls_with_a_renamed_harmless_stream_is_read() -> None:
+    raw = read_member_bytes("IDN.xls", _xls_with_entry_named("Notes"))
+
+    assert raw.issues == [] or "active-content-refused" not in [c for _, _, c in _codes(raw)]
+    assert len(raw.rows) == 3
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+_CSV_HEADER = ",".join(HEADER)
+
+
+def test_csv_of_a_million_columns_is_refused_quickly_with_one_issue() -> None:
+    data = (_CSV_HEADER + "\n" + "," * 1_000_000 + "\n").encode()
+
+    started = time.perf_counter()
+    raw = read_member_bytes("IDN.csv", data)
+
+    assert _codes(raw) == [(2, None, "too-many-columns")]
+    assert time.perf_counter() - started < 5
+
+
+def test_csv_at_the_column_limit_is_read_with_capped_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = limits.MAX_CSV_COLUMNS - len(HEADER)
+    header = _CSV_HEADER + "".join(f",Extra {n}" for n in range(extra))
+    row = "IDN,ASC-1,A title,,Limited,,,2024-03-01" + "," * (len(HEADER) - 8) + ",x" * extra
+
+    raw = read_member_bytes("IDN.csv", f"{header}\n{row}\n".encode())
+
+    unknown = [i for i in raw.issues if i.code == "unknown-column"]
+    assert len(unknown) == limits.MAX_UNKNOWN_COLUMN_WARNINGS + 1
+    assert f"{extra - limits.MAX_UNKNOWN_COLUMN_WARNINGS:,} more columns" in unknown[-1].message
+    assert len(raw.rows) == 1
+    assert len(read_member_bytes("IDN.csv", f"{header},One more\n{row},x\n".encode()).rows) == 0
+
+
+def test_csv_cell_longer_than_excel_allows_is_refused() -> None:
+    ok = f"{_CSV_HEADER}\nIDN,ASC-1,{'x' * limits.MAX_CELL_CHARS},,Limited,,,2024-03-01\n"
+    long = f"{_CSV_HEADER}\nIDN,ASC-1,{'x' * (limits.MAX_CELL_CHARS + 1)},,Limited,,,2024-03-01\n"
+
+    assert "cell-too-long" not in [c for _, _, c in _codes(read_member_bytes("IDN.csv", ok.encode()))]
+    assert _codes(read_member_bytes("IDN.csv", long.encode())) == [(2, None, "cell-too-long")]
+
+
+def test_csv_with_more_cells_than_a_sheet_may_hold_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 100)
+    rows = "\n".join(["IDN,ASC-1,A title,,Limited,,,2024-03-01"] * 12)  # 15 + 12 x 8 cells
+
+    raw = read_member_bytes("IDN.csv", f"{_CSV_HEADER}\n{rows}\n".encode())
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "delimiter"),
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE, ","),
+        ("utf-16-be", codecs.BOM_UTF16_BE, ","),
+        ("utf-16-le", codecs.BOM_UTF16_LE, "\t"),  # what Excel's "Unicode Text" writes
+        ("utf-16-le", b"", ","),
+        ("utf-16-be", b"", ";"),
+    ],
+)
+def test_utf16_csv_is_read_in_either_byte_order(encoding: str, bom: bytes, delimiter: str, tmp_path: Path) -> None:
+    text = write_csv(tmp_path / "IDN.csv", [valid_row(title="Coopération ไทย")], delimiter=delimiter, bom=False)
+    data = bom + text.read_text(encoding="utf-8").encode(encoding)
+
+    raw = read_member_bytes("IDN.csv", data)
+
+    assert raw.issues == []
+    assert raw.rows["title"].tolist() == ["Coopération ไทย"]
+
+
+def test_damaged_utf16_csv_says_how_to_save_it() -> None:
+    raw = read_member_bytes("IDN.csv", codecs.BOM_UTF16_LE + "Member,Status\n".encode("utf-16-le") + b"\x00")
+
+    assert _codes(raw) == [(None, None, "not-a-csv")]
+    assert "UTF-16" in raw.issues[0].message and "CSV UTF-8" in raw.issues[0].message
+
+
+def test_workbook_with_many_unknown_columns_gets_capped_warnings(tmp_path: Path) -> None:
+    header = [*HEADER, *(f"Extra {n}" for n in range(100))]
+    data = write_xlsx(tmp_path / "IDN.xlsx", [[*["x"] * len(HEADER), *["v"] * 100]], header).read_bytes()
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    unknown = [i for i in raw.issues if i.code == "unknown-column"]
+    assert len(unknown) == limits.MAX_UNKNOWN_COLUMN_WARNINGS + 1
+    assert "80 more columns" in unknown[-1].message
+    assert "Extra 99" in raw.rows["_extra"][0]  # kept aside, never lost
