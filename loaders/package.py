@@ -9,7 +9,7 @@ file, or None.
 
 from __future__ import annotations
 
-import io
+import re
 import zipfile
 from collections.abc import Iterable
 from typing import Any
@@ -17,7 +17,8 @@ from typing import Any
 from loaders import limits
 from loaders.issues import Issue, error
 from loaders.ole import OleError, ole_entry_names
-from loaders.sheet_extent import SheetXmlError, feed_part, ods_extents, xlsx_extents, xml_parser
+from loaders.sheet_extent import Extent, SheetXmlError, feed_part, ods_extents, xlsx_extents, xml_parser
+from loaders.zip_parts import Package
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -56,7 +57,7 @@ def container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
 
 def _zip_problem(name: str, suffix: str, data: bytes) -> Issue | None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with Package(data) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
             if unzipped > limits.MAX_UNZIPPED_BYTES:
                 return error(
@@ -121,12 +122,16 @@ _ODS_ELEMENTS = {
 
 def _active_content(name: str, archive: zipfile.ZipFile) -> Issue | None:
     """Refuse macros, ActiveX, embedded objects and external links, found by what the package holds."""
-    found: dict[int, str] = {}
     # "/" in front so that a top-level folder ("Basic/") matches like a nested one ("xl/embeddings/").
-    for label in _package_labels(archive):
-        for kind, (_, _, markers, _) in enumerate(_KINDS):
-            if kind not in found and any(m in "/" + label.lower() for m in markers):
-                found[kind] = label
+    labels = ["/" + label for label in _package_labels(archive)]
+    # One search per kind over all labels, a line each (lower() keeps the line breaks, so the line
+    # number of a match names its label).
+    lowered = "\n".join(labels).lower()
+    found: dict[int, str] = {}
+    for kind, pattern in enumerate(_KIND_PATTERNS):
+        match = pattern.search(lowered)
+        if match is not None:
+            found[kind] = labels[lowered.count("\n", 0, match.start())][1:]
     if not found and "content.xml" in archive.namelist() and "mimetype" in archive.namelist():
         found.update(_ods_active_elements(archive))
     if not found:
@@ -136,14 +141,33 @@ def _active_content(name: str, archive: zipfile.ZipFile) -> Issue | None:
     return error(code, name, f"{name}: the workbook contains {what} ({found[kind][:80]}); this is refused; {fix}")
 
 
+_KIND_PATTERNS = [re.compile("|".join(map(re.escape, markers))) for _, _, markers, _ in _KINDS]
+
+
 def _package_labels(archive: zipfile.ZipFile) -> Iterable[str]:
     """Part names, and the content types, relationship types and manifest entries the package declares."""
     for info in archive.infolist():
         yield info.filename.replace("\\", "/")
     for info in archive.infolist():
         lower = info.filename.replace("\\", "/").lower()
-        if lower == "[content_types].xml" or lower.endswith(".rels") or lower == "meta-inf/manifest.xml":
+        declares = lower == "[content_types].xml" or lower.endswith(".rels") or lower == "meta-inf/manifest.xml"
+        if declares and _may_declare_active_content(archive.read(info)):
             yield from _attribute_values(archive, info)
+
+
+# Quotes become "/" (a label is "/" + an attribute value) and line breaks spaces (as attribute values
+# have them), so that every label of the part is a substring of the result.
+_AS_LABELS = bytes.maketrans(b"\"'\t\n\r", b"//   ")
+_ANY_MARKER = re.compile("|".join(re.escape(m) for _, _, markers, _ in _KINDS for m in markers).encode())
+
+
+def _may_declare_active_content(raw: bytes) -> bool:
+    """Whether any attribute value of a part could hold a marker; False spares parsing it.
+
+    In an ASCII part without references (``&``) every attribute value is spelled
+    as it is, so a marker absent from the bytes is absent from every value.
+    """
+    return b"&" in raw or not raw.isascii() or _ANY_MARKER.search(raw.translate(_AS_LABELS).lower()) is not None
 
 
 def _attribute_values(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[str]:
@@ -181,7 +205,7 @@ def _ods_active_elements(archive: zipfile.ZipFile) -> dict[int, str]:
 def _sheet_size_problem(name: str, suffix: str, archive: zipfile.ZipFile) -> Issue | None:
     """Refuse a package with a sheet beyond :data:`~loaders.limits.MAX_SHEET_CELLS` or its text limit."""
     try:
-        extents = xlsx_extents(archive, _xlsx_sheet_names(archive)) if suffix == ".xlsx" else ods_extents(archive)
+        extents = xlsx_extents(archive, fits=_fits) if suffix == ".xlsx" else ods_extents(archive)
     except KeyError:
         return None  # no content.xml: not an ODS calamine can read either; it reports that
     except (SheetXmlError, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError) as exc:
@@ -191,7 +215,11 @@ def _sheet_size_problem(name: str, suffix: str, archive: zipfile.ZipFile) -> Iss
             name,
             f"{name}: the workbook is damaged ({str(exc)[:160]}); open it in Excel or LibreOffice and save it again",
         )
-    for sheet, extent in extents.items():
+    for part, extent in extents.items():
+        if _fits(extent):
+            continue
+        # Named as Excel shows the sheet (worked out only now: most files have no sheet to name).
+        sheet = _xlsx_sheet_names(archive).get(part, part) if suffix == ".xlsx" else part
         if extent.cells > limits.MAX_SHEET_CELLS:
             return error(
                 "sheet-too-large",
@@ -214,6 +242,10 @@ def _sheet_size_problem(name: str, suffix: str, archive: zipfile.ZipFile) -> Iss
     return None
 
 
+def _fits(extent: Extent) -> bool:
+    return extent.cells <= limits.MAX_SHEET_CELLS and extent.text <= limits.MAX_SHEET_TEXT
+
+
 def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """{worksheet part: sheet name}, so a message can name the sheet as Excel shows it."""
     sheets: list[tuple[str, str]] = []
@@ -228,11 +260,11 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         if element.rpartition(":")[2] == "Relationship":
             targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
-    for part, handler in (("xl/workbook.xml", book), ("xl/_rels/workbook.xml.rels", rels)):
+    for name, handler in (("xl/workbook.xml", book), ("xl/_rels/workbook.xml.rels", rels)):
         parser = xml_parser()
         parser.StartElementHandler = handler
         try:
-            feed_part(archive, archive.getinfo(part), parser, must_parse=True)
+            feed_part(archive, archive.getinfo(name), parser, must_parse=True)
         except (KeyError, SheetXmlError):
             return {}
     parts: dict[str, str] = {}

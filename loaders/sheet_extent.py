@@ -30,12 +30,16 @@ import array
 import functools
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
 
+from loaders.sheet_bound import SheetBound, string_lengths, string_table_fits
+from loaders.zip_parts import CHUNK
+
 # What one decompression step hands to expat; memory stays at a few chunks whatever the part's size.
-_CHUNK = 1 << 20
+_CHUNK = CHUNK
 # calamine reserves room for the shared strings that the file says it has (``uniqueCount``) before
 # reading any: a forged count of billions aborts the process. Counts above the strings actually
 # present and above this bound are refused.
@@ -113,18 +117,6 @@ def feed_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parser: Any, must
     if failed is not None and (marked or must_parse):
         raise SheetXmlError(f"{info.filename}: {failed}") from failed
     return marked and failed is None
-
-
-def _has_marker(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Whether a part holds a sheetData marker (decompressing is cheap; parsing is what costs)."""
-    tail = b""
-    with archive.open(info) as part:
-        while chunk := part.read(_CHUNK):
-            window = tail + chunk
-            if any(m in window for m in _SHEET_MARKERS):
-                return True
-            tail = window[-20:]
-    return False
 
 
 # --- xlsx ------------------------------------------------------------------------------------
@@ -273,53 +265,173 @@ class _XlsxSheet:
             self.text += self.strings[int(text)]
 
 
-def xlsx_extents(archive: zipfile.ZipFile, sheet_names: dict[str, str]) -> dict[str, Extent]:
-    """{sheet: extent} for every part of an .xlsx package that holds sheet data.
+def xlsx_extents(archive: zipfile.ZipFile, fits: Callable[[Extent], bool] | None = None) -> dict[str, Extent]:
+    """{part name: extent} for every part of an .xlsx package that holds sheet data.
+
+    Each part is first bounded cheaply (:mod:`loaders.sheet_bound`); a bound that
+    ``fits`` stands in for the extent, and only other parts are measured exactly.
 
     Args:
         archive: the package (already checked against the zip-bomb limit).
-        sheet_names: {part name: sheet name}, to name sheets as Excel does; other
-            parts are named by their path.
+        fits: whether an extent is within the limits (None: measure every part exactly).
 
     Raises:
         SheetXmlError: a part calamine could read is damaged, or the shared
             strings declare a forged count.
     """
-    strings = _shared_string_lengths(archive)
+    strings = _Strings(archive)
     extents: dict[str, Extent] = {}
     for info in archive.infolist():
-        if info.is_dir() or not _has_marker(archive, info):
+        if info.is_dir():
+            continue
+        marked, bound = _bound_part(archive, info, strings if fits is not None else None)
+        if not marked:
             continue  # calamine reads no cell from a part without sheetData, whatever else it holds
+        if bound is not None and fits is not None and fits(bound):
+            extents[info.filename] = bound
+            continue
         parser = xml_parser()
-        sheet = _XlsxSheet(parser, strings)
+        sheet = _XlsxSheet(parser, strings.exact())
         if feed_part(archive, info, parser, must_parse=False) and sheet.found:
-            extents[sheet_names.get(info.filename, info.filename)] = Extent(sheet.rows, sheet.cols, sheet.text)
+            extents[info.filename] = Extent(sheet.rows, sheet.cols, sheet.text)
     return extents
 
 
-def _shared_string_lengths(archive: zipfile.ZipFile) -> array.array[int]:
-    """Lengths of the shared strings, index by index (the longest where several parts could be the table)."""
+def xlsx_sheet_extent(data: bytes, lengths: array.array[int]) -> Extent:
+    """The exact extent of one worksheet part's bytes, given the shared strings' lengths.
+
+    Raises:
+        SheetXmlError: calamine would refuse the part.
+    """
+    parser = xml_parser()
+    sheet = _XlsxSheet(parser, lengths)
+    try:
+        parser.Parse(data, True)
+    except _Stop:
+        pass
+    except expat.ExpatError as exc:
+        raise SheetXmlError(str(exc)) from exc
+    return Extent(sheet.rows, sheet.cols, sheet.text)
+
+
+def _bound_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, strings: _Strings | None
+) -> tuple[bool, Extent | None]:
+    """Whether a part holds a sheetData marker, and the cheap bound of its extent (None: none, or not wanted)."""
+    if info.file_size <= _CHUNK:  # the usual case: one piece, its marker known before any bounding
+        data = archive.read(info)
+        if not any(m in data for m in _SHEET_MARKERS):
+            return False, None
+        chunks: Iterable[bytes] = (data,)
+    else:
+        chunks = _chunks(archive, info)
+    bound = None if strings is None else SheetBound(strings.longest, strings.bounds)
+    marked, tail = False, b""
+    for chunk in chunks:
+        window = tail + chunk
+        marked = marked or any(m in window for m in _SHEET_MARKERS)
+        tail = window[-20:]
+        if bound is not None:
+            bound.feed(chunk)
+    measured = None if bound is None or not marked else bound.result()
+    return marked, None if measured is None else Extent(*measured)
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with archive.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            yield chunk
+
+
+class _Strings:
+    """The shared strings as both measures need them, each worked out only when asked for.
+
+    Opening checks every table for what would endanger calamine's reader (a
+    forged count, entities): on its bytes alone when it is plain enough
+    (:func:`loaders.sheet_bound.string_table_fits`), else by the exact pass,
+    which also refuses a damaged table.
+
+    Raises:
+        SheetXmlError: as :func:`_shared_string_lengths`.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self._archive = archive
+        # calamine finds the table case-insensitively beside workbook.xml, wherever the package puts that.
+        self._parts = [
+            i for i in archive.infolist() if i.filename.replace("\\", "/").lower().endswith("sharedstrings.xml")
+        ]
+        self._exact: array.array[int] | None = None
+        self._bounds: array.array[int] | None = None
+        if not all(string_table_fits(archive.read(i), MAX_DECLARED_STRINGS) for i in self._parts):
+            self.longest = max(self.exact(), default=0)
+        else:
+            self.longest = max((i.file_size for i in self._parts), default=0)
+
+    def exact(self) -> array.array[int]:
+        """The length of every shared string, index by index (the longest where several parts could be the table)."""
+        if self._exact is None:
+            self._exact = _shared_string_lengths(self._archive, self._parts)
+        return self._exact
+
+    def bounds(self) -> array.array[int]:
+        """Per-index bounds of the strings' lengths: from the raw bytes when possible, else the exact lengths."""
+        if self._bounds is None:
+            tables = [string_lengths(self._archive.read(i)) for i in self._parts] if self._exact is None else [None]
+            if any(t is None for t in tables):
+                self._bounds = self.exact()
+            else:
+                self._bounds = _longest_by_index(t for t in tables if t is not None)
+        return self._bounds
+
+
+def _longest_by_index(tables: Iterable[array.array[int]]) -> array.array[int]:
     lengths: array.array[int] = array.array("Q")
-    # calamine finds the table case-insensitively beside workbook.xml, wherever the package puts that.
-    for info in archive.infolist():
-        if not info.filename.replace("\\", "/").lower().endswith("sharedstrings.xml"):
-            continue
-        table = _SharedStrings()
-        parser = xml_parser()
-        parser.StartElementHandler = table.start
-        parser.EndElementHandler = table.end
-        parser.CharacterDataHandler = table.text
-        feed_part(archive, info, parser, must_parse=True)
-        if table.declared is not None and table.declared > max(len(table.lengths), MAX_DECLARED_STRINGS):
-            raise SheetXmlError(
-                f"{info.filename}: it declares {table.declared:,} shared strings but holds {len(table.lengths):,}"
-            )
-        for index, length in enumerate(table.lengths):
+    for table in tables:
+        for index, length in enumerate(table):
             if index < len(lengths):
                 lengths[index] = max(lengths[index], length)
             else:
                 lengths.append(length)
     return lengths
+
+
+def _shared_string_lengths(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> array.array[int]:
+    """Lengths of the shared strings, index by index (the longest where several parts could be the table)."""
+    tables = []
+    for info in parts:
+        table = _SharedStrings()
+        feed_part(archive, info, _string_parser(table), must_parse=True)
+        tables.append(_checked(table, info.filename))
+    return _longest_by_index(tables)
+
+
+def shared_string_lengths(data: bytes) -> array.array[int]:
+    """The exact length of each string of one shared-strings part's bytes.
+
+    Raises:
+        SheetXmlError: the part is damaged or declares a forged count.
+    """
+    table = _SharedStrings()
+    try:
+        _string_parser(table).Parse(data, True)
+    except expat.ExpatError as exc:
+        raise SheetXmlError(str(exc)) from exc
+    return _checked(table, "sharedStrings.xml")
+
+
+def _string_parser(table: _SharedStrings) -> Any:
+    parser = xml_parser()
+    parser.StartElementHandler = table.start
+    parser.EndElementHandler = table.end
+    parser.CharacterDataHandler = table.text
+    return parser
+
+
+def _checked(table: _SharedStrings, name: str) -> array.array[int]:
+    if table.declared is not None and table.declared > max(len(table.lengths), MAX_DECLARED_STRINGS):
+        raise SheetXmlError(f"{name}: it declares {table.declared:,} shared strings but holds {len(table.lengths):,}")
+    return table.lengths
 
 
 # --- ods -------------------------------------------------------------------------------------

@@ -14,12 +14,15 @@ import struct
 import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
 
-from loaders import content, limits
+from loaders import content, limits, sheet_extent
 from loaders.sandbox import ChildFailedError, run_child
+from loaders.sheet_bound import SheetBound
+from loaders.sheet_extent import shared_string_lengths, xlsx_sheet_extent
 from loaders.tables import RawFile, read_member_bytes
 from tests.make_fixtures import HEADER, VALID_DIR, valid_row, write_csv, write_xlsx
 
@@ -527,3 +530,104 @@ def test_workbook_with_many_unknown_columns_gets_capped_warnings(tmp_path: Path)
     assert len(unknown) == limits.MAX_UNKNOWN_COLUMN_WARNINGS + 1
     assert "80 more columns" in unknown[-1].message
     assert "Extra 99" in raw.rows["_extra"][0]  # kept aside, never lost
+
+
+# --- the cheap bound that spares most files the exact pass ---------------------------------------
+
+_STRINGS = (
+    f'<sst xmlns="{_MAIN}">' + "".join(f"<si><t>{t}</t></si>" for t in ["a", "b" * 10, *["c"] * 9, "d" * 30]) + "</sst>"
+).encode()
+
+
+def _worksheet(cells: str, declaration: str = '<?xml version="1.0" encoding="UTF-8"?>') -> bytes:
+    return (
+        f'{declaration}<worksheet xmlns="{_MAIN}" xmlns:x="{_MAIN}" xmlns:o="urn:other">'
+        f"<sheetData>{cells}</sheetData></worksheet>"
+    ).encode()
+
+
+def _bound(sheet: bytes, text_limit: int | None = None) -> tuple[int, int, int] | None:
+    lengths = shared_string_lengths(_STRINGS)
+    bound = SheetBound(len(_STRINGS), lambda: lengths, text_limit=text_limit)
+    bound.feed(sheet)
+    return bound.result()
+
+
+# Each spelling the exact pass models, with (rows, columns, text) as the exact pass measures them.
+BOUNDED_SPELLINGS: dict[str, tuple[str, tuple[int, int, int]]] = {
+    "typical": ('<row r="3"><c r="B3" t="s"><v>1</v></c></row>', (3, 2, 10)),
+    "single-quotes-and-spaces": ("<row\tr = '3'><c s='1'\n r\t=\t'b3'><v>1</v></c></row>", (3, 2, 0)),
+    "r-after-other-attributes": ('<row><c t="s" s="2" r="C40"><v>0</v></c></row>', (40, 3, 1)),
+    "prefix-of-main-namespace": ('<x:row r="2"><x:c r="D2" t="s"><x:v>1</x:v></x:c></x:row>', (2, 4, 10)),
+    "prefix-of-another-namespace": ('<o:row r="2"><o:c r="D2"><o:v>1</o:v></o:c></o:row>', (2, 4, 0)),
+    "cells-without-r-follow-the-last": (
+        '<row r="5"><c r="B5"><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row>',
+        (5, 4, 0),
+    ),
+    "rows-without-r-follow-the-last": ('<row r="7"/><row/><row><c><v>1</v></c></row>', (9, 1, 0)),
+    "cell-outside-any-row": ('<row r="4"/><c><v>1</v></c>', (5, 1, 0)),
+    "reference-look-alikes-in-values": (
+        '<row r="1"><c q=\' r="XFD9" \' r="A1" w="a>b"><is><t> r="XFD1048576" </t></is></c></row>',
+        (1, 1, 0),
+    ),
+    "leading-zeros-and-lower-case": ('<row r="0012"><c r="ab0012"><v>1</v></c></row>', (12, 28, 0)),
+    "shared-values-spelled-oddly": (
+        '<row r="1"><c r="A1" t="s"><v>&#49;</v></c><c r="B1" t="s"><v>1<f/></v></c>'
+        '<c r="C1" t="s"><v>\u00a01</v></c><c r="D1" t="s"><v> 0\n</v></c></row>',
+        (1, 4, 31),
+    ),
+    "two-digit-index": ('<row r="1"><c r="A1" t="s"><v>11</v></c></row>', (1, 1, 30)),
+    "cell-nested-in-a-cell": ('<row r="1"><c r="A1"><v>1</v><c r="XFD9"><v>1</v></c></c></row>', (1, 1, 0)),
+    "edge-of-the-small-sheet-shortcut-rows": ('<row r="1000"><c r="ZZ1000"><v>1</v></c></row>', (1000, 702, 0)),
+    "edge-of-the-small-sheet-shortcut-columns": ('<row r="999"><c r="AAA999"><v>1</v></c></row>', (999, 703, 0)),
+}
+
+
+@pytest.mark.parametrize("spelling", list(BOUNDED_SPELLINGS))
+@pytest.mark.parametrize("text_limit", [None, 0])
+def test_cheap_bound_covers_every_spelling_and_is_never_below_the_exact_extent(
+    spelling: str, text_limit: int | None
+) -> None:
+    cells, measured = BOUNDED_SPELLINGS[spelling]
+    sheet = _worksheet(cells)
+    assert astuple(xlsx_sheet_extent(sheet, shared_string_lengths(_STRINGS))) == measured  # the exact pass agrees
+
+    bound = _bound(sheet, text_limit)
+
+    assert bound is not None  # the spelling is modelled: no exact pass needed
+    assert all(b >= m for b, m in zip(bound, measured, strict=True)), (bound, measured)
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        pytest.param(_worksheet("<!-- x --><row r='1'><c r='A1'><v>1</v></c></row>"), id="comment"),
+        pytest.param(_worksheet("<row r='1'><c r='A1'><v><![CDATA[1]]></v></c></row>"), id="cdata"),
+        pytest.param(_worksheet("<?pi x?><row r='1'/>"), id="processing-instruction"),
+        pytest.param(_worksheet("<row r='1'><c r='&#88;FD1048576'><v>1</v></c></row>"), id="character-reference-in-r"),
+        pytest.param(_worksheet("<row r='1'><c r='A1 '><v>1</v></c></row>"), id="space-in-r"),
+        pytest.param(_worksheet("<row r='1'><u:c r='XFD1'><v>1</v></u:c></row>"), id="undeclared-prefix"),
+        pytest.param(_worksheet("<row r='1'/>", '<?xml version="1.0" encoding="ISO-8859-1"?>'), id="latin-1"),
+        pytest.param(_worksheet("<row r='1'/>", "").decode().encode("utf-16"), id="utf-16"),
+        pytest.param(b"<!DOCTYPE w [<!ENTITY e 'x'>]>" + _worksheet("<row r='1'/>", ""), id="doctype"),
+        pytest.param(_worksheet("<row r='1'><c r='A1'><v>1</c></row>"), id="not-well-formed"),
+    ],
+)
+def test_cheap_bound_gives_way_to_the_exact_pass_for_what_it_does_not_model(sheet: bytes) -> None:
+    assert _bound(sheet) is None
+
+
+def test_legal_large_sheet_is_accepted_without_the_exact_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader_calls: list[bytes]
+) -> None:
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "ABCDEFGHIJ") + "</row>"
+        for r in range(3, 5003)
+    )
+    data = _sheet(_base_xlsx(tmp_path), _append(rows))  # 50,000 cells, 5,002 rows
+    monkeypatch.setattr(sheet_extent, "_XlsxSheet", None)  # the exact pass cannot run
+
+    raw = read_member_bytes("IDN.xlsx", data)
+
+    assert "sheet-too-large" not in [c for _, _, c in _codes(raw)]
+    assert len(reader_calls) == 1
