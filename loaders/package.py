@@ -16,8 +16,9 @@ from typing import Any
 
 from loaders import limits
 from loaders.issues import Issue, error
-from loaders.ole import OleError, ole_entry_names
+from loaders.ole import OleError, ole_entry_names, ole_stream
 from loaders.sheet_extent import Extent, SheetXmlError, feed_part, ods_extents, xlsx_extents, xml_parser
+from loaders.xls_extent import XlsDamagedError, XlsWorkbook, xls_workbook
 from loaders.zip_parts import Package
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -216,30 +217,33 @@ def _sheet_size_problem(name: str, suffix: str, archive: zipfile.ZipFile) -> Iss
             f"{name}: the workbook is damaged ({str(exc)[:160]}); open it in Excel or LibreOffice and save it again",
         )
     for part, extent in extents.items():
-        if _fits(extent):
-            continue
-        # Named as Excel shows the sheet (worked out only now: most files have no sheet to name).
-        sheet = _xlsx_sheet_names(archive).get(part, part) if suffix == ".xlsx" else part
-        if extent.cells > limits.MAX_SHEET_CELLS:
-            return error(
-                "sheet-too-large",
-                name,
-                f"{name}, sheet {sheet}: the sheet uses cells as far as row {extent.rows:,} and column "
-                f"{column_letter(extent.cols - 1)}, {extent.cells:,} cells in all (the limit is "
-                f"{limits.MAX_SHEET_CELLS:,}); delete the stray cells far below or to the right of the table "
-                "(select the empty rows and columns after it, Delete, then save)",
-                sheet=sheet,
-            )
-        if extent.text > limits.MAX_SHEET_TEXT:
-            return error(
-                "sheet-too-large",
-                name,
-                f"{name}, sheet {sheet}: the sheet's text comes to {extent.text:,} characters once every cell is "
-                f"filled in (the limit is {limits.MAX_SHEET_TEXT:,}), because long texts are repeated in many "
-                "cells; delete the repeated cells and save again",
-                sheet=sheet,
-            )
+        if not _fits(extent):
+            # Named as Excel shows the sheet (worked out only now: most files have no sheet to name).
+            sheet = _xlsx_sheet_names(archive).get(part, part) if suffix == ".xlsx" else part
+            return _too_large(name, sheet, extent)
     return None
+
+
+def _too_large(name: str, sheet: str, extent: Extent) -> Issue:
+    """The issue for a sheet whose extent is beyond the cell or the text limit."""
+    if extent.cells > limits.MAX_SHEET_CELLS:
+        return error(
+            "sheet-too-large",
+            name,
+            f"{name}, sheet {sheet}: the sheet uses cells as far as row {extent.rows:,} and column "
+            f"{column_letter(extent.cols - 1)}, {extent.cells:,} cells in all (the limit is "
+            f"{limits.MAX_SHEET_CELLS:,}); delete the stray cells far below or to the right of the table "
+            "(select the empty rows and columns after it, Delete, then save)",
+            sheet=sheet,
+        )
+    return error(
+        "sheet-too-large",
+        name,
+        f"{name}, sheet {sheet}: the sheet's text comes to {extent.text:,} characters once every cell is "
+        f"filled in (the limit is {limits.MAX_SHEET_TEXT:,}), because long texts are repeated in many "
+        "cells; delete the repeated cells and save again",
+        sheet=sheet,
+    )
 
 
 def _fits(extent: Extent) -> bool:
@@ -291,7 +295,8 @@ _OLE_NAMES = {"_VBA_PROJECT_CUR": 0, "VBA": 0, "_VBA_PROJECT": 0, "CTLS": 1}
 
 
 def _ole_problem(name: str, data: bytes) -> Issue | None:
-    """Refuse an .xls whose compound file holds a VBA project, ActiveX controls or embedded objects."""
+    """Refuse an .xls holding a VBA project, ActiveX controls, embedded objects, macro sheets, external
+    links, or a sheet calamine would lay out beyond the limits."""
     try:
         entries = ole_entry_names(data)
     except OleError:
@@ -302,4 +307,48 @@ def _ole_problem(name: str, data: bytes) -> Issue | None:
         if kind is not None:
             code, what, _, fix = _KINDS[kind]
             return error(code, name, f"{name}: the workbook contains {what} ({entry}); this is refused; {fix}")
+    # calamine reads the "Workbook" stream, or "Book" in older files: both are walked when present.
+    present = {entry.casefold() for entry in entries}
+    for stream in (s for s in ("Workbook", "Book") if s.casefold() in present):
+        try:
+            problem = _xls_book_problem(name, xls_workbook(ole_stream(data, stream)))
+        except OleError:
+            continue  # calamine reports the damage
+        except XlsDamagedError as exc:
+            return error(
+                "unreadable-file",
+                name,
+                f"{name}: the workbook is damaged ({exc}); open it in Excel or LibreOffice and save it as .xlsx",
+            )
+        if problem is not None:
+            return problem
     return None
+
+
+def _xls_book_problem(name: str, book: XlsWorkbook) -> Issue | None:
+    for sheet in book.sheets:
+        if sheet.kind in _XLS_MACRO_SHEETS:
+            code, what, _, fix = _KINDS[0]
+            return error(
+                code, name, f"{name}: the workbook contains {what} (sheet {sheet.name}); this is refused; {fix}"
+            )
+    if book.links:
+        code, what, _, fix = _KINDS[3]
+        return error(code, name, f"{name}: the workbook contains {what} ({book.links[0][:80]}); this is refused; {fix}")
+    for sheet in book.sheets:
+        if sheet.declared > limits.MAX_SHEET_CELLS:
+            return error(
+                "sheet-too-large",
+                name,
+                f"{name}, sheet {sheet.name}: the sheet declares {sheet.declared:,} cells (the limit is "
+                f"{limits.MAX_SHEET_CELLS:,}); open the workbook in Excel or LibreOffice, delete the cells "
+                "beyond the table and save it as .xlsx",
+                sheet=sheet.name,
+            )
+        if not _fits(sheet.extent):
+            return _too_large(name, sheet.name, sheet.extent)
+    return None
+
+
+# BIFF sheet types that hold code: an Excel 4.0 macro sheet, a VBA module sheet (BIFF5).
+_XLS_MACRO_SHEETS = (0x01, 0x06)

@@ -30,6 +30,7 @@ import io
 import json
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -209,6 +210,150 @@ def _deterministic_zip(data: bytes) -> bytes:
                 content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), content)
             target.writestr(zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6]), content)
     return out.getvalue()
+
+
+# --- legacy .xls written by hand (BIFF8 in a compound file) ------------------------------------
+#
+# Small enough to read: tests need records no writer would produce (a DIMENSIONS record that lies,
+# a cell far away, a macro sheet, an external link, strings split across CONTINUE records).
+
+
+def biff_record(kind: int, body: bytes = b"") -> bytes:
+    """One BIFF record: type, length, body."""
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def biff_number(row: int, col: int, value: float) -> bytes:
+    """A NUMBER cell record."""
+    return biff_record(0x0203, struct.pack("<HHHd", row, col, 15, value))
+
+
+def biff_string(row: int, col: int, index: int) -> bytes:
+    """A LABELSST cell record: shared string ``index``."""
+    return biff_record(0x00FD, struct.pack("<HHHI", row, col, 15, index))
+
+
+def biff_dimensions(rows: int, cols: int, first_row: int = 0, first_col: int = 0) -> bytes:
+    """A DIMENSIONS record declaring rows ``first_row``..``rows - 1`` and columns ``first_col``..``cols - 1``."""
+    return biff_record(0x0200, struct.pack("<IIHHH", first_row, rows, first_col, cols, 0))
+
+
+def _biff_bof(kind: int) -> bytes:
+    return biff_record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
+
+
+def _biff_sst(strings: Sequence[str], max_record: int) -> bytes:
+    """SST and CONTINUE records of at most ``max_record`` bytes each, characters split as Excel splits them."""
+    records: list[bytearray] = [bytearray(struct.pack("<II", len(strings), len(strings)))]
+    for text in strings:
+        wide = not text.isascii()
+        header = struct.pack("<HB", len(text), int(wide))
+        if len(records[-1]) + len(header) + 1 > max_record:
+            records.append(bytearray())  # a string header is never split
+        records[-1] += header
+        width = 2 if wide else 1
+        encoded = text.encode("utf-16-le" if wide else "latin-1")
+        while encoded:
+            room = (max_record - len(records[-1])) // width * width
+            if room == 0:  # the characters go on in a CONTINUE record, which starts with the width flag
+                records.append(bytearray([int(wide)]))
+                continue
+            records[-1] += encoded[:room]
+            encoded = encoded[room:]
+    return b"".join(biff_record(0x00FC if i == 0 else 0x003C, bytes(r)) for i, r in enumerate(records))
+
+
+def biff8_workbook(
+    sheets: Sequence[tuple[str, int, bytes]],
+    strings: Sequence[str] = (),
+    globals_extra: bytes = b"",
+    max_record: int = 8224,
+    hidden: Iterable[str] = (),
+    positions: Sequence[int | None] = (),
+) -> bytes:
+    """An .xls file: ``sheets`` as (name, BIFF sheet type, cell records), ``strings`` in its SST.
+
+    Sheet type 0 is a worksheet, 1 an Excel 4.0 macro sheet, 2 a chart, 6 a VBA module.
+    ``positions`` lists stream offsets to put in the sheet list instead of the real ones (None: real).
+    """
+    return compound_file(biff8_stream(sheets, strings, globals_extra, max_record, hidden, positions))
+
+
+def biff8_stream(
+    sheets: Sequence[tuple[str, int, bytes]],
+    strings: Sequence[str] = (),
+    globals_extra: bytes = b"",
+    max_record: int = 8224,
+    hidden: Iterable[str] = (),
+    positions: Sequence[int | None] = (),
+) -> bytes:
+    """The Workbook stream of :func:`biff8_workbook`."""
+    xf = biff_record(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+    head = _biff_bof(0x0005) + biff_record(0x0042, struct.pack("<H", 0x04B0)) + xf * 16 + globals_extra
+    sst = _biff_sst(strings, max_record) if strings else b""
+    hidden = set(hidden)
+
+    def listing(offsets: Sequence[int]) -> bytes:
+        return b"".join(
+            biff_record(
+                0x0085,
+                struct.pack("<IBBBB", at, int(name in hidden), kind, len(name), 1) + name.encode("utf-16-le"),
+            )
+            for at, (name, kind, _) in zip(offsets, sheets, strict=True)
+        )
+
+    start = len(head) + len(listing([0] * len(sheets))) + len(sst) + 4
+    bodies = [_biff_bof(0x0010) + cells + biff_record(0x000A) for _, _, cells in sheets]
+    offsets = [start + sum(map(len, bodies[:i])) for i in range(len(bodies))]
+    given = [*positions, *[None] * len(offsets)]
+    offsets = [at if moved is None else moved for at, moved in zip(offsets, given[: len(offsets)], strict=True)]
+    return head + listing(offsets) + sst + biff_record(0x000A) + b"".join(bodies)
+
+
+def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
+    """A version-3 compound (OLE) file holding one stream, padded to the 4096-byte mini-stream cutoff."""
+    stream = stream.ljust(4096, b"\0")
+    sectors = -(-len(stream) // 512)
+    fat_sectors = -(-(sectors + 2) // 127)
+    first = fat_sectors + 1  # FAT sectors, then the directory, then the stream
+    fat = [0xFFFFFFFD] * fat_sectors + [0xFFFFFFFE] + [first + i + 1 for i in range(sectors - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (fat_sectors * 128 - len(fat))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(16)
+        + struct.pack(
+            "<HHHHH6xIIIIIIIII",
+            0x3E,
+            3,
+            0xFFFE,
+            9,
+            6,
+            0,
+            fat_sectors,
+            fat_sectors,
+            0,
+            4096,
+            0xFFFFFFFE,
+            0,
+            0xFFFFFFFE,
+            0,
+        )
+        + struct.pack("<109I", *range(fat_sectors), *[0xFFFFFFFF] * (109 - fat_sectors))
+    )
+
+    def entry(entry_name: str, kind: int, child: int, sector: int, size: int) -> bytes:
+        encoded = entry_name.encode("utf-16-le") + b"\0\0"
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(encoded), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+            + bytes(36)
+            + struct.pack("<IQ", sector, size)
+        )
+
+    directory = (entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry(name, 2, 0xFFFFFFFF, first, len(stream))).ljust(
+        512, b"\0"
+    )
+    return header + struct.pack(f"<{len(fat)}I", *fat) + directory + stream.ljust(sectors * 512, b"\0")
 
 
 # --- the valid set: one content, many writers -------------------------------------------------

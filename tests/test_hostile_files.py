@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import astuple
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,19 @@ from loaders.sandbox import ChildFailedError, run_child
 from loaders.sheet_bound import SheetBound
 from loaders.sheet_extent import shared_string_lengths, xlsx_sheet_extent
 from loaders.tables import RawFile, read_member_bytes
-from tests.make_fixtures import HEADER, VALID_DIR, valid_row, write_csv, write_xlsx
+from tests.make_fixtures import (
+    HEADER,
+    VALID_DIR,
+    biff8_stream,
+    biff8_workbook,
+    biff_dimensions,
+    biff_number,
+    biff_record,
+    biff_string,
+    valid_row,
+    write_csv,
+    write_xlsx,
+)
 
 Codes = list[tuple[int | None, str | None, str]]
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -631,3 +644,131 @@ def test_legal_large_sheet_is_accepted_without_the_exact_pass(
 
     assert "sheet-too-large" not in [c for _, _, c in _codes(raw)]
     assert len(reader_calls) == 1
+
+
+# --- legacy .xls: sheet sizes and active content, read from the BIFF records ---------------------
+
+_XLS_HEADER = biff_dimensions(2, 15) + b"".join(biff_string(0, col, col) for col in range(len(HEADER)))
+
+
+def _xls(*extra_sheets: tuple[str, int, bytes], actions: bytes = b"", **options: Any) -> bytes:
+    """An .xls whose Actions sheet holds the header (and ``actions``), plus ``extra_sheets``."""
+    return biff8_workbook([("Actions", 0, _XLS_HEADER + actions), *extra_sheets], list(HEADER), **options)
+
+
+_FAR_XLS_CELL = biff_number(65_535, 255, 1.0)  # IV65536: 16,777,216 cells from A1
+
+HOSTILE_XLS: dict[str, Callable[[], bytes]] = {
+    "far-cell-beyond-an-honest-dimensions": lambda: _xls(actions=_FAR_XLS_CELL),
+    "far-cell-without-dimensions": lambda: biff8_workbook([("Actions", 0, _FAR_XLS_CELL)], ["x"]),
+    "dimensions-that-lie": lambda: biff8_workbook([("Actions", 0, biff_dimensions(0xFFFFFFFF, 256))], ["x"]),
+    "second-dimensions-that-lies": lambda: _xls(actions=biff_dimensions(65_536, 256)),
+    "far-cell-in-a-hidden-sheet": lambda: _xls(("Notes", 0, _FAR_XLS_CELL), hidden=["Notes"]),
+    "lying-dimensions-in-a-chart-sheet": lambda: _xls(("Chart1", 2, biff_dimensions(0xFFFFFFFF, 256))),
+    "far-column": lambda: _xls(actions=biff_number(40, 65_535, 1.0)),
+    "far-cell-after-a-nested-substream": lambda: _xls(
+        actions=b"".join([biff_record(0x0809, bytes(16)), biff_record(0x000A), _FAR_XLS_CELL])
+    ),
+    "long-string-in-many-cells": lambda: biff8_workbook(
+        [("Actions", 0, b"".join(biff_string(row, 0, 0) for row in range(30_000)))], ["y" * 2_000]
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE_XLS))
+def test_xls_sheet_beyond_the_limits_is_refused_before_the_reader(kind: str, reader_calls: list[bytes]) -> None:
+    raw = read_member_bytes("IDN.xls", HOSTILE_XLS[kind]())
+
+    assert _codes(raw) == [(None, None, "sheet-too-large")]
+    assert reader_calls == []
+
+
+@pytest.mark.parametrize("kind", ["dimensions-that-lie", "far-cell-beyond-an-honest-dimensions"])
+def test_hostile_xls_does_kill_an_unguarded_reader(kind: str) -> None:
+    """calamine reserves what DIMENSIONS declares (an abort) and lays out every placed cell (1 GiB and more)."""
+    with pytest.raises(ChildFailedError, match=r"memory|crashed|signal"):
+        run_child("loaders.workbook", HOSTILE_XLS[kind]())
+
+
+def test_xls_at_the_cell_limit_is_read_and_one_more_column_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 15 * 100)
+    at_limit = _xls(actions=biff_number(99, 14, 1.0))
+    over = _xls(actions=biff_record(0x00BD, struct.pack("<HHHIHIH", 99, 14, 15, 6, 15, 6, 15)))  # MULRK O100:P100
+
+    assert "sheet-too-large" not in [c for _, _, c in _codes(read_member_bytes("IDN.xls", at_limit))]
+    assert _codes(read_member_bytes("IDN.xls", over)) == [(None, None, "sheet-too-large")]
+
+
+def test_xls_blank_cells_far_away_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """calamine places no cell for a BLANK (a formatted empty cell): such files are not refused."""
+    blank = biff_record(0x0201, struct.pack("<HHH", 65_535, 255, 15))
+
+    raw = read_member_bytes("IDN.xls", _xls(actions=blank))
+
+    assert "sheet-too-large" not in [c for _, _, c in _codes(raw)]
+    assert raw.sheet == "Actions"
+
+
+def test_xls_text_counts_strings_split_across_continue_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_SHEET_TEXT", 100 * 70)
+    strings = ["x", "ş" * 40 + "abc" * 10]  # 70 characters, split over several 32-byte records
+    cells = b"".join(biff_string(row, 0, 1) for row in range(100))
+    exactly = biff8_workbook([("Actions", 0, cells)], strings, max_record=32)
+    one_more = biff8_workbook([("Actions", 0, cells + biff_string(100, 0, 1))], strings, max_record=32)
+
+    assert "sheet-too-large" not in [c for _, _, c in _codes(read_member_bytes("IDN.xls", exactly))]
+    assert _codes(read_member_bytes("IDN.xls", one_more)) == [(None, None, "sheet-too-large")]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "globals_extra", "code"),
+    [
+        pytest.param(("Macro1", 1, b""), b"", "macro-workbook-refused", id="excel-4-macro-sheet"),
+        pytest.param(("Module1", 6, b""), b"", "macro-workbook-refused", id="vba-module-sheet"),
+        pytest.param(
+            None,
+            biff_record(
+                0x01AE, struct.pack("<HHB", 1, 11, 0) + b"\x01other.xlsx" + struct.pack("<HB", 6, 0) + b"Sheet1"
+            ),
+            "active-content-refused",
+            id="link-to-another-workbook",
+        ),
+    ],
+)
+def test_xls_macro_sheet_or_external_link_is_refused(
+    sheet: tuple[str, int, bytes] | None, globals_extra: bytes, code: str, reader_calls: list[bytes]
+) -> None:
+    data = _xls(*([sheet] if sheet else []), globals_extra=globals_extra)
+
+    raw = read_member_bytes("IDN.xls", data)
+
+    assert _codes(raw) == [(None, None, code)]
+    assert "Save As" in raw.issues[0].message
+    assert reader_calls == []
+
+
+@pytest.mark.parametrize("cch", [0x0401, 0x3A01], ids=["the-workbook-itself", "add-in-functions"])
+def test_xls_supbook_that_is_no_link_is_read(cch: int) -> None:
+    raw = read_member_bytes("IDN.xls", _xls(globals_extra=biff_record(0x01AE, struct.pack("<HH", 1, cch))))
+
+    assert "active-content-refused" not in [c for _, _, c in _codes(raw)]
+    assert raw.sheet == "Actions"
+
+
+def test_xls_whose_sheets_overlap_beyond_the_walk_budget_is_refused(reader_calls: list[bytes]) -> None:
+    cells = b"".join(biff_number(row, 0, 1.0) for row in range(3_000))
+    sheets = [("Actions", 0, cells), *[(f"S{n}", 0, b"") for n in range(50)]]
+    start = struct.unpack_from("<I", biff8_stream(sheets), biff8_stream(sheets).index(b"\x85\x00") + 4)[0]
+    # 50 sheets listed at 50 cells of the first: each walk reads on to its end, 25 times the stream in all.
+    positions = [None, *[start + 20 + 18 * n for n in range(50)]]
+
+    raw = read_member_bytes("IDN.xls", biff8_workbook(sheets, positions=positions))
+
+    assert _codes(raw) == [(None, None, "unreadable-file")]
+    assert reader_calls == []
+
+
+def test_real_xls_still_reads() -> None:
+    raw = read_member_bytes("IDN.xls", (VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
+
+    assert [i for i in raw.issues if i.severity == "error"] == [] and len(raw.rows) == 3
