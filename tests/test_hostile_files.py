@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import pickle
 import re
 import struct
 import time
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from loaders import content, limits, sheet_extent
+from loaders import content, limits, safe_yaml, sheet_extent
 from loaders.sandbox import ChildFailedError, run_child
 from loaders.sheet_bound import SheetBound
 from loaders.sheet_extent import shared_string_lengths, xlsx_sheet_extent
@@ -772,3 +773,103 @@ def test_real_xls_still_reads() -> None:
     raw = read_member_bytes("IDN.xls", (VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
 
     assert [i for i in raw.issues if i.severity == "error"] == [] and len(raw.rows) == 3
+
+
+# --- YAML: aliases, merges, huge and deep values, in every spelling ------------------------------
+
+
+def _laughs(line: Callable[[int, str], str], head: str = "", tail: str = "", width: int = 9, levels: int = 9) -> bytes:
+    """A billion-laughs document: level i is ``width`` aliases of level i - 1 (9**9 = 387 million values).
+
+    ``line(i, body)`` spells level i's entry, anchored, around ``body``, the flow sequence of its values.
+    """
+    entries = []
+    for level in range(levels):
+        body = "[" + ", ".join(["lol"] * width if level == 0 else [f"*a{level - 1}"] * width) + "]"
+        entries.append(line(level, body))
+    return (head + "".join(entries) + tail).encode()
+
+
+def _flow(separator: str) -> Callable[[int, str], str]:
+    return lambda i, body: f'{", " if i else ""}"l{i}"{separator}&a{i} {body}'
+
+
+YAML_BOMBS: dict[str, Callable[[], bytes]] = {
+    "block-mapping": lambda: _laughs(lambda i, b: f"l{i}: &a{i} {b}\n", tail="member: IDN\n"),
+    "flow-key-then-colon-without-space": lambda: _laughs(_flow(":"), "{", "}"),
+    "flow-single-quoted-key": lambda: _laughs(lambda i, b: f"{', ' if i else ''}'l{i}':&a{i} {b}", "{", "}"),
+    "byte-order-mark-then-flow": lambda: b"\xef\xbb\xbf\xef\xbb\xbf" + _laughs(_flow(":"), "{", "}"),
+    "explicit-key-anchored": lambda: _laughs(lambda i, b: f"? &a{i} {b}\n: v{i}\n"),
+    "flow-explicit-key": lambda: _laughs(lambda i, b: f"{', ' if i else ''}?&a{i} {b}", "[", "]"),
+    "after-a-tag": lambda: _laughs(lambda i, b: f"l{i}: !!seq &a{i} {b}\n"),
+    "after-a-tag-and-a-tab": lambda: _laughs(lambda i, b: f"l{i}: !!seq\t&a{i} {b}\n"),
+    "anchor-and-value-on-their-own-lines": lambda: _laughs(lambda i, b: f"l{i}:\n  &a{i}\n  {b}\n"),
+    "inside-an-action": lambda: _laughs(
+        lambda i, b: f"    l{i}: &a{i} {b}\n", "member: IDN\nactions:\n  - title: x\n", "    notes: *a8\n"
+    ),
+    "merge-keys": lambda: (
+        "m0: &m0 {"
+        + ", ".join(f"k{k}: lol" for k in range(9))
+        + "}\n"
+        + "".join(f"m{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 9)}]}}\n" for i in range(1, 9))
+    ).encode(),
+    "one-long-value-aliased-many-times": lambda: (
+        "member: IDN\nlong: &s "
+        + "x" * 1_000_000
+        + "\nactions:\n  - title: x\n    notes: ["
+        + ", ".join(["*s"] * 20_000)
+        + "]\n"
+    ).encode(),
+    "list-that-contains-itself": lambda: b"member: IDN\nactions:\n  - title: x\n    notes: &n [a, *n]\n",
+    "nesting-multiplied-by-aliases": lambda: (
+        "".join(f"d{i}: &d{i} " + "[" * 40 + (f"*d{i - 1}" if i else "x") + "]" * 40 + "\n" for i in range(30))
+        + "member: IDN\nactions:\n  - title: x\n    notes: *d29\n"
+    ).encode(),
+}
+
+
+def _parsed_in_a_child(data: bytes) -> str:
+    """The code a YAML member file is refused with, parsed in a child with 400 MB and 30 s (or why it died)."""
+    try:
+        output = run_child(
+            "loaders.content", pickle.dumps(("IDN.yaml", "IDN.yaml", data)), memory=400 << 20, timeout=30
+        )
+    except ChildFailedError as exc:
+        return f"the parse was not bounded: {exc}"
+    kind, result = pickle.loads(output)
+    return result.code if kind == "refused" else f"accepted as {kind}"
+
+
+@pytest.mark.parametrize("spelling", list(YAML_BOMBS))
+def test_yaml_that_expands_is_refused_within_bounded_memory_and_time_whatever_its_spelling(spelling: str) -> None:
+    data = YAML_BOMBS[spelling]()
+    assert len(data) < 1_100_000
+
+    assert _parsed_in_a_child(data) == "yaml-too-complex"
+
+
+def test_yaml_anchor_names_beyond_ascii_are_not_anchors_the_parser_takes() -> None:
+    bomb = _laughs(lambda i, b: f"l{i}: &\u00e4{i} {b}\n".replace(f"*a{i - 1}", f"*\u00e4{i - 1}"))
+
+    assert _parsed_in_a_child(bomb) == "yaml-syntax"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(_laughs(lambda i, b: f"l{i}: &a{i} {b}\n", levels=7).decode(), id="values"),
+        pytest.param("s: &s " + "x" * 5_000 + "\nl: [" + ", ".join(["*s"] * 200) + "]\n", id="characters"),
+        pytest.param("d: &d " + "[" * 60 + "x" + "]" * 60 + "\ne: " + "[" * 60 + "*d" + "]" * 60 + "\n", id="depth"),
+    ],
+)
+def test_yaml_fast_builder_counts_what_it_builds_even_if_an_anchor_got_past_the_gate(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(safe_yaml, "_needs_full_check", lambda _: False)  # as if an anchor had slipped past
+    monkeypatch.setattr(safe_yaml, "MAX_EXPANDED_NODES", 100_000)
+    monkeypatch.setattr(safe_yaml, "MAX_EXPANDED_CHARS", 500_000)
+
+    with pytest.raises(safe_yaml.YamlError) as refused:
+        safe_yaml.load_yaml_text(text)
+
+    assert refused.value.code == "yaml-too-complex"
