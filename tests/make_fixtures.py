@@ -459,6 +459,9 @@ def build_valid(out: Path) -> None:
     write_xlsx(out / "openpyxl" / "IDN.xlsx", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE)
     write_csv(out / "csv-comma" / "IDN.csv", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE, delimiter=",")
     write_csv(out / "csv-semicolon" / "IDN.csv", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE, delimiter=";")
+    # Excel's "Unicode Text" and some exports: UTF-16 with a byte order mark, read like UTF-8.
+    utf16 = write_csv(out / "csv-utf16" / "IDN.csv", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE, bom=False)
+    utf16.write_bytes(utf16.read_text(encoding="utf-8").encode("utf-16"))
     write_text(out / "yaml" / "IDN.yaml", VALID_YAML)
 
 
@@ -628,6 +631,75 @@ problem("unsupported-extension", [(None, None, "unsupported-format")])(
 problem("binary-csv", [(None, None, "not-a-csv")])(
     lambda d: write_text(d / "IDN.csv", b"Member,Commitment IDs\x00\x01\x02\xff\xfe binary")
 )
+problem("csv-too-many-columns", [(3, None, "too-many-columns")])(
+    lambda d: write_text(
+        d / "IDN.csv", ",".join(HEADER) + "\r\nIDN,ASC-1,x,,Limited,,,2024-03-01\r\n" + "," * 300 + "\r\n"
+    )
+)
+
+
+def write_package(
+    path: Path, rows: Iterable[Row], change: Callable[[str, bytes], bytes], extra: Mapping[str, bytes]
+) -> Path:
+    """An IDN.xlsx of ``rows`` with each part passed through ``change`` and ``extra`` parts added (fixed times)."""
+    data = write_xlsx(path, rows).read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        parts = [(i.filename, change(i.filename, source.read(i))) for i in source.infolist()]
+        for name, content in [*parts, *extra.items()]:
+            target.writestr(zipfile.ZipInfo(name, date_time=_FIXED_TIME.timetuple()[:6]), content)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _in_part(name: str, old: bytes, new: bytes) -> Callable[[str, bytes], bytes]:
+    return lambda part, content: content.replace(old, new) if part == name else content
+
+
+problem("vba-project-in-xlsx", [(None, None, "macro-workbook-refused")])(
+    # A macro-enabled workbook saved under .xlsx: the VBA project part is what gives it away.
+    lambda d: write_package(
+        d / "IDN.xlsx",
+        [valid_row()],
+        _in_part(
+            "[Content_Types].xml",
+            b"</Types>",
+            b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+        ),
+        {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 (a VBA project would be here)"},
+    )
+)
+problem("external-link-in-xlsx", [(None, None, "active-content-refused")])(
+    lambda d: write_package(
+        d / "IDN.xlsx",
+        [valid_row()],
+        _in_part(
+            "xl/_rels/workbook.xml.rels",
+            b"</Relationships>",
+            b'<Relationship Id="rIdX" Target="externalLinks/externalLink1.xml" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/externalLink"/></Relationships>',
+        ),
+        {
+            "xl/externalLinks/externalLink1.xml": b'<externalLink xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships"/></externalLink>',
+        },
+    )
+)
+problem("far-cell-single-quoted", [(None, None, "sheet-too-large")])(
+    # One stray value at XFD1048576, its reference in single quotes: 17 billion cells for the reader.
+    lambda d: write_package(
+        d / "IDN.xlsx",
+        [valid_row()],
+        _in_part(
+            "xl/worksheets/sheet1.xml",
+            b"</sheetData>",
+            b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row></sheetData>",
+        ),
+        {},
+    )
+)
+
 #: Built by LibreOffice (see build_encrypted); kept as committed when LibreOffice is missing.
 problem("password-protected", [(None, None, "encrypted-workbook")])(lambda d: None)
 
