@@ -66,19 +66,22 @@ means what it computes)
    rows <= 999, columns <= 702 (ZZ).
 
 5. Text. The exact pass adds ``strings[i]`` for each v element directly inside a
-   shared-string cell whose text, stripped, is the digits of i < len(strings).
-   Every such element is a v tag of the part (point 2), and every v tag is
-   spelled ``<v`` or ``:v``, so counting those bytes never undercounts them; each
-   counted adds ``longest``. When that coarse sum would pass the text limit, the
-   v tags are read one by one instead: when a tag's content is whitespace, up to
-   18 ASCII digits and whitespace up to the next tag, which must then be its own
-   end tag, that content is its whole text (no ``&``, no child), i is read
-   exactly and the bound adds ``lengths[i]`` (nothing when i is past the table);
-   every other v tag adds ``longest``. A window cut between a v tag and its end
-   tag only turns that tag into an "other" one. With ``longest`` never below any
-   string's length, ``lengths[i]`` never below the length of string i and
-   ``len(lengths)`` never below the number of strings (point 6), the sum is never
-   below the exact text.
+   shared-string cell whose text, stripped, is the ASCII digits of i <
+   len(strings). Every such element is a v tag of the part (point 2), and every
+   v tag is spelled ``<v`` or ``:v``, so counting those bytes never undercounts
+   them; each counted adds ``longest``. When that coarse sum would pass the text
+   limit, the v tags are read one by one instead. A tag whose content is plain
+   ASCII (no ``&``, no ``<``) up to the next tag, which must then be its own end
+   tag, has that content as its whole text: whitespace, digits and whitespace
+   spell i exactly (leading zeros aside; more than 18 significant digits is no
+   index of any table), and the bound adds ``lengths[i]`` (nothing when i is past
+   the table); any other ASCII text (a number such as ``3.5``, a date) is no
+   index, since ``strip`` removes only ASCII whitespace from ASCII text, and adds
+   nothing. Every other v tag (a reference, a child element, non-ASCII text)
+   adds ``longest``. A window cut between a v tag and its end tag only turns that
+   tag into one of those. With ``longest`` never below any string's length,
+   ``lengths[i]`` never below the length of string i and ``len(lengths)`` never
+   below the number of strings (point 6), the sum is never below the exact text.
 
 6. Shared strings. A string's text is the character data inside its ``si``
    element. Without a DOCTYPE no reference can stand for more than one
@@ -130,8 +133,14 @@ def _with_r(name: bytes, letters: bytes, prefixed: bool) -> re.Pattern[bytes]:
 
 
 def _value(prefixed: bool) -> re.Pattern[bytes]:
-    """A v start tag, and its shared-string index when its whole content is whitespace and digits."""
-    return re.compile(_start_tag(b"v", prefixed) + rb"(?:(?:" + _ATTR + rb")*\s*>\s*([0-9]{1,18})\s*</)?")
+    """A v start tag; when its whole content is plain ASCII up to its end tag: the index it spells, if any.
+
+    Groups: (the index, when the content is whitespace, digits of at most 18
+    significant ones and whitespace; the end tag, when the content is plain ASCII).
+    """
+    return re.compile(
+        _start_tag(b"v", prefixed) + rb"(?:(?:" + _ATTR + rb")*\s*>(?:\s*0*([0-9]{1,18})\s*|[\t\n\r -%'-;=-~]*)(</))?"
+    )
 
 
 # (cells, rows, values) patterns for windows without and with prefixed names.
@@ -147,7 +156,7 @@ _PREFIXED = re.compile(rb":(?:c|row|v)[\s/>]")
 # An unprefixed c tag that does not start with an r of at most 2 letters and 3 significant digits (the
 # rows and columns of nearly every member file): one scan instead of a match object per cell.
 _OUTSIDE_SMALL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Za-z]{1,2}0*[1-9][0-9]{0,2}")')
-_LETTERS, _DIGITS, _INVALID = itemgetter(1), itemgetter(2), itemgetter(3)
+_LETTERS, _DIGITS, _INVALID, _INDEX = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(0)
 
 
 class _NotPlainError(Exception):
@@ -211,8 +220,8 @@ class SheetBound:
         self._rows = 0  # row elements
         self._row_r = 0
         self._coarse = 0  # at least the v elements of the windows not looked at one by one
-        self._values = 0  # v elements of the other windows
-        self._indices = array.array("q")  # indices of the v elements whose content is a plain index
+        self._others = 0  # v elements of the other windows whose content could be any index
+        self._indices = array.array("q")  # the indices that v elements of the other windows spell
 
     def feed(self, chunk: bytes) -> None:
         """Take the next bytes of the part."""
@@ -253,7 +262,7 @@ class SheetBound:
         return rows, cols, self._text()
 
     def _text(self) -> int:
-        text = (self._coarse + self._values - len(self._indices)) * self._longest
+        text = (self._coarse + self._others) * self._longest
         if not self._indices:
             return text
         lengths = self._lengths()
@@ -288,12 +297,12 @@ class SheetBound:
             return  # no shared strings: no text to count
         # Every v start tag is "<v" or "<prefix:v" (point 2): counting those bytes never undercounts.
         coarse = window.count(b"<v") + (window.count(b":v") if prefixed else 0)
-        if (self._coarse + self._values + coarse) * self._longest <= self._text_limit:
+        if (self._coarse + self._others + len(self._indices) + coarse) * self._longest <= self._text_limit:
             self._coarse += coarse  # within the limit even if every one held the longest string
         else:
-            indices = values.findall(window)
-            self._values += len(indices)
-            self._indices.extend(map(int, filter(None, indices)))
+            found = values.findall(window)
+            self._others += found.count((b"", b""))  # content that is not plain: any index, for all we know
+            self._indices.extend(map(int, filter(None, map(_INDEX, found))))  # other plain text: no index
 
 
 # --- shared strings ---------------------------------------------------------------------------

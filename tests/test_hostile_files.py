@@ -590,6 +590,12 @@ BOUNDED_SPELLINGS: dict[str, tuple[str, tuple[int, int, int]]] = {
         '<c r="C1" t="s"><v>\u00a01</v></c><c r="D1" t="s"><v> 0\n</v></c></row>',
         (1, 4, 31),
     ),
+    "shared-index-spelled-with-a-reference": ('<row r="1"><c r="A1" t="s"><v>&#49;</v></c></row>', (1, 1, 10)),
+    "shared-index-after-a-no-break-space": ('<row r="1"><c r="A1" t="s"><v>\u00a01</v></c></row>', (1, 1, 10)),
+    "numbers-and-a-long-zero-padded-index": (
+        '<row r="1"><c r="A1" t="s"><v>3.5</v></c><c r="B1" t="s"><v>0000000000000000000001</v></c></row>',
+        (1, 2, 10),
+    ),
     "two-digit-index": ('<row r="1"><c r="A1" t="s"><v>11</v></c></row>', (1, 1, 30)),
     "cell-nested-in-a-cell": ('<row r="1"><c r="A1"><v>1</v><c r="XFD9"><v>1</v></c></c></row>', (1, 1, 0)),
     "edge-of-the-small-sheet-shortcut-rows": ('<row r="1000"><c r="ZZ1000"><v>1</v></c></row>', (1000, 702, 0)),

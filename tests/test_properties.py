@@ -290,7 +290,10 @@ def _cell(draw: st.DrawFn, style: _Style, depth: int = 0) -> str:
 
 
 def _cell_content(style: _Style, depth: int) -> st.SearchStrategy[str]:
-    index = st.one_of(st.integers(0, 12).map(str), st.sampled_from(["007", "9" * 20, "-1", "x", ""]))
+    index = st.one_of(
+        st.integers(0, 12).map(str),
+        st.sampled_from(["007", "9" * 20, "0" * 20 + "1", "-1", "x", "", "3.5", "1 2", "1e3", "\u00a01", "\u0661"]),
+    )
     value = st.builds(
         lambda p, attrs, ws1, i, ws2: f"<{p}v{attrs}>{ws1}{i}{ws2}</{p}v>",
         style.prefix,
