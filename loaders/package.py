@@ -9,7 +9,6 @@ file, or None.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterable
 from typing import Any
@@ -125,14 +124,14 @@ def _active_content(name: str, archive: zipfile.ZipFile) -> Issue | None:
     """Refuse macros, ActiveX, embedded objects and external links, found by what the package holds."""
     # "/" in front so that a top-level folder ("Basic/") matches like a nested one ("xl/embeddings/").
     labels = ["/" + label for label in _package_labels(archive)]
-    # One search per kind over all labels, a line each (lower() keeps the line breaks, so the line
-    # number of a match names its label).
+    # All labels at once, a line each (lower() keeps the line breaks, so the line number of a marker
+    # names its label): a substring search per marker rather than a Python loop per label.
     lowered = "\n".join(labels).lower()
     found: dict[int, str] = {}
-    for kind, pattern in enumerate(_KIND_PATTERNS):
-        match = pattern.search(lowered)
-        if match is not None:
-            found[kind] = labels[lowered.count("\n", 0, match.start())][1:]
+    for kind, (_, _, markers, _) in enumerate(_KINDS):
+        at = min((i for i in map(lowered.find, markers) if i >= 0), default=-1)
+        if at >= 0:
+            found[kind] = labels[lowered.count("\n", 0, at)][1:]
     if not found and "content.xml" in archive.namelist() and "mimetype" in archive.namelist():
         found.update(_ods_active_elements(archive))
     if not found:
@@ -140,9 +139,6 @@ def _active_content(name: str, archive: zipfile.ZipFile) -> Issue | None:
     kind = min(found)
     code, what, _, fix = _KINDS[kind]
     return error(code, name, f"{name}: the workbook contains {what} ({found[kind][:80]}); this is refused; {fix}")
-
-
-_KIND_PATTERNS = [re.compile("|".join(map(re.escape, markers))) for _, _, markers, _ in _KINDS]
 
 
 def _package_labels(archive: zipfile.ZipFile) -> Iterable[str]:
@@ -159,7 +155,7 @@ def _package_labels(archive: zipfile.ZipFile) -> Iterable[str]:
 # Quotes become "/" (a label is "/" + an attribute value) and line breaks spaces (as attribute values
 # have them), so that every label of the part is a substring of the result.
 _AS_LABELS = bytes.maketrans(b"\"'\t\n\r", b"//   ")
-_ANY_MARKER = re.compile("|".join(re.escape(m) for _, _, markers, _ in _KINDS for m in markers).encode())
+_MARKERS = tuple(m.encode() for _, _, markers, _ in _KINDS for m in markers)
 
 
 def _may_declare_active_content(raw: bytes) -> bool:
@@ -168,7 +164,10 @@ def _may_declare_active_content(raw: bytes) -> bool:
     In an ASCII part without references (``&``) every attribute value is spelled
     as it is, so a marker absent from the bytes is absent from every value.
     """
-    return b"&" in raw or not raw.isascii() or _ANY_MARKER.search(raw.translate(_AS_LABELS).lower()) is not None
+    if b"&" in raw or not raw.isascii():
+        return True
+    lowered = raw.translate(_AS_LABELS).lower()
+    return any(marker in lowered for marker in _MARKERS)
 
 
 def _attribute_values(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[str]:

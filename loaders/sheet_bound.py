@@ -211,6 +211,7 @@ class SheetBound:
         self._lengths = lengths
         self._text_limit = limits.MAX_SHEET_TEXT if text_limit is None else text_limit
         self._parser: Any = None
+        self._ended = False
         self._windows = 0
         self._failed = False
         self._tail = b""
@@ -223,8 +224,8 @@ class SheetBound:
         self._others = 0  # v elements of the other windows whose content could be any index
         self._indices = array.array("q")  # the indices that v elements of the other windows spell
 
-    def feed(self, chunk: bytes) -> None:
-        """Take the next bytes of the part."""
+    def feed(self, chunk: bytes, last: bool = False) -> None:
+        """Take the next bytes of the part (``last``: they end it, which saves expat a step)."""
         if self._failed:
             return
         try:
@@ -232,11 +233,12 @@ class SheetBound:
                 if not _utf8_start(chunk):
                     raise _NotPlainError
                 self._parser = plain_xml_parser()
-            self._parser.Parse(chunk, False)
+            self._parser.Parse(chunk, last)
+            self._ended = last
         except (expat.ExpatError, _NotPlainError):
             self._failed = True
             return
-        window = self._tail + chunk
+        window = self._tail + chunk if self._tail else chunk
         if len(window) > _WINDOW:  # count up to the last tag start; a part in one window is counted whole
             cut = window.rfind(b"<")
             if cut > 0:
@@ -251,7 +253,8 @@ class SheetBound:
         if self._failed or self._parser is None:
             return None
         try:
-            self._parser.Parse(b"", True)
+            if not self._ended:
+                self._parser.Parse(b"", True)
         except (expat.ExpatError, _NotPlainError):
             return None
         self._count(self._tail, whole=not self._windows)

@@ -100,7 +100,7 @@ def feed_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parser: Any, must
     with archive.open(info) as part:
         while chunk := part.read(_CHUNK):
             window = tail + chunk
-            marked = marked or any(m in window for m in _SHEET_MARKERS)
+            marked = marked or _marked(window)
             tail = window[-20:]
             if failed is None and not stopped:
                 try:
@@ -318,23 +318,29 @@ def _bound_part(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, strings: _Strings | None
 ) -> tuple[bool, Extent | None]:
     """Whether a part holds a sheetData marker, and the cheap bound of its extent (None: none, or not wanted)."""
+    bound = None if strings is None else SheetBound(strings.longest, strings.bounds)
     if info.file_size <= _CHUNK:  # the usual case: one piece, its marker known before any bounding
         data = archive.read(info)
-        if not any(m in data for m in _SHEET_MARKERS):
+        if not _marked(data):
             return False, None
-        chunks: Iterable[bytes] = (data,)
-    else:
-        chunks = _chunks(archive, info)
-    bound = None if strings is None else SheetBound(strings.longest, strings.bounds)
+        if bound is not None:
+            bound.feed(data, last=True)
+        measured = None if bound is None else bound.result()
+        return True, None if measured is None else Extent(*measured)
     marked, tail = False, b""
-    for chunk in chunks:
+    for chunk in _chunks(archive, info):
         window = tail + chunk
-        marked = marked or any(m in window for m in _SHEET_MARKERS)
+        marked = marked or _marked(window)
         tail = window[-20:]
         if bound is not None:
             bound.feed(chunk)
     measured = None if bound is None or not marked else bound.result()
     return marked, None if measured is None else Extent(*measured)
+
+
+def _marked(data: bytes) -> bool:
+    """Whether the bytes hold a sheetData marker (the UTF-16 ones hold NULs, which UTF-8 text has not)."""
+    return _SHEET_MARKERS[0] in data or (b"\0" in data and any(m in data for m in _SHEET_MARKERS[1:]))
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
