@@ -3,8 +3,8 @@
 Everything here looks at what the file *is*, never at its name: an .xlsx that
 holds a VBA project is refused like an .xlsm, and a sheet that would make the
 reader allocate billions of cells is refused whatever its XML spelling (see
-:mod:`loaders.sheet_extent`). Each check returns the issue that refuses the
-file, or None.
+:mod:`loaders.sheet_extent`) or its BIFF records (:mod:`loaders.xls_extent`).
+Each check returns the issue that refuses the file, or None.
 """
 
 from __future__ import annotations

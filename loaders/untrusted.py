@@ -17,7 +17,7 @@ process (:func:`loaders.tables.read_member_bytes`): they are the operator's own
 files, a child per file would cost 49 x 0.3 s, and the pre-checks of
 :mod:`loaders.package` refuse every sheet calamine would over-allocate for, so
 a hostile file gives an issue there too, not a signal. Legacy .xls, whose
-binary records the pre-checks measure least, is still read in a child there.
+binary records calamine trusts most, is still read in a child there as well.
 """
 
 from __future__ import annotations
