@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from loaders.tables import MAX_FILE_BYTES, read_member_bytes
+from loaders.tables import MAX_FILE_BYTES
 from tracker.access import AccessDeniedError, can_review, can_see_confidential, can_submit
 from tracker.action_table import action_display
 from tracker.diff import changes_display
@@ -11,7 +11,7 @@ from tracker.store import StoreBusyError
 from tracker.submissions import Submissions
 from tracker.template import template_workbook
 from ui.auth import current_user
-from ui.cache import get_dataset, get_store
+from ui.cache import get_dataset, get_store, get_upload
 from ui.components import illustrative_banner, show_issues, show_rows
 from ui.text import plain
 
@@ -51,7 +51,7 @@ upload = st.file_uploader(
 )
 if upload is None:
     st.stop()
-raw = read_member_bytes(upload.name, upload.getvalue())
+raw = get_upload(upload.name, upload.getvalue())  # read in a sandboxed child process, cached per content
 preview = store.preview(raw, viewer=user)  # a diff against what this user may see
 if not preview.ok:
     errors = issue_counts(preview.issues)[0]

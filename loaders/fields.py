@@ -7,6 +7,7 @@ reader, the validator, the template writer and the docs all use it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -78,3 +79,24 @@ def field_for_header(header: object) -> str | None:
     """The canonical field a header cell names, or None when it names none."""
     # Memoised on the text: YAML files repeat the same dozen keys in every action.
     return _field_for_text(header) if isinstance(header, str) else HEADER_ALIASES.get(fold(header))
+
+
+def find_header(grid: Sequence[Sequence[object]]) -> tuple[int | None, dict[int, str]]:
+    """Locate the header row in the first rows of a grid.
+
+    Returns:
+        (index of the header row, or None when no row has every required
+        column; {column index: field} of that row, or of the row that came
+        closest, so missing columns can be named).
+    """
+    best_map: dict[int, str] = {}
+    best_score = -1
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        mapping = {col: f for col, cell in enumerate(row) if (f := field_for_header(cell)) is not None}
+        found = set(mapping.values())
+        if all(r in found for r in REQUIRED):
+            return index, mapping
+        score = sum(r in found for r in REQUIRED)
+        if score > best_score:
+            best_map, best_score = mapping, score
+    return None, best_map

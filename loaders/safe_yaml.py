@@ -4,29 +4,30 @@ Only plain data is built (``SafeLoader`` semantics, the C parser when available)
 tags such as ``!!python/object`` are refused, never executed. Every mapping gets
 its 1-based starting line under the key :data:`LINE_KEY`, so row-level issues in
 YAML files can point at a line just as spreadsheet issues point at an Excel row.
-Documents that would expand enormously through aliases ("billion laughs") or nest
-deeper than any real file are refused before anything is built from them.
+Documents that would expand enormously through aliases ("billion laughs"), merge
+keys or one long value aliased many times, or nest deeper than any real file, are
+refused: the limits are counted on what building the document makes (values,
+characters, nesting along every alias), not on how an anchor happens to be spelled.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 LINE_KEY = "__line__"
 
 # A member file or catalog file is a few levels deep and, without aliases, has at
-# most a few million nodes within the upload size limit. Aliases can multiply
-# that without bound in a file of a few hundred bytes; these limits refuse such
-# documents before the constructor (or later code that turns values into text)
-# spends unbounded time and memory on them. The depth limit also keeps the
-# recursive constructor far from Python's recursion limit.
+# most a few million values and characters within the upload size limit. Aliases
+# can multiply both without bound in a file of a few hundred bytes; these limits
+# refuse such documents before the constructor (or later code that turns values
+# into text) spends unbounded time and memory on them. The depth limit also keeps
+# the recursive builders far from Python's recursion limit.
 MAX_EXPANDED_NODES = 5_000_000
+MAX_EXPANDED_CHARS = 50_000_000
 MAX_DEPTH = 100
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -82,30 +83,42 @@ _SEQ = "tag:yaml.org,2002:seq"
 class _PlainLineLoader(_LineLoader):
     """For documents without anchors: no alias can expand, so the size walk is skipped.
 
-    Their node count is bounded by the file size limit, and deep nesting still
-    ends in the RecursionError handled by :func:`load_yaml_text`.
-
     Such documents (every member file in practice) are built by :meth:`_build`,
     a direct walk over plain maps, lists and scalars that gives what
     ``construct_document`` gives but skips its per-node bookkeeping for aliases
     and recursive structures, which a document without anchors cannot have: at
     100,000 actions that bookkeeping was a third of the load time. Anything else
     (merge keys, ``!!set``, unknown tags, unhashable keys) goes to the standard
-    constructor, so its results and errors are PyYAML's own.
+    constructor, after the size walk, so its results and errors are PyYAML's own.
+
+    The walk still counts the values and characters it builds and the depth it
+    reaches, and stops at the limits: what it builds stays bounded whatever the
+    document holds.
     """
 
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
+        self._budget = [MAX_EXPANDED_NODES, MAX_EXPANDED_CHARS]
         try:
-            return self._build(node)
+            return self._build(node, MAX_DEPTH)
         except _UnusualNodeError:
+            _check_size(node)
             return self.construct_document(node)
 
-    def _build(self, node: yaml.Node) -> Any:
+    def _build(self, node: yaml.Node, depth: int) -> Any:
+        budget = self._budget
+        budget[0] -= 1
+        if depth <= 0:
+            _raise("yaml-too-complex", _too_deep(), node.start_mark.line + 1)
+        if budget[0] < 0:
+            _raise("yaml-too-complex", _TOO_MANY, node.start_mark.line + 1)
         tag = node.tag
         if isinstance(node, yaml.ScalarNode):
+            budget[1] -= len(node.value)
+            if budget[1] < 0:
+                _raise("yaml-too-complex", _TOO_LONG, node.start_mark.line + 1)
             if tag == _STR:
                 return node.value  # what construct_yaml_str returns, without two calls
             constructor = self.yaml_constructors.get(tag)
@@ -113,89 +126,92 @@ class _PlainLineLoader(_LineLoader):
                 raise _UnusualNodeError
             return constructor(self, node)
         if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
-            return [self._build(child) for child in node.value]
+            return [self._build(child, depth - 1) for child in node.value]
         if isinstance(node, yaml.MappingNode) and tag == _MAP:
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise _UnusualNodeError
-                key = self._build(key_node)
+                key = self._build(key_node, depth - 1)
                 if not isinstance(key, Hashable):
                     raise _UnusualNodeError
-                mapping[key] = self._build(value_node)
+                mapping[key] = self._build(value_node, depth - 1)
             mapping[LINE_KEY] = node.start_mark.line + 1
             return mapping
         raise _UnusualNodeError
 
 
-# An anchor is "&name" right after the start of a line, a space or a flow indicator. Text such
-# as "R&D" does not match; a false match only costs the slower, fully checked path.
-_ANCHOR = re.compile(r"(?:^|[\s\[\{,])&[^\s,\[\]\{\}]", re.MULTILINE)
-_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
-_COMPACT = re.compile(r"(?:- )+")
+_TOO_MANY = (
+    "the file expands to more values than any member file holds (it repeats aliases such as *name many "
+    "times over); write the values out without anchors and aliases"
+)
+_TOO_LONG = (
+    "the file expands to more text than any member file holds (it repeats a long value through aliases "
+    "such as *name); write the values out without anchors and aliases"
+)
+
+
+def _too_deep() -> str:
+    return (
+        f"the values are nested more than {MAX_DEPTH} levels deep; a member file needs only a few levels "
+        "(a list of actions, each a mapping of fields)"
+    )
 
 
 def _needs_full_check(text: str) -> bool:
-    """Whether the document could expand through aliases or nest deeper than allowed.
+    """Whether the document may hold an anchor: only then can an alias repeat anything.
 
-    Without anchors nothing can expand. Nesting depth is bounded from above by the
-    brackets of flow style, the indentation of block style and runs of "- - -" on
-    one line; only when one of these bounds comes near the limit is the composed
-    document walked node by node (which costs as much as building it).
+    An anchor is spelled with "&" wherever it stands (after a key, a tag, "? ",
+    ":" in flow style, a byte order mark), so a document without "&" has none;
+    text such as "R&D" only costs the slower, fully checked path.
     """
-    if _ANCHOR.search(text):
-        return True
-    raw = np.frombuffer(text.encode("utf-8", errors="replace"), dtype=np.uint8)
-    nesting = np.cumsum(np.isin(raw, _OPEN).astype(np.int32) - np.isin(raw, _CLOSE).astype(np.int32))
-    brackets = int(nesting.max()) if nesting.size else 0
-    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
-    compact = max((len(m) // 2 for m in _COMPACT.findall(text)), default=0)
-    return brackets + indent + compact >= MAX_DEPTH // 2
-
-
-_OPEN = np.frombuffer(b"[{", dtype=np.uint8)
-_CLOSE = np.frombuffer(b"]}", dtype=np.uint8)
+    return "&" in text
 
 
 def _check_size(root: yaml.Node) -> None:
-    """Refuse documents that alias-expand or nest beyond the limits.
+    """Refuse documents that alias-expand or nest beyond the limits, or that contain themselves.
 
     Walks the composed node graph once (iteratively, memoising shared nodes),
-    computing each node's expanded size. A recursive alias is left for the
-    constructor, which reports it as a YAML error.
+    computing for each node what building it makes: its values, its characters
+    and its height, every alias counted as often as it is used. An alias inside
+    its own anchor has no end, and is refused too.
 
     Raises:
         YamlError: ``yaml-too-complex``.
     """
-    size: dict[int, int] = {}
+    made: dict[int, tuple[int, int, int]] = {}  # node -> (values, characters, height)
     on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
-        node, depth, children_done = stack.pop()
+        node, children_done = stack.pop()
         key = id(node)
         if children_done:
             on_path.discard(key)
-            size[key] = 1 + sum(size.get(id(child), 0) for child in _children(node))
-            if size[key] > MAX_EXPANDED_NODES:
-                _raise(
-                    "yaml-too-complex",
-                    "the file expands to more values than any member file holds (it repeats aliases such as "
-                    "*name many times over); write the values out without anchors and aliases",
-                    node.start_mark.line + 1,
-                )
+            values, chars, height = 1, len(node.value) if isinstance(node, yaml.ScalarNode) else 0, 0
+            for child in _children(node):
+                child_values, child_chars, child_height = made[id(child)]
+                values, chars, height = values + child_values, chars + child_chars, max(height, child_height)
+            made[key] = (values, chars, height + 1)
+            line = node.start_mark.line + 1
+            if values > MAX_EXPANDED_NODES:
+                _raise("yaml-too-complex", _TOO_MANY, line)
+            if chars > MAX_EXPANDED_CHARS:
+                _raise("yaml-too-complex", _TOO_LONG, line)
+            if height + 1 > MAX_DEPTH:
+                _raise("yaml-too-complex", _too_deep(), line)
             continue
-        if key in size or key in on_path:
+        if key in made:
             continue
-        if depth > MAX_DEPTH:
+        if key in on_path:
             _raise(
                 "yaml-too-complex",
-                f"the values are nested more than {MAX_DEPTH} levels deep; a member file needs only a few levels "
-                "(a list of actions, each a mapping of fields)",
+                "a value contains itself through an alias (*name inside the value marked &name), so it has no "
+                "end; write the values out without anchors and aliases",
                 node.start_mark.line + 1,
             )
         on_path.add(key)
-        stack.append((node, depth, True))
-        stack.extend((child, depth + 1, False) for child in _children(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

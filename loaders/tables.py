@@ -9,44 +9,45 @@ header) becomes an issue; the caller never sees an exception for bad input.
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import json
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pandas as pd
 
-from loaders.fields import FIELD_NAMES, HEADER_SEARCH_ROWS, LABELS, REQUIRED, field_for_header
+from loaders import limits
+from loaders.content import (
+    READABLE_SUFFIXES,
+    REFUSED_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    Parsed,
+    file_too_large,
+    parse_member_content,
+)
+from loaders.fields import FIELD_NAMES, HEADER_SEARCH_ROWS, LABELS, REQUIRED, field_for_header, find_header
 from loaders.issues import Issue, error, place, warning
+from loaders.limits import MAX_CSV_LINES, MAX_FILE_BYTES, MAX_SHEET_CELLS, MAX_UNZIPPED_BYTES
 from loaders.members import parse_member_id
-from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_text, strip_lines
-from loaders.workbook import read_grids, read_grids_isolated
+from loaders.package import column_letter
+from loaders.safe_yaml import LINE_KEY, strip_lines
 
-# Limits for uploaded and bundled files. A real member file of a few hundred
-# actions is well under 1 MB; these leave room while refusing abuse.
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
-# calamine allocates every cell from A1 to the last used cell of a sheet at once;
-# one stray value in XFD1048576 asks for 17 billion cells and aborts the whole
-# process (a Rust allocation failure cannot be caught). Sheets are measured
-# before calamine opens them and refused above this many cells.
-MAX_SHEET_CELLS = 2_000_000
-# A CSV exported from a spreadsheet has at most as many lines as a sheet has rows; more is not a member
-# file (10 MB of empty lines is 10 million rows, seconds of parsing for nothing).
-MAX_CSV_LINES = 1_048_576
+__all__ = [
+    "MAX_CSV_LINES",
+    "MAX_FILE_BYTES",
+    "MAX_SHEET_CELLS",
+    "MAX_UNZIPPED_BYTES",
+    "READABLE_SUFFIXES",
+    "REFUSED_SUFFIXES",
+    "WORKBOOK_SUFFIXES",
+    "RawFile",
+    "empty_rows",
+    "raw_from_content",
+    "read_member_bytes",
+    "read_member_file",
+    "refused",
+]
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
-READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".yaml", ".yml")
-REFUSED_SUFFIXES = (".xlsm", ".xlsb", ".xltm")
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ILLUSTRATIVE_MARK = "illustrative"
 
 
@@ -86,342 +87,52 @@ def read_member_file(path: Path | str, display_name: str | None = None) -> RawFi
     """
     path = Path(path)
     shown = display_name or path.name
+    member = parse_member_id(path.stem)
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _failed(shown, path, _too_large(shown, size))
+        if size > limits.MAX_FILE_BYTES:
+            return refused(shown, member, file_too_large(shown, size))
         data = path.read_bytes()
     except OSError as exc:
-        return _failed(
-            shown, path, error("unreadable-file", shown, f"{shown}: the file cannot be opened ({exc.strerror})")
+        return refused(
+            shown, member, error("unreadable-file", shown, f"{shown}: the file cannot be opened ({exc.strerror})")
         )
     return read_member_bytes(path.name, data, label=shown)
 
 
 def read_member_bytes(name: str, data: bytes, *, label: str | None = None) -> RawFile:
-    """Read a member file from its bytes (an upload); ``name`` gives format and member.
+    """Read a member file from its bytes, in this process; ``name`` gives format and member.
 
     ``label`` names the file in issues and in the result (default: ``name``).
+    For uploads from people who are not trusted, the app uses
+    :func:`loaders.untrusted.read_untrusted_bytes`, which does the same in a
+    child process.
     """
-    path = Path(name)
-    suffix = path.suffix.lower()
-    member = parse_member_id(path.stem)
     shown = label or name
-    if len(data) > MAX_FILE_BYTES:
-        return _failed(shown, path, _too_large(shown, len(data)))
-    if suffix in REFUSED_SUFFIXES:
-        return _failed(
-            shown,
-            path,
-            error(
-                "macro-workbook-refused",
-                shown,
-                f"{shown}: macro-enabled workbooks ({suffix}) are refused so that no macro can run; "
-                "save the workbook as .xlsx (Excel Workbook) and upload that",
-            ),
-        )
-    if suffix not in READABLE_SUFFIXES:
-        return _failed(
-            shown,
-            path,
-            error(
-                "unsupported-format",
-                shown,
-                f"{shown}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
-            ),
-        )
-    if member is None or path.name != name or "\\" in name:  # "../IDN.xlsx" is no member file name either
-        return _failed(
-            shown,
-            path,
-            error(
-                "bad-file-name",
-                shown,
-                f"{shown}: the file name must be the member id, e.g. IDN{suffix} or IOM{suffix}; rename the file",
-            ),
-        )
-    if suffix in (".yaml", ".yml"):
-        return _read_yaml(shown, member, data)
-    if suffix == ".csv":
-        return _read_csv(shown, member, data)
-    return _read_workbook(shown, member, suffix, data)
+    return raw_from_content(name, shown, parse_member_content(name, data, shown))
 
 
-def _too_large(name: str, size: int) -> Issue:
-    return error(
-        "file-too-large",
-        name,
-        f"{name}: the file is {size / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB. "
-        "Remove images or unused sheets, or split it",
-    )
+def raw_from_content(name: str, shown: str, parsed: Parsed) -> RawFile:
+    """Turn parsed content (:func:`loaders.content.parse_member_content`) into a :class:`RawFile`."""
+    member = parse_member_id(Path(name).stem)
+    kind, content = parsed
+    if kind == "refused" or member is None:
+        return refused(shown, member, content)
+    if kind == "yaml":
+        return _from_yaml(shown, member, content)
+    if kind == "csv":
+        return _from_grid(shown, member, None, content)
+    # The Actions sheet wins when present; otherwise the first visible sheet with the header.
+    chosen = content[0]
+    if chosen[0].casefold() != "actions":
+        chosen = next((g for g in content if find_header(g[1])[0] is not None), chosen)
+    sheet, grid = chosen
+    return _from_grid(shown, member, sheet, grid)
 
 
-def _failed(name: str, path: Path, issue: Issue) -> RawFile:
-    return _refused(name, parse_member_id(path.stem), issue)
-
-
-def _refused(name: str, member: str | None, issue: Issue) -> RawFile:
+def refused(name: str, member: str | None, issue: Issue) -> RawFile:
     """A file left out whole: no rows, and the issue that says why."""
     return RawFile(file=name, member=member, sheet=None, rows=empty_rows(), issues=[issue])
-
-
-# --- workbooks -------------------------------------------------------------------------------
-
-
-def _read_workbook(name: str, member: str, suffix: str, data: bytes) -> RawFile:
-    problem = _container_problem(name, suffix, data)
-    if problem is not None:
-        return _refused(name, member, problem)
-    try:
-        grids = read_grids_isolated(data) if suffix == ".xls" else read_grids(data)
-    except BaseException as exc:  # calamine raises many types (even panics); all mean "cannot read"
-        if not _is_read_failure(exc):
-            raise
-        return _refused(
-            name,
-            member,
-            error(
-                "unreadable-file",
-                name,
-                f"{name}: the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
-                "open it in Excel or LibreOffice and save it again as .xlsx",
-            ),
-        )
-    if not grids:
-        return _refused(
-            name,
-            member,
-            error("no-sheet", name, f"{name}: the workbook has no visible sheet; add a sheet named Actions"),
-        )
-    # The Actions sheet wins when present; otherwise the first visible sheet with the header.
-    chosen = grids[0]
-    if chosen[0].casefold() != "actions":
-        for sheet, grid in grids:
-            if _find_header(grid)[0] is not None:
-                chosen = (sheet, grid)
-                break
-    sheet, grid = chosen
-    return _from_grid(name, member, sheet, grid)
-
-
-def _is_read_failure(exc: BaseException) -> bool:
-    """True for what calamine raises on a damaged file.
-
-    That is any ``Exception``, and also a Rust panic inside calamine (seen on
-    damaged .xls files): pyo3 turns it into ``PanicException``, which derives
-    from ``BaseException`` and so escapes ``except Exception``. Interrupts and
-    exits still propagate.
-    """
-    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
-
-
-def _container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
-    """Check the file's container before handing it to calamine."""
-    head = data[:8]
-    if suffix in (".xlsx", ".ods"):
-        if head.startswith(_OLE_MAGIC):
-            return error(
-                "encrypted-workbook",
-                name,
-                f"{name}: the workbook is password-protected (encrypted), so it cannot be read; "
-                "remove the password (File > Info > Protect Workbook) and save again",
-            )
-        if not head.startswith(_ZIP_MAGIC):
-            return error(
-                "not-a-workbook",
-                name,
-                f"{name}: the file is not a real {suffix} workbook (perhaps a renamed text or CSV file); "
-                f"open it in Excel or LibreOffice and save it as {suffix}",
-            )
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                unzipped = sum(info.file_size for info in archive.infolist())
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-            # A damaged central directory can also fail as a bad (non-UTF-8) member name or a bad offset.
-            return error(
-                "not-a-workbook", name, f"{name}: the workbook is damaged (not a valid zip container); save it again"
-            )
-        if unzipped > MAX_UNZIPPED_BYTES:
-            return error(
-                "zip-bomb",
-                name,
-                f"{name}: the workbook would unpack to {unzipped / 1_048_576:.0f} MB, more than the "
-                f"{MAX_UNZIPPED_BYTES // 1_048_576} MB allowed; it is refused as unsafe. Copy the Actions sheet "
-                "into a new workbook and save that",
-            )
-        return _sheet_size_problem(name, suffix, data)
-    if suffix == ".xls" and not head.startswith(_OLE_MAGIC):
-        return error(
-            "not-a-workbook",
-            name,
-            f"{name}: the file is not a real .xls workbook (perhaps a renamed file); save it as .xlsx",
-        )
-    return None
-
-
-_XLSX_CELL_REF = re.compile(rb"<(?:\w+:)?(?:c|row)\s[^>]*?\br=\"([A-Z]{0,3})(\d+)\"")
-_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-
-
-def _sheet_size_problem(name: str, suffix: str, data: bytes) -> Issue | None:
-    """Refuse a zip workbook with a sheet spanning more than :data:`MAX_SHEET_CELLS` cells."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            extents = _xlsx_extents(archive) if suffix == ".xlsx" else _ods_extents(archive)
-    except KeyError:
-        return None  # no content.xml: not an ODS calamine can read either; it reports that
-    except Exception as exc:  # noqa: BLE001 - zlib, zipfile and XML errors alike mean a damaged container
-        return error(
-            "unreadable-file",
-            name,
-            f"{name}: the workbook is damaged ({type(exc).__name__}: {str(exc)[:120]}); "
-            "open it in Excel or LibreOffice and save it again",
-        )
-    for sheet, (rows, cols) in extents.items():
-        if rows * cols > MAX_SHEET_CELLS:
-            return error(
-                "sheet-too-large",
-                name,
-                f"{name}, sheet {sheet}: the sheet uses cells as far as row {rows:,} and column "
-                f"{_col_letter(cols - 1)}, {rows * cols:,} cells in all (the limit is {MAX_SHEET_CELLS:,}); "
-                "delete the stray cells far below or to the right of the table (select the empty rows and "
-                "columns after it, Delete, then save)",
-                sheet=sheet,
-            )
-    return None
-
-
-def _xlsx_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
-    """{sheet name: (last row, last column)} from the cell references of each worksheet part."""
-    names = _xlsx_sheet_parts(archive)
-    extents: dict[str, tuple[int, int]] = {}
-    for part in archive.namelist():
-        if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
-            continue
-        refs = _XLSX_CELL_REF.findall(archive.read(part))
-        rows = max((int(digits) for _, digits in refs), default=0)
-        # Column letters repeat on every row: decode only the distinct ones (a handful per sheet).
-        cols = max((_col_index(letters.decode()) + 1 for letters in {letters for letters, _ in refs}), default=0)
-        extents[names.get(part, part)] = (rows, cols)
-    return extents
-
-
-def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """{worksheet part: sheet name}, so a message can name the sheet as Excel shows it."""
-    try:
-        # Untrusted XML is safe enough here: ElementTree resolves no external entities, and the
-        # bundled expat (>= 2.4.1) caps entity expansion ("billion laughs").
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    except (KeyError, ElementTree.ParseError):
-        return {}
-    targets = {r.get("Id"): (r.get("Target") or "") for r in rels}
-    parts: dict[str, str] = {}
-    for sheet in book.iter():
-        if sheet.tag.endswith("}sheet"):
-            rel = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-            target = targets.get(rel, "")
-            parts[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = sheet.get("name", "")
-    return parts
-
-
-def _ods_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
-    """{table name: (last row, last column)} of the non-empty cells, repeats expanded as calamine does."""
-    extents: dict[str, tuple[int, int]] = {}
-    table, row, col, rows_repeated, last_row, last_col = "", 0, 0, 1, 0, 0
-    with archive.open("content.xml") as content:
-        for event, element in ElementTree.iterparse(content, events=("start", "end")):  # noqa: S314 - as above
-            tag = element.tag
-            if event == "start":
-                if tag == f"{_ODS_TABLE}table":
-                    table, row, last_row, last_col = element.get(f"{_ODS_TABLE}name", ""), 0, 0, 0
-                elif tag == f"{_ODS_TABLE}table-row":
-                    rows_repeated, col = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1")), 0
-            elif tag in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
-                repeated = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
-                if element.get(f"{_ODS_OFFICE}value-type") is not None or len(element):
-                    last_row, last_col = max(last_row, row + rows_repeated), max(last_col, col + repeated)
-                col += repeated
-                element.clear()
-            elif tag == f"{_ODS_TABLE}table-row":
-                row += rows_repeated
-                element.clear()
-            elif tag == f"{_ODS_TABLE}table":
-                extents[table] = (last_row, last_col)
-    return extents
-
-
-# --- csv -------------------------------------------------------------------------------------
-
-
-def _read_csv(name: str, member: str, data: bytes) -> RawFile:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        return _refused(
-            name, member, error("not-a-csv", name, f"{name}: the file is binary, not CSV text; export the sheet as CSV")
-        )
-    lines = text.count("\n") + 1
-    if lines > MAX_CSV_LINES:
-        return _refused(
-            name,
-            member,
-            error(
-                "sheet-too-large",
-                name,
-                f"{name}: the file has {lines:,} lines, more than a spreadsheet can hold ({MAX_CSV_LINES:,}); "
-                "delete the empty rows after the table and export it again as CSV",
-            ),
-        )
-    best: list[list[Any]] | None = None
-    problem: csv.Error | None = None
-    # The delimiter is the first whose opening rows hold the header; only that one parses the whole file.
-    for delimiter in _csv_delimiters(text):
-        try:
-            grid: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-        except csv.Error as exc:
-            # e.g. a cell longer than the csv module's field limit (131,072 characters).
-            problem = exc
-            continue
-        if _find_header(grid)[0] is not None:
-            best = grid
-            break
-        best = best or grid
-    if best is None and problem is not None:
-        return _refused(
-            name,
-            member,
-            error(
-                "not-a-csv",
-                name,
-                f"{name}: the file cannot be read as CSV ({problem}); open it in Excel or LibreOffice, check "
-                "for very long cells or stray quotes, and export it again as CSV",
-            ),
-        )
-    return _from_grid(name, member, None, best or [])
-
-
-_CSV_DELIMITERS = (",", ";", "\t")
-
-
-def _csv_delimiters(text: str) -> tuple[str, ...]:
-    """The delimiters to try, the one whose first rows hold the header first (else all, in the usual order)."""
-    for delimiter in _CSV_DELIMITERS:
-        try:
-            head = [
-                list(r)
-                for r in itertools.islice(
-                    csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS
-                )
-            ]
-        except csv.Error:
-            continue
-        if _find_header(head)[0] is not None:
-            return (delimiter,)
-    return _CSV_DELIMITERS
 
 
 def _first_non_mapping(entries: list[Any]) -> int | None:
@@ -432,17 +143,10 @@ def _first_non_mapping(entries: list[Any]) -> int | None:
 # --- yaml ------------------------------------------------------------------------------------
 
 
-def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
+def _from_yaml(name: str, member: str, document: Any) -> RawFile:
     def fail(issue: Issue) -> RawFile:
-        return _refused(name, member, issue)
+        return refused(name, member, issue)
 
-    try:
-        document = load_yaml_text(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return fail(error("unreadable-file", name, f"{name}: the file is not UTF-8 text; save it as UTF-8"))
-    except YamlError as problem:
-        where = f", line {problem.line}" if problem.line else ""
-        return fail(error(problem.code, name, f"{name}{where}: {problem.message}", row=problem.line))
     if not isinstance(document, dict) or not isinstance(document.get("actions", []), list):
         return fail(
             error(
@@ -488,8 +192,11 @@ def _read_yaml(name: str, member: str, data: bytes) -> RawFile:
             record["member"] = declared_text  # rows inherit the file's member
         record["_extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
         records.append(record)
-    for key, line in unknown_keys.items():
+    for key, line in list(unknown_keys.items())[: limits.MAX_UNKNOWN_COLUMN_WARNINGS]:
         issues.append(_unknown_column(name, None, line, key))
+    if len(unknown_keys) > limits.MAX_UNKNOWN_COLUMN_WARNINGS:
+        rest = list(unknown_keys.items())[limits.MAX_UNKNOWN_COLUMN_WARNINGS :]
+        issues.append(_more_unknown(name, None, rest[0][1], len(rest), f"keys such as '{rest[0][0]}'"))
     rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]) if records else empty_rows()
     return RawFile(
         file=name,
@@ -515,29 +222,8 @@ def _jsonable(value: Any) -> Any:
 # --- shared grid handling --------------------------------------------------------------------
 
 
-def _find_header(grid: list[list[Any]]) -> tuple[int | None, dict[int, str]]:
-    """Locate the header row in the first rows of a grid.
-
-    Returns:
-        (index of the header row, or None when no row has every required
-        column; {column index: field} of that row, or of the row that came
-        closest, so missing columns can be named).
-    """
-    best_map: dict[int, str] = {}
-    best_score = -1
-    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        mapping = {col: f for col, cell in enumerate(row) if (f := field_for_header(cell)) is not None}
-        found = set(mapping.values())
-        if all(r in found for r in REQUIRED):
-            return index, mapping
-        score = sum(r in found for r in REQUIRED)
-        if score > best_score:
-            best_map, best_score = mapping, score
-    return None, best_map
-
-
 def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]]) -> RawFile:
-    header_index, mapping = _find_header(grid)
+    header_index, mapping = find_header(grid)
     if header_index is None:
         found = set(mapping.values())
         missing = [f for f in REQUIRED if f not in found]
@@ -566,7 +252,7 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
                     "duplicate-column",
                     name,
                     f"{place(name, sheet, excel_row)}: the column '{LABELS[f]}' appears twice "
-                    f"(columns {_col_letter(columns[f])} and {_col_letter(col)}); delete or rename one",
+                    f"(columns {column_letter(columns[f])} and {column_letter(col)}); delete or rename one",
                     sheet=sheet,
                     row=excel_row,
                     field=f,
@@ -576,7 +262,7 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
             columns[f] = col
     body = grid[header_index + 1 :]
     extras = _extra_columns(header, mapping, body)
-    for col in extras:
+    for col in list(extras)[: limits.MAX_UNKNOWN_COLUMN_WARNINGS]:
         if col < len(header) and not _is_blank(header[col]):
             issues.append(_unknown_column(name, sheet, excel_row, str(header[col]).strip(), col))
         else:
@@ -584,12 +270,16 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
                 warning(
                     "unknown-column",
                     name,
-                    f"{place(name, sheet, excel_row)}: column {_col_letter(col)} has values but no header; they are "
+                    f"{place(name, sheet, excel_row)}: column {column_letter(col)} has values but no header; they are "
                     "kept aside but not used. Give the column a template header if it was meant to be one",
                     sheet=sheet,
                     row=excel_row,
                 )
             )
+    if len(extras) > limits.MAX_UNKNOWN_COLUMN_WARNINGS:
+        rest = list(extras)[limits.MAX_UNKNOWN_COLUMN_WARNINGS :]
+        span = f"columns {column_letter(rest[0])} to {column_letter(rest[-1])}"
+        issues.append(_more_unknown(name, sheet, excel_row, len(rest), span))
 
     records: list[dict[str, Any]] = []
     for offset, row in enumerate(body):
@@ -630,10 +320,10 @@ def _extra_columns(header: list[Any], mapping: dict[int, str], body: list[list[A
         cell = header[col] if col < len(header) else None
         if _is_blank(cell):
             if col in with_values:
-                extras[col] = f"column {_col_letter(col)}"
+                extras[col] = f"column {column_letter(col)}"
             continue
         label = str(cell).strip()
-        extras[col] = f"{label} (column {_col_letter(col)})" if label in extras.values() else label
+        extras[col] = f"{label} (column {column_letter(col)})" if label in extras.values() else label
     return extras
 
 
@@ -641,7 +331,7 @@ def _unknown_column(name: str, sheet: str | None, row: int | None, label: str, c
     if name.lower().endswith((".yaml", ".yml")):
         what = f"the key '{label}' (in the action starting here) is not a template field"
     else:
-        column = f" (column {_col_letter(col)})" if col is not None else ""
+        column = f" (column {column_letter(col)})" if col is not None else ""
         what = f"the column '{label}'{column} is not part of the template"
     return warning(
         "unknown-column",
@@ -653,21 +343,16 @@ def _unknown_column(name: str, sheet: str | None, row: int | None, label: str, c
     )
 
 
-def _col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _col_index(letters: str) -> int:
-    """0-based index of a column letter such as "A" or "XFD" (the inverse of :func:`_col_letter`)."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+def _more_unknown(name: str, sheet: str | None, row: int | None, count: int, which: str) -> Issue:
+    """One warning for the unknown columns (or keys) past the first few, instead of one each."""
+    return warning(
+        "unknown-column",
+        name,
+        f"{place(name, sheet, row)}: {count:,} more columns outside the template ({which}); their values are kept "
+        "aside but not used. A member file needs only the template's columns: delete the others",
+        sheet=sheet,
+        row=row,
+    )
 
 
 def _cell(cells: list[Any], col: int) -> Any:

@@ -1,26 +1,24 @@
 """Open a workbook with python-calamine and return the cell grids of its candidate sheets.
 
 calamine is fast but, on some damaged files, it does not raise: it aborts the
-whole process (a Rust allocation failure cannot be caught). For .xlsx and .ods
-the reader measures each sheet before calamine opens it (``tables.py``); for
-legacy .xls that is not possible, so .xls files are opened in a child process
-with a memory cap, and a child that dies becomes an ordinary read failure.
+whole process (a Rust allocation failure cannot be caught). Every workbook is
+measured before calamine opens it (``package.py``); legacy .xls files, whose
+records calamine trusts most, are also opened in a child process with a memory
+cap when read in-process, and a child that dies becomes an ordinary read failure.
 """
 
 from __future__ import annotations
 
 import io
 import pickle
-import resource
-import subprocess
 import sys
 from typing import Any
 
 import python_calamine as calamine
 
+from loaders.sandbox import ChildFailedError, run_child
+
 Grids = list[tuple[str, list[list[Any]]]]
-CHILD_MEMORY_BYTES = 2 << 30
-CHILD_TIMEOUT_SECONDS = 60
 
 
 class WorkbookReadError(Exception):
@@ -48,31 +46,16 @@ def read_grids(data: bytes) -> Grids:
 
 
 def read_grids_isolated(data: bytes) -> Grids:
-    """:func:`read_grids` in a child process whose memory is capped.
+    """:func:`read_grids` in a child process whose memory and time are capped (:mod:`loaders.sandbox`).
 
     Raises:
         WorkbookReadError: the child failed, ran out of memory, or took too long.
     """
-
-    def cap_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
-
     try:
-        child = subprocess.run(
-            [sys.executable, "-m", "loaders.workbook"],
-            input=data,
-            capture_output=True,
-            timeout=CHILD_TIMEOUT_SECONDS,
-            preexec_fn=cap_memory,
-            env={"RUST_BACKTRACE": "0", "PYTHONPATH": ":".join(sys.path)},
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise WorkbookReadError(f"reading took longer than {CHILD_TIMEOUT_SECONDS} s") from exc
-    if child.returncode != 0:
-        last = child.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["the reader stopped"]
-        raise WorkbookReadError(last[0][:200])
-    grids: Grids = pickle.loads(child.stdout)  # noqa: S301 - produced by our own child process
+        output = run_child("loaders.workbook", data)
+    except ChildFailedError as exc:
+        raise WorkbookReadError(str(exc)) from exc
+    grids: Grids = pickle.loads(output)  # noqa: S301 - produced by our own child process
     return grids
 
 

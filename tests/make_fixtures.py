@@ -30,6 +30,7 @@ import io
 import json
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,150 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+# --- legacy .xls written by hand (BIFF8 in a compound file) ------------------------------------
+#
+# Small enough to read: tests need records no writer would produce (a DIMENSIONS record that lies,
+# a cell far away, a macro sheet, an external link, strings split across CONTINUE records).
+
+
+def biff_record(kind: int, body: bytes = b"") -> bytes:
+    """One BIFF record: type, length, body."""
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def biff_number(row: int, col: int, value: float) -> bytes:
+    """A NUMBER cell record."""
+    return biff_record(0x0203, struct.pack("<HHHd", row, col, 15, value))
+
+
+def biff_string(row: int, col: int, index: int) -> bytes:
+    """A LABELSST cell record: shared string ``index``."""
+    return biff_record(0x00FD, struct.pack("<HHHI", row, col, 15, index))
+
+
+def biff_dimensions(rows: int, cols: int, first_row: int = 0, first_col: int = 0) -> bytes:
+    """A DIMENSIONS record declaring rows ``first_row``..``rows - 1`` and columns ``first_col``..``cols - 1``."""
+    return biff_record(0x0200, struct.pack("<IIHHH", first_row, rows, first_col, cols, 0))
+
+
+def _biff_bof(kind: int) -> bytes:
+    return biff_record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
+
+
+def _biff_sst(strings: Sequence[str], max_record: int) -> bytes:
+    """SST and CONTINUE records of at most ``max_record`` bytes each, characters split as Excel splits them."""
+    records: list[bytearray] = [bytearray(struct.pack("<II", len(strings), len(strings)))]
+    for text in strings:
+        wide = not text.isascii()
+        header = struct.pack("<HB", len(text), int(wide))
+        if len(records[-1]) + len(header) + 1 > max_record:
+            records.append(bytearray())  # a string header is never split
+        records[-1] += header
+        width = 2 if wide else 1
+        encoded = text.encode("utf-16-le" if wide else "latin-1")
+        while encoded:
+            room = (max_record - len(records[-1])) // width * width
+            if room == 0:  # the characters go on in a CONTINUE record, which starts with the width flag
+                records.append(bytearray([int(wide)]))
+                continue
+            records[-1] += encoded[:room]
+            encoded = encoded[room:]
+    return b"".join(biff_record(0x00FC if i == 0 else 0x003C, bytes(r)) for i, r in enumerate(records))
+
+
+def biff8_workbook(
+    sheets: Sequence[tuple[str, int, bytes]],
+    strings: Sequence[str] = (),
+    globals_extra: bytes = b"",
+    max_record: int = 8224,
+    hidden: Iterable[str] = (),
+    positions: Sequence[int | None] = (),
+) -> bytes:
+    """An .xls file: ``sheets`` as (name, BIFF sheet type, cell records), ``strings`` in its SST.
+
+    Sheet type 0 is a worksheet, 1 an Excel 4.0 macro sheet, 2 a chart, 6 a VBA module.
+    ``positions`` lists stream offsets to put in the sheet list instead of the real ones (None: real).
+    """
+    return compound_file(biff8_stream(sheets, strings, globals_extra, max_record, hidden, positions))
+
+
+def biff8_stream(
+    sheets: Sequence[tuple[str, int, bytes]],
+    strings: Sequence[str] = (),
+    globals_extra: bytes = b"",
+    max_record: int = 8224,
+    hidden: Iterable[str] = (),
+    positions: Sequence[int | None] = (),
+) -> bytes:
+    """The Workbook stream of :func:`biff8_workbook`."""
+    xf = biff_record(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+    head = _biff_bof(0x0005) + biff_record(0x0042, struct.pack("<H", 0x04B0)) + xf * 16 + globals_extra
+    sst = _biff_sst(strings, max_record) if strings else b""
+    hidden = set(hidden)
+
+    def listing(offsets: Sequence[int]) -> bytes:
+        return b"".join(
+            biff_record(
+                0x0085,
+                struct.pack("<IBBBB", at, int(name in hidden), kind, len(name), 1) + name.encode("utf-16-le"),
+            )
+            for at, (name, kind, _) in zip(offsets, sheets, strict=True)
+        )
+
+    start = len(head) + len(listing([0] * len(sheets))) + len(sst) + 4
+    bodies = [_biff_bof(0x0010) + cells + biff_record(0x000A) for _, _, cells in sheets]
+    offsets = [start + sum(map(len, bodies[:i])) for i in range(len(bodies))]
+    given = [*positions, *[None] * len(offsets)]
+    offsets = [at if moved is None else moved for at, moved in zip(offsets, given[: len(offsets)], strict=True)]
+    return head + listing(offsets) + sst + biff_record(0x000A) + b"".join(bodies)
+
+
+def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
+    """A version-3 compound (OLE) file holding one stream, padded to the 4096-byte mini-stream cutoff."""
+    stream = stream.ljust(4096, b"\0")
+    sectors = -(-len(stream) // 512)
+    fat_sectors = -(-(sectors + 2) // 127)
+    first = fat_sectors + 1  # FAT sectors, then the directory, then the stream
+    fat = [0xFFFFFFFD] * fat_sectors + [0xFFFFFFFE] + [first + i + 1 for i in range(sectors - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (fat_sectors * 128 - len(fat))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(16)
+        + struct.pack(
+            "<HHHHH6xIIIIIIIII",
+            0x3E,
+            3,
+            0xFFFE,
+            9,
+            6,
+            0,
+            fat_sectors,
+            fat_sectors,
+            0,
+            4096,
+            0xFFFFFFFE,
+            0,
+            0xFFFFFFFE,
+            0,
+        )
+        + struct.pack("<109I", *range(fat_sectors), *[0xFFFFFFFF] * (109 - fat_sectors))
+    )
+
+    def entry(entry_name: str, kind: int, child: int, sector: int, size: int) -> bytes:
+        encoded = entry_name.encode("utf-16-le") + b"\0\0"
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(encoded), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+            + bytes(36)
+            + struct.pack("<IQ", sector, size)
+        )
+
+    directory = (entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry(name, 2, 0xFFFFFFFF, first, len(stream))).ljust(
+        512, b"\0"
+    )
+    return header + struct.pack(f"<{len(fat)}I", *fat) + directory + stream.ljust(sectors * 512, b"\0")
+
+
 # --- the valid set: one content, many writers -------------------------------------------------
 
 VALID_PREAMBLE: list[list[Any]] = [
@@ -314,6 +459,9 @@ def build_valid(out: Path) -> None:
     write_xlsx(out / "openpyxl" / "IDN.xlsx", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE)
     write_csv(out / "csv-comma" / "IDN.csv", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE, delimiter=",")
     write_csv(out / "csv-semicolon" / "IDN.csv", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE, delimiter=";")
+    # Excel's "Unicode Text" and some exports: UTF-16 with a byte order mark, read like UTF-8.
+    utf16 = write_csv(out / "csv-utf16" / "IDN.csv", VALID_ROWS, VALID_HEADER, VALID_PREAMBLE, bom=False)
+    utf16.write_bytes(utf16.read_text(encoding="utf-8").encode("utf-16"))
     write_text(out / "yaml" / "IDN.yaml", VALID_YAML)
 
 
@@ -483,6 +631,75 @@ problem("unsupported-extension", [(None, None, "unsupported-format")])(
 problem("binary-csv", [(None, None, "not-a-csv")])(
     lambda d: write_text(d / "IDN.csv", b"Member,Commitment IDs\x00\x01\x02\xff\xfe binary")
 )
+problem("csv-too-many-columns", [(3, None, "too-many-columns")])(
+    lambda d: write_text(
+        d / "IDN.csv", ",".join(HEADER) + "\r\nIDN,ASC-1,x,,Limited,,,2024-03-01\r\n" + "," * 300 + "\r\n"
+    )
+)
+
+
+def write_package(
+    path: Path, rows: Iterable[Row], change: Callable[[str, bytes], bytes], extra: Mapping[str, bytes]
+) -> Path:
+    """An IDN.xlsx of ``rows`` with each part passed through ``change`` and ``extra`` parts added (fixed times)."""
+    data = write_xlsx(path, rows).read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        parts = [(i.filename, change(i.filename, source.read(i))) for i in source.infolist()]
+        for name, content in [*parts, *extra.items()]:
+            target.writestr(zipfile.ZipInfo(name, date_time=_FIXED_TIME.timetuple()[:6]), content)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _in_part(name: str, old: bytes, new: bytes) -> Callable[[str, bytes], bytes]:
+    return lambda part, content: content.replace(old, new) if part == name else content
+
+
+problem("vba-project-in-xlsx", [(None, None, "macro-workbook-refused")])(
+    # A macro-enabled workbook saved under .xlsx: the VBA project part is what gives it away.
+    lambda d: write_package(
+        d / "IDN.xlsx",
+        [valid_row()],
+        _in_part(
+            "[Content_Types].xml",
+            b"</Types>",
+            b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+        ),
+        {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 (a VBA project would be here)"},
+    )
+)
+problem("external-link-in-xlsx", [(None, None, "active-content-refused")])(
+    lambda d: write_package(
+        d / "IDN.xlsx",
+        [valid_row()],
+        _in_part(
+            "xl/_rels/workbook.xml.rels",
+            b"</Relationships>",
+            b'<Relationship Id="rIdX" Target="externalLinks/externalLink1.xml" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/externalLink"/></Relationships>',
+        ),
+        {
+            "xl/externalLinks/externalLink1.xml": b'<externalLink xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships"/></externalLink>',
+        },
+    )
+)
+problem("far-cell-single-quoted", [(None, None, "sheet-too-large")])(
+    # One stray value at XFD1048576, its reference in single quotes: 17 billion cells for the reader.
+    lambda d: write_package(
+        d / "IDN.xlsx",
+        [valid_row()],
+        _in_part(
+            "xl/worksheets/sheet1.xml",
+            b"</sheetData>",
+            b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row></sheetData>",
+        ),
+        {},
+    )
+)
+
 #: Built by LibreOffice (see build_encrypted); kept as committed when LibreOffice is missing.
 problem("password-protected", [(None, None, "encrypted-workbook")])(lambda d: None)
 

@@ -23,11 +23,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from loaders import safe_yaml, tables
+from loaders import limits, safe_yaml
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset, expand_paths, load_dataset, member_files
 from loaders.fields import HEADER_SEARCH_ROWS, LABELS, REQUIRED
 from loaders.members import member_file_path, parse_member_id
+from loaders.package import OLE_MAGIC
 from loaders.tables import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, RawFile, read_member_bytes, read_member_file
 from tests.make_fixtures import (
     DATA_DIR,
@@ -139,13 +140,13 @@ def test_libreoffice_fixtures_were_written_by_libreoffice(variant: str) -> None:
             meta = "meta.xml" if "meta.xml" in archive.namelist() else "docProps/app.xml"
             assert b"LibreOffice" in archive.read(meta)
     else:
-        assert data.startswith(tables._OLE_MAGIC)  # BIFF8 .xls in a compound file
+        assert data.startswith(OLE_MAGIC)  # BIFF8 .xls in a compound file
 
 
 def test_password_protected_fixture_is_a_real_encrypted_workbook() -> None:
     data = (INVALID_DIR / "password-protected" / "IDN.xlsx").read_bytes()
 
-    assert data.startswith(tables._OLE_MAGIC)
+    assert data.startswith(OLE_MAGIC)
     assert "EncryptedPackage".encode("utf-16-le") in data
     assert "EncryptionInfo".encode("utf-16-le") in data
 
@@ -404,12 +405,12 @@ def test_csv_with_a_cell_beyond_the_csv_field_limit_is_refused(tmp_path: Path) -
 
     raw = read_member_file(path)
 
-    assert _codes(raw) == [(None, None, "not-a-csv")]
+    assert _codes(raw) == [(2, None, "cell-too-long")]
     assert "IDN.csv" in raw.issues[0].message
 
 
 def test_csv_with_more_lines_than_a_sheet_holds_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tables, "MAX_CSV_LINES", 1_000)
+    monkeypatch.setattr(limits, "MAX_CSV_LINES", 1_000)
     text = "Member,Commitment IDs,Action title,Status,Last updated\nIDN,ASC-1,A title,Limited,2024-03-01\n"
 
     kept = read_member_bytes("IDN.csv", (text + "\n" * 997).encode())
@@ -471,8 +472,8 @@ def test_file_at_the_size_limit_is_read() -> None:
 @pytest.mark.parametrize(
     ("name", "data", "code"),
     [
-        pytest.param("IDN.xlsx", tables._OLE_MAGIC + b"\0" * 504, "encrypted-workbook", id="ole-named-xlsx"),
-        pytest.param("IDN.ods", tables._OLE_MAGIC + b"\0" * 504, "encrypted-workbook", id="ole-named-ods"),
+        pytest.param("IDN.xlsx", OLE_MAGIC + b"\0" * 504, "encrypted-workbook", id="ole-named-xlsx"),
+        pytest.param("IDN.ods", OLE_MAGIC + b"\0" * 504, "encrypted-workbook", id="ole-named-ods"),
         pytest.param("IDN.xls", b"Member\tStatus\nIDN\tLimited\n", "not-a-workbook", id="text-named-xls"),
         pytest.param("IDN.ods", b"Member,Status\n", "not-a-workbook", id="text-named-ods"),
         pytest.param("IDN.xlsx", b"PK\x03\x04 truncated", "not-a-workbook", id="damaged-zip"),
@@ -618,7 +619,7 @@ def test_yaml_object_tag_is_never_executed(tmp_path: Path) -> None:
     ("text", "code"),
     [
         pytest.param("member: IDN\nactions:\n  - ? [a, b]\n    : 1\n", "yaml-syntax", id="unhashable-key"),
-        pytest.param("member: IDN\nactions:\n  - &a {title: x, self: *a}\n", "yaml-syntax", id="recursive-alias"),
+        pytest.param("member: IDN\nactions:\n  - &a {title: x, self: *a}\n", "yaml-too-complex", id="recursive-alias"),
         pytest.param("member: IDN\nactions:\n  - title: !!int abc\n", "yaml-syntax", id="impossible-tagged-value"),
         pytest.param("actions:\n  - title: " + "[" * 150 + "]" * 150 + "\n", "yaml-too-complex", id="deep-nesting"),
         pytest.param("- just\n- a list\n", "yaml-structure", id="top-level-list"),

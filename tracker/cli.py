@@ -31,6 +31,9 @@ from tracker.store import Store, StoreBusyError
 from tracker.template import template_from_dataset
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_MISUSE = 0, 1, 2
+MAX_TEXT_ISSUES = 200
+"""Issues printed one by one by ``validate`` without ``--json`` (which always lists them all): a damaged
+file can raise thousands, and a terminal of them hides the summary."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -275,8 +278,10 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _print_text(issues: list[Issue], scope: str, valid_actions: int) -> None:
-    for issue in issues:
+    for issue in issues[:MAX_TEXT_ISSUES]:
         print(f"{issue.severity.upper():7} {issue.code:24} {issue.message}")
+    if len(issues) > MAX_TEXT_ISSUES:
+        print(f"… and {len(issues) - MAX_TEXT_ISSUES:,} more issues; run with --json for the full list.")
     errors = sum(i.severity == "error" for i in issues)
     warnings = len(issues) - errors
     verdict = "OK" if errors == 0 else "ERRORS"

@@ -10,6 +10,7 @@ mutate what these functions return.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import streamlit as st
@@ -17,6 +18,7 @@ import streamlit as st
 from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, load_dataset, member_files, read_files
 from loaders.tables import RawFile, read_member_file
+from loaders.untrusted import read_untrusted_bytes
 from tracker import settings
 from tracker.journal import JournalError
 from tracker.store import Store, StoreBusyError
@@ -125,3 +127,18 @@ def get_dataset() -> Dataset:
         st.session_state[RECOVERY_PROBLEM_KEY] = str(problem)
     prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
     return _dataset(str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())
+
+
+@st.cache_resource(show_spinner="Checking the file…", max_entries=32)
+def _upload(name: str, digest: str, _data: bytes) -> RawFile:
+    del digest  # the cache key: the same bytes under the same name are read once
+    return read_untrusted_bytes(name, _data)
+
+
+def get_upload(name: str, data: bytes) -> RawFile:
+    """An uploaded file read in a child process (see ``loaders.untrusted``), cached per name and content.
+
+    A rerun of the page (any widget change) finds the result here instead of
+    starting another child process; a changed file has another hash.
+    """
+    return _upload(name, hashlib.sha256(data).hexdigest(), data)

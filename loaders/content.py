@@ -1,0 +1,142 @@
+"""Parse a member file's bytes into plain content: the risky half of reading, kept free of pandas.
+
+Everything an untrusted file can attack happens here: the name and size checks,
+the container checks (:mod:`loaders.package`), calamine, the CSV reader and the
+YAML parser. The result is plain Python data (cell grids, or the YAML document)
+or the issue that refuses the file; :mod:`loaders.tables` turns it into rows.
+The module imports neither pandas nor pyarrow, so :mod:`loaders.untrusted` can
+run it in a small child process under a tight memory limit (``python -m
+loaders.content`` reads the file name and bytes on stdin and pickles the result).
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from loaders import limits
+from loaders.csv_text import read_csv_grid
+from loaders.issues import Issue, error
+from loaders.members import parse_member_id
+from loaders.package import container_problem
+from loaders.safe_yaml import YamlError, load_yaml_text
+from loaders.workbook import read_grids, read_grids_isolated
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".yaml", ".yml")
+REFUSED_SUFFIXES = (".xlsm", ".xlsb", ".xltm")
+
+Kind = Literal["refused", "workbook", "csv", "yaml"]
+Parsed = tuple[Kind, Any]
+"""("refused", Issue) | ("workbook", [(sheet, grid), …]) | ("csv", grid) | ("yaml", document)."""
+
+
+def parse_member_content(name: str, data: bytes, shown: str, *, isolate_xls: bool = True) -> Parsed:
+    """Check and parse a member file's bytes.
+
+    Args:
+        name: the file name (gives format and member).
+        data: its bytes.
+        shown: how issues name the file.
+        isolate_xls: read legacy .xls in a child process (calamine can abort on
+            a damaged one); off when this already runs in one.
+    """
+    path = Path(name)
+    suffix = path.suffix.lower()
+    if len(data) > limits.MAX_FILE_BYTES:
+        return "refused", file_too_large(shown, len(data))
+    if suffix in REFUSED_SUFFIXES:
+        return "refused", error(
+            "macro-workbook-refused",
+            shown,
+            f"{shown}: macro-enabled workbooks ({suffix}) are refused so that no macro can run; "
+            "save the workbook as .xlsx (Excel Workbook) and upload that",
+        )
+    if suffix not in READABLE_SUFFIXES:
+        return "refused", error(
+            "unsupported-format",
+            shown,
+            f"{shown}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
+        )
+    if parse_member_id(path.stem) is None or path.name != name or "\\" in name:  # "../IDN.xlsx" is no member name
+        return "refused", error(
+            "bad-file-name",
+            shown,
+            f"{shown}: the file name must be the member id, e.g. IDN{suffix} or IOM{suffix}; rename the file",
+        )
+    if suffix in (".yaml", ".yml"):
+        return _parse_yaml(shown, data)
+    if suffix == ".csv":
+        grid = read_csv_grid(shown, data)
+        return ("refused", grid) if isinstance(grid, Issue) else ("csv", grid)
+    return _parse_workbook(shown, suffix, data, isolate_xls)
+
+
+def file_too_large(name: str, size: int) -> Issue:
+    """The issue for a file over :data:`~loaders.limits.MAX_FILE_BYTES`."""
+    return error(
+        "file-too-large",
+        name,
+        f"{name}: the file is {size / 1_048_576:.1f} MB; the limit is {limits.MAX_FILE_BYTES // 1_048_576} MB. "
+        "Remove images or unused sheets, or split it",
+    )
+
+
+def unreadable(name: str, reason: str) -> Issue:
+    """The issue for a workbook no reader could open (damaged, or a reader that failed)."""
+    return error(
+        "unreadable-file",
+        name,
+        f"{name}: the workbook cannot be read ({reason[:160]}); open it in Excel or LibreOffice and save it "
+        "again as .xlsx",
+    )
+
+
+def _parse_workbook(name: str, suffix: str, data: bytes, isolate_xls: bool) -> Parsed:
+    problem = container_problem(name, suffix, data)
+    if problem is not None:
+        return "refused", problem
+    try:
+        grids = read_grids_isolated(data) if suffix == ".xls" and isolate_xls else read_grids(data)
+    except BaseException as exc:  # calamine raises many types (even panics); all mean "cannot read"
+        if not _is_read_failure(exc):
+            raise
+        return "refused", unreadable(name, f"{type(exc).__name__}: {str(exc)[:120]}")
+    if not grids:
+        return "refused", error(
+            "no-sheet", name, f"{name}: the workbook has no visible sheet; add a sheet named Actions"
+        )
+    return "workbook", grids
+
+
+def _is_read_failure(exc: BaseException) -> bool:
+    """True for what calamine raises on a damaged file.
+
+    That is any ``Exception``, and also a Rust panic inside calamine (seen on
+    damaged .xls files): pyo3 turns it into ``PanicException``, which derives
+    from ``BaseException`` and so escapes ``except Exception``. Interrupts and
+    exits still propagate.
+    """
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _parse_yaml(name: str, data: bytes) -> Parsed:
+    try:
+        return "yaml", load_yaml_text(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return "refused", error("unreadable-file", name, f"{name}: the file is not UTF-8 text; save it as UTF-8")
+    except YamlError as problem:
+        where = f", line {problem.line}" if problem.line else ""
+        return "refused", error(problem.code, name, f"{name}{where}: {problem.message}", row=problem.line)
+
+
+def _child_main() -> None:
+    """The child side of :func:`loaders.untrusted.read_untrusted_bytes`: (name, shown, bytes) in, result out."""
+    name, shown, data = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by our parent process
+    sys.stdout.buffer.write(pickle.dumps(parse_member_content(name, data, shown, isolate_xls=False)))
+
+
+if __name__ == "__main__":
+    _child_main()
