@@ -27,9 +27,9 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from loaders import limits
 from loaders.content import Parsed, file_too_large
 from loaders.issues import Issue, error
-from loaders.limits import MAX_FILE_BYTES
 from loaders.members import parse_member_id
 from loaders.sandbox import ChildFailedError, run_child
 from loaders.tables import RawFile, raw_from_content, refused
@@ -73,7 +73,7 @@ def read_untrusted_bytes(name: str, data: bytes, *, label: str | None = None) ->
     """
     shown = label or name
     member = parse_member_id(Path(name).stem)
-    if len(data) > MAX_FILE_BYTES:  # refused before anything is copied to a child
+    if len(data) > limits.MAX_FILE_BYTES:  # refused before anything is copied to a child
         return refused(shown, member, file_too_large(shown, len(data)))
     try:
         output = run_child(CHILD_MODULE, pickle.dumps((name, shown, data)))

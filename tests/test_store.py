@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 import tracker.store as store_module
-from loaders import tables
+from loaders import limits
 from loaders.dataset import build_dataset, load_dataset
 from loaders.tables import read_member_bytes, read_member_file
 from tests.make_fixtures import write_csv
@@ -393,7 +393,7 @@ def test_an_upload_that_would_be_written_too_large_to_load_is_refused(catalog, d
 
 def test_a_csv_whose_yaml_would_pass_the_size_limit_is_refused(catalog, data_dir, tmp_path, monkeypatch):
     """The loader's own limit is what counts: lowered to 64 KB here, so a 40 KB CSV writes a YAML file over it."""
-    monkeypatch.setattr(tables, "MAX_FILE_BYTES", 64 * 1024)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 64 * 1024)
     rows = [new_row(f"Training round {n} for border officers", member="THA") for n in range(520)]
     path = write_csv(tmp_path / "THA.csv", rows)
     assert path.stat().st_size < 64 * 1024
@@ -418,11 +418,11 @@ def test_an_upload_just_under_the_limit_once_written_is_applied(catalog, data_di
     shutil.copy(SAMPLE / "THA.yaml", data_dir / "THA.yaml")
     assert written.ok
     # The header names the change id, whose length never varies, so the file is the same size again.
-    monkeypatch.setattr(tables, "MAX_FILE_BYTES", size)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size)
     assert store.apply(upload, ADMIN, today=TODAY).ok
     shutil.rmtree(data_dir / "_history")
     shutil.copy(SAMPLE / "THA.yaml", data_dir / "THA.yaml")
-    monkeypatch.setattr(tables, "MAX_FILE_BYTES", size - 1)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size - 1)
     assert [i.code for i in store.apply(upload, ADMIN, today=TODAY).preview.issues] == ["records-not-loadable"]
 
 
@@ -651,7 +651,7 @@ def test_recovery_waits_for_the_lock(catalog, data_dir):
     (pending / "THA.yaml").write_text("left by an apply that never committed")
     store = Store(data_dir, catalog, lock_timeout=0.2)
 
-    with FileLock(str(data_dir / "_history" / ".lock")), pytest.raises(Timeout):
+    with FileLock(str(data_dir / "_history" / ".lock")), pytest.raises(StoreBusyError, match=r"\(waited 0 s\)"):
         store.recover()
     assert (pending / "THA.yaml").exists()
 
