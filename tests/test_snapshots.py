@@ -158,3 +158,31 @@ def test_a_snapshot_is_synced_to_disk_before_it_appears_under_its_name(tmp_path,
         ("fsync-dir", "_snapshots"),
     ]
     assert [i.slug for i in Snapshots(tmp_path).list()] == [info.slug]
+
+
+def test_a_viewers_comparison_with_a_snapshot_is_what_it_would_be_without_the_confidential_actions(catalog, tmp_path):
+    """A snapshot holds confidential actions too; a viewer's "what moved" must not count or list them."""
+    from tracker.filters import Filters, apply_filters
+    from tracker.snapshots import snapshot_changes
+
+    def data(with_secret: bool, status: str) -> list[dict]:
+        day = {"last_updated": EARLIER}
+        rows = [action("IDN", 1, "ASC-1", status, **day), action("THA", 2, "BWP-C", "limited", **day)]
+        if with_secret:
+            rows.append(action("IDN", 9, "ASC-6", status, title="Sealed operation", confidential="yes", **day))
+        return rows
+
+    def viewer_changes(with_secret: bool):
+        folder = tmp_path / f"with-{with_secret}"
+        snapshots = Snapshots(folder)
+        snapshots.take(dataset_of(catalog, data(with_secret, "limited"), today=BEFORE), "19th AHG SOM", REVIEWER)
+        now = apply_filters(dataset_of(catalog, data(with_secret, "complete")), Filters(), can_see_confidential=False)
+        return snapshot_changes(now, snapshots.load("19th AHG SOM"), can_see_confidential=False, today=AFTER)
+
+    shown, baseline = viewer_changes(True), viewer_changes(False)
+
+    assert "IDN-009" not in set(shown.changes["action_id"])
+    assert_frame_equal(shown.changes, baseline.changes)
+    assert_frame_equal(shown.by_area, baseline.by_area)
+    assert_frame_equal(shown.by_member, baseline.by_member)
+    assert shown.count("status up") == 1  # IDN-001 went from limited to complete; the secret one did too, unseen
