@@ -155,14 +155,26 @@ def test_an_apply_that_changes_nothing_is_logged_as_unchanged(catalog, data_dir)
 
 
 def test_the_log_keeps_its_format_one_json_object_per_line(catalog, data_dir):
-    Store(data_dir, catalog).apply(
-        read_member_bytes("THA.yaml", edited(data_dir, lambda d: set_status(d, 0, "discontinued"))),
-        ADMIN,
-        today=TODAY,
-    )
+    """Other tools read the log: every line of every kind has exactly the LOG_COLUMNS keys, in that order."""
+
+    def edit(document):
+        set_status(document, 0, "discontinued")
+        document["actions"].pop(1)
+        document["actions"].append(new_row())
+
+    store = Store(data_dir, catalog)
+    store.apply(read_member_bytes("THA.yaml", edited(data_dir, edit)), ADMIN, today=TODAY)
+    store.apply(read_member_file(data_dir / "THA.yaml"), ADMIN, today=TODAY)
     text = (data_dir / "_history" / "log.jsonl").read_text(encoding="utf-8")
-    assert text.endswith("\n") and text.count("\n") == 1
-    assert list(json.loads(text)) == LOG_COLUMNS
+
+    assert text.endswith("\n") and text.count("\n") == 4
+    entries = [json.loads(line) for line in text.splitlines()]
+    assert [e["kind"] for e in entries] == ["added", "removed", "changed", "unchanged"]
+    assert all(list(e) == LOG_COLUMNS for e in entries)
+    assert [(e["field"], e["old"], e["new"]) for e in entries[:2]] == [
+        (None, None, "New work"),
+        (None, yaml.safe_load((SAMPLE / "THA.yaml").read_text())["actions"][1]["title"], None),
+    ]
 
 
 def test_the_log_reader_skips_a_line_still_being_written(catalog, data_dir):
@@ -335,6 +347,20 @@ def test_used_ids_are_read_by_the_loader_not_found_in_text(catalog, data_dir):
         read_member_bytes("THA.yaml", edited(data_dir, lambda d: d["actions"].append(new_row()))), ADMIN, today=TODAY
     )
     assert added.assigned_ids == ["THA-078"]
+
+
+def test_a_version_restored_by_hand_is_read_again(catalog, data_dir):
+    """Versions are cached by the store; one replaced from a backup while the app runs still counts."""
+    store = Store(data_dir, catalog)
+    kept = data_dir / "_history" / "versions" / "THA" / "20250102T000000000000Z-bbbbbb-THA.yaml"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("member: THA\nactions:\n- action_id: THA-077\n", encoding="utf-8")
+    assert "THA-077" in store.used_action_ids("THA")
+
+    kept.write_text("member: THA\nactions:\n- action_id: THA-080\n- action_id: THA-081\n", encoding="utf-8")
+
+    used = store.used_action_ids("THA")
+    assert {"THA-080", "THA-081"} <= used and "THA-077" not in used
 
 
 def test_new_ids_are_numbered_in_order_and_widen_past_999(catalog, data_dir):
@@ -713,8 +739,13 @@ def test_preview_warns_when_rows_with_errors_on_record_would_be_dropped(catalog,
     (data_dir / "THA.yaml").write_bytes(edited(data_dir, lambda d: set_status(d, 2, "almost done")))
     preview = Store(data_dir, catalog).preview(read_member_bytes("THA.yaml", good), viewer=ADMIN, today=TODAY)
     assert preview.ok
-    assert [(i.severity, i.code) for i in preview.issues] == [("warning", "current-rows-dropped")]
-    assert preview.issues[0].message.startswith("THA.yaml: 1 row(s) of THA's current file have errors")
+    assert [(i.severity, i.code, i.file, i.row) for i in preview.issues] == [
+        ("warning", "current-rows-dropped", "THA.yaml", None)
+    ]
+    message = preview.issues[0].message  # what, what applying does to those rows, and how to keep them
+    assert message.startswith("THA.yaml: 1 row(s) of THA's current file have errors")
+    assert "applying it replaces the file and those rows will be gone (the old file is kept in the history)" in message
+    assert message.endswith("Add them to this file, corrected, if they should stay")
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

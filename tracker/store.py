@@ -157,7 +157,7 @@ class Store:
         )
         for path in kept:
             stat = path.stat()
-            used |= _version_ids(str(path), member, stat.st_size, stat.st_mtime_ns)
+            used |= _version_ids(str(path), member, (stat.st_size, stat.st_mtime_ns))
         return used
 
     # -- writing ------------------------------------------------------------------------------
@@ -234,8 +234,12 @@ def _raw_ids(raw: RawFile) -> set[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _version_ids(path: str, member: str, size: int, mtime_ns: int) -> frozenset[str]:
-    """The ids in a kept version (named ``<change>-<file>``); cached, as versions never change."""
+def _version_ids(path: str, member: str, size_mtime: tuple[int, int]) -> frozenset[str]:
+    """The ids in a kept version (named ``<change>-<file>``).
+
+    Cached, as the journal never changes a version; ``size_mtime`` in the key still
+    lets a version file restored by hand be read again.
+    """
     raw = read_member_bytes(f"{member}{Path(path).suffix}", Path(path).read_bytes())
     return frozenset(_raw_ids(raw))
 
