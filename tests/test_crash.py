@@ -460,8 +460,26 @@ def small_change(n: int = 40) -> Change:
     return Change(STAMP[0], "THA", b"member: THA\nactions: []\n", lines)
 
 
+def log_writes(monkeypatch) -> list[tuple[str, object]]:
+    """Record every truncate (its size) and append (its bytes) made from now on, as they are made."""
+    writes: list[tuple[str, object]] = []
+    truncate, append = durable.truncate, durable.append
+
+    def recorded_truncate(path: Path, size: int) -> None:
+        writes.append(("truncate", size))
+        truncate(path, size)
+
+    def recorded_append(path: Path, data: bytes) -> None:
+        writes.append(("append", data))
+        append(path, data)
+
+    monkeypatch.setattr(durable, "truncate", recorded_truncate)
+    monkeypatch.setattr(durable, "append", recorded_append)
+    return writes
+
+
 @pytest.mark.parametrize("seed", range(8))
-def test_a_log_append_torn_at_a_random_byte_is_completed_exactly_once(tmp_path, seed):
+def test_a_log_append_torn_at_a_random_byte_is_completed_exactly_once(tmp_path, seed, monkeypatch):
     base = tmp_path / "base"
     (base / "_history").mkdir(parents=True)
     (base / "THA.yaml").write_text("member: THA\nactions: []\n# old\n")
@@ -480,9 +498,51 @@ def test_a_log_append_torn_at_a_random_byte_is_completed_exactly_once(tmp_path, 
 
     log = trial / "_history" / "log.jsonl"
     assert log.read_bytes() == expected[: len(expected) - line_ends[-1] + cut], "exactly the first cut bytes landed"
+    writes = log_writes(monkeypatch)
     assert Journal(trial).recover() == ["THA"]
     assert log.read_bytes() == expected
     assert [e.get("n") for e in read_log(log)] == [None, *range(40)]
+    # The whole lines that landed stay as they are: only a torn tail is cut, and only the missing lines follow.
+    earlier = len(expected) - line_ends[-1]
+    whole = max([0, *(end for end in line_ends if end <= cut)])
+    cut_tail = [("truncate", earlier + whole)] if whole < cut else []
+    assert writes == [*cut_tail, ("append", expected[earlier + whole :])]
+
+
+def test_recovering_a_change_already_logged_whole_writes_nothing_to_the_log(tmp_path, monkeypatch):
+    data_dir, change = committed_state(tmp_path, ("unlink", "THA.json"))
+    log = data_dir / "_history" / "log.jsonl"
+    before = log.read_bytes()
+    writes = log_writes(monkeypatch)
+
+    assert Journal(data_dir).recover() == ["THA"]
+
+    assert writes == [] and log.read_bytes() == before
+    assert before.endswith("".join(f"{line}\n" for line in change.log_lines).encode())
+
+
+def test_a_log_append_that_does_not_read_back_stops_the_change(tmp_path, monkeypatch):
+    """Every step is checked before the next: an append the disk lost part of is never taken as done."""
+    append = durable.append
+    monkeypatch.setattr(durable, "append", lambda path, data: append(path, data[:-3]))
+    (tmp_path / "THA.yaml").write_text("member: THA\nactions: []\n# old\n")
+
+    with pytest.raises(JournalError, match=r"^log\.jsonl does not read back as written$"):
+        Journal(tmp_path).commit(small_change(2))
+
+    assert (tmp_path / "_history" / "pending" / "THA.json").is_file(), "the change stays pending, to be completed"
+
+
+def test_a_change_to_the_very_bytes_already_there_completes_and_leaves_nothing_pending(tmp_path):
+    change = small_change(2)
+    (tmp_path / "THA.yaml").write_bytes(change.data)
+
+    assert Journal(tmp_path).commit(change) == tmp_path / "THA.yaml"
+
+    assert (tmp_path / "THA.yaml").read_bytes() == change.data
+    assert files(tmp_path / "_history" / "versions") == {f"THA/{STAMP[0]}-THA.yaml": change.data}
+    assert [e["n"] for e in read_log(tmp_path / "_history" / "log.jsonl")] == [0, 1]
+    assert not any((tmp_path / "_history" / "pending").iterdir())
 
 
 def _line_ends(change: Change):
@@ -566,10 +626,30 @@ def test_recovery_refuses_when_the_previous_version_is_lost_and_changes_nothing(
     (data_dir / "THA.yaml").write_text("edited by hand after the crash\n")
     before = files(data_dir)
 
-    with pytest.raises(JournalError, match=r"THA\.yaml no longer holds the bytes recorded before change"):
+    with pytest.raises(JournalError, match=r"THA\.yaml no longer holds the bytes recorded before change") as refused:
         Journal(data_dir).recover()
 
+    assert str(refused.value).endswith("restore the file from a backup, then run the app or `apply` again")
     assert files(data_dir) == before
+
+
+def test_a_copy_of_the_previous_version_that_does_not_match_stops_the_change(tmp_path, monkeypatch):
+    """Each copy is checked before it becomes a version: a copy that lost bytes is never kept, nothing moves on."""
+    data_dir, _ = committed_state(tmp_path, ("create", f".{STAMP[0]}-THA.yaml.tmp"))
+    before = (data_dir / "THA.yaml").read_bytes()
+
+    def losing_copy(source: Path, path: Path) -> None:
+        durable.write_file(path, source.read_bytes()[:-1])
+
+    monkeypatch.setattr(durable, "copy_file", losing_copy)
+
+    with pytest.raises(
+        JournalError, match=r"^the copy of THA\.yaml in _history/versions/THA does not match the original$"
+    ):
+        Journal(data_dir).recover()
+
+    assert (data_dir / "THA.yaml").read_bytes() == before
+    assert files(data_dir / "_history" / "versions" / "THA") == {f".{STAMP[0]}-THA.yaml.tmp": before[:-1]}
 
 
 def test_recovery_refuses_a_log_shorter_than_when_the_change_began(tmp_path):
@@ -580,7 +660,10 @@ def test_recovery_refuses_a_log_shorter_than_when_the_change_began(tmp_path):
     recorded = json.loads(intent.read_text())
     intent.write_text(json.dumps({**recorded, "log_offset": 10}))
 
-    with pytest.raises(JournalError, match=r"log\.jsonl is shorter \(0 bytes\) than before the change .*\(10 bytes\)"):
+    with pytest.raises(
+        JournalError,
+        match=r"log\.jsonl is shorter \(0 bytes\) than before the change .*\(10 bytes\); restore it from a backup$",
+    ):
         Journal(data_dir).recover()
 
 

@@ -24,6 +24,7 @@ from loaders import tables
 from loaders.dataset import build_dataset, load_dataset
 from loaders.tables import read_member_bytes, read_member_file
 from tests.make_fixtures import write_csv
+from tracker import settings
 from tracker.access import ANONYMOUS, AccessDeniedError, Role, User
 from tracker.member_yaml import member_yaml
 from tracker.store import LOG_COLUMNS, Store, StoreBusyError, sees_confidential
@@ -114,7 +115,10 @@ def test_apply_writes_assigns_ids_keeps_the_old_version_and_logs(catalog, data_d
 
     assert result.ok and result.written == data_dir / "THA.yaml"
     assert result.assigned_ids == ["THA-056"]  # the sample's ids run to THA-055
+    header = f"# THA: applied by Admin <admin@example.org> from THA.yaml ({result.change_id}).\n"
+    assert (data_dir / "THA.yaml").read_text(encoding="utf-8").startswith(header)  # who, from what, which change
     after = tha_yaml(data_dir)
+    assert after["illustrative"] is True, "the sample stays marked as illustrative"
     assert [a["action_id"] for a in after["actions"]][-2:] == ["THA-055", "THA-056"]
     assert after["actions"][0]["status"] == "discontinued"
     versions = data_dir / "_history" / "versions" / "THA"
@@ -125,6 +129,7 @@ def test_apply_writes_assigns_ids_keeps_the_old_version_and_logs(catalog, data_d
         ["changed", "THA-001", "status", "complete", "discontinued"],
         ["added", "THA-056", None, None, "New work"],
     ]  # newest first
+    assert list(log.columns) == LOG_COLUMNS and list(log.index) == [0, 1]  # the history table, as pages show it
     assert set(log["by"]) == {"Admin <admin@example.org>"} and set(log["change_id"]) == {result.change_id}
     assert re.fullmatch(r"\d{8}T\d{12}Z-[0-9a-f]{6}", result.change_id)
     (at,) = set(log["at"])
@@ -143,6 +148,38 @@ def test_a_members_first_file_is_applied_with_nothing_to_keep(catalog, tmp_path)
     assert len(result.preview.diff.added) == 55 and not (data_dir / "_history" / "versions").exists()
     assert set(store.log()["kind"]) == {"added"} and len(store.log()) == 55
     assert sorted(p.name for p in data_dir.iterdir()) == ["THA.yaml", "_history"]
+
+
+def test_a_new_members_rows_are_numbered_from_001(catalog, tmp_path):
+    store = Store(tmp_path / "data", catalog)
+    upload = read_member_bytes(
+        "KHM.yaml", yaml.safe_dump({"member": "KHM", "actions": [new_row("First"), new_row("Second")]}).encode()
+    )
+
+    result = store.apply(upload, ADMIN, today=TODAY)
+
+    assert result.assigned_ids == ["KHM-001", "KHM-002"]
+    written = yaml.safe_load((tmp_path / "data" / "KHM.yaml").read_text(encoding="utf-8"))
+    assert [(a["action_id"], a["title"]) for a in written["actions"]] == [("KHM-001", "First"), ("KHM-002", "Second")]
+    assert "illustrative" not in written  # real data is not marked
+
+
+def test_the_log_is_utf8_text_with_accents_as_they_are(catalog, data_dir):
+    title = "Protección de víctimas"
+    store = Store(data_dir, catalog)
+    store.apply(read_member_bytes("THA.yaml", edited(data_dir, lambda d: d["actions"].append(new_row(title)))), ADMIN)
+
+    assert title.encode() in (data_dir / "_history" / "log.jsonl").read_bytes()  # readable with grep, not \u00f3
+
+
+def test_an_apply_judges_dates_at_the_apps_date_never_the_machines(catalog, data_dir, monkeypatch):
+    """Validation and the read-back check both judge dates at ``settings.today()`` when the caller gives none."""
+    monkeypatch.setenv(settings.TODAY_ENV, "2099-06-01")
+    upload = edited(data_dir, lambda d: d["actions"].append(new_row(last_updated=dt.date(2099, 1, 1))))
+
+    result = Store(data_dir, catalog).apply(read_member_bytes("THA.yaml", upload), ADMIN)
+
+    assert result.ok, [i.message for i in result.preview.issues]
 
 
 def test_an_apply_that_changes_nothing_is_logged_as_unchanged(catalog, data_dir):
@@ -213,7 +250,7 @@ def test_invalid_upload_changes_nothing(catalog, data_dir):
 def test_only_reviewers_and_admins_can_apply(catalog, data_dir, role):
     user = User("someone@example.org", "Someone", role, "THA" if role == Role.FOCAL_POINT else None)
     before = files_under(data_dir)
-    with pytest.raises(AccessDeniedError, match="apply updates to member records"):
+    with pytest.raises(AccessDeniedError, match=r"^Your role does not allow you to apply updates to member records\.$"):
         Store(data_dir, catalog).apply(read_member_file(data_dir / "THA.yaml"), user, today=TODAY)
     assert files_under(data_dir) == before
 

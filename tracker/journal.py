@@ -94,7 +94,7 @@ class Journal:
             "log_lines": list(change.log_lines),
         }
         staged = self.pending / f"{change.member}.json.tmp"
-        durable.write_file(staged, json.dumps(intent, ensure_ascii=False).encode())
+        durable.write_file(staged, json.dumps(intent).encode())
         durable.replace(staged, self.pending / f"{change.member}.json")  # the commit point
         durable.fsync_dir(self.pending)
         return self._complete(intent)

@@ -152,9 +152,8 @@ class Store:
         for path in self.current_files(member):
             used |= _raw_ids(read_member_file(path))
         folder = self.history / "versions" / member
-        kept = (
-            sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
-        )
+        # A copy the journal is still making (".<name>.tmp") is read too: the loader takes no rows from a .tmp file.
+        kept = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
         for path in kept:
             stat = path.stat()
             used |= _version_ids(str(path), member, (stat.st_size, stat.st_mtime_ns))
@@ -223,8 +222,7 @@ class Store:
         start = max(numbers, default=0) + 1
         new_ids = [f"{member}-{n:03d}" for n in range(start, start + count)]  # IDN-014; IDN-1000 after IDN-999
         out = actions.copy()
-        out.loc[missing, "action_id"] = new_ids
-        out.loc[missing, "action_key"] = new_ids
+        out.loc[missing, "action_id"] = new_ids  # what is written; action_key is the loader's, not a file field
         return out, new_ids
 
 
