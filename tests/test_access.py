@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
+import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
+from filelock import FileLock
 
 from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import build_dataset
 from loaders.tables import read_member_bytes
+from tracker import settings
 from tracker.access import (
     ANONYMOUS,
     ROLES_FILE,
@@ -89,6 +94,11 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in files}
 
 
+def just_now(stamp: str | None) -> bool:
+    """True when ``stamp`` is an ISO time (with its zone) within the last minute."""
+    return stamp is not None and abs(dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(stamp)).total_seconds() < 60
+
+
 def write_roles(data_dir: Path, text: str) -> Path:
     path = data_dir / ROLES_FILE
     path.write_text(text, encoding="utf-8")
@@ -145,23 +155,38 @@ def test_missing_roles_file_makes_everyone_a_viewer(data_dir):
     assert roles.user("rev@example.org").role == Role.VIEWER
 
 
+UNKNOWN_ROLE = "has an unknown role; use viewer, focal_point, reviewer, admin"  # the hint lists every role
+
+
 @pytest.mark.parametrize(
-    ("entry", "problem"),
+    ("entry", "problem", "named"),
     [
-        pytest.param("email: x@example.org\n    role: superuser", "unknown role", id="unknown-role"),
-        pytest.param("email: x@example.org\n    role: Reviewer", "unknown role", id="role-in-wrong-case"),
-        pytest.param("email: x@example.org\n    role: focal_point", "member id", id="focal-point-without-member"),
+        pytest.param("email: x@example.org\n    role: superuser", UNKNOWN_ROLE, "x@example.org", id="unknown-role"),
         pytest.param(
-            "email: x@example.org\n    role: focal_point\n    member: ../IDN", "member id", id="member-with-path"
+            "email: x@example.org\n    role: Reviewer", UNKNOWN_ROLE, "x@example.org", id="role-in-wrong-case"
+        ),
+        pytest.param("email: X@Example.org", UNKNOWN_ROLE, "x@example.org", id="no-role"),
+        pytest.param("x@example.org", UNKNOWN_ROLE, "x@example.org", id="entry-not-a-mapping"),
+        pytest.param(
+            "email: X@Example.org\n    role: focal_point", "member id", "x@example.org", id="focal-point-without-member"
         ),
         pytest.param(
-            "email: x@example.org\n    role: focal_point\n    member: Indonesia", "member id", id="member-by-name"
+            "email: x@example.org\n    role: focal_point\n    member: ../IDN",
+            "member id",
+            "x@example.org",
+            id="member-with-path",
         ),
-        pytest.param("role: reviewer", "needs an e-mail", id="no-email"),
-        pytest.param("email:\n    role: reviewer", "needs an e-mail", id="blank-email"),
+        pytest.param(
+            "email: x@example.org\n    role: focal_point\n    member: Indonesia",
+            "member id",
+            "x@example.org",
+            id="member-by-name",
+        ),
+        pytest.param("role: reviewer", "needs an e-mail", "{'role': 'reviewer'}", id="no-email"),
+        pytest.param("email:\n    role: reviewer", "needs an e-mail", "'role': 'reviewer'", id="blank-email"),
     ],
 )
-def test_bad_entries_are_skipped_and_reported(data_dir, entry, problem):
+def test_bad_entries_are_skipped_and_reported(data_dir, entry, problem, named):
     write_roles(
         data_dir,
         f"users:\n  - {entry}\n  - email: rev@example.org\n    role: reviewer\n",
@@ -169,7 +194,8 @@ def test_bad_entries_are_skipped_and_reported(data_dir, entry, problem):
     roles = load_roles(data_dir)
 
     assert len(roles.problems) == 1 and problem in roles.problems[0], roles.problems
-    assert roles.problems[0].startswith(f"{ROLES_FILE}: ")
+    assert roles.problems[0].startswith(f"{ROLES_FILE}: '")
+    assert named in roles.problems[0], "the problem names the entry, by its e-mail when it has one"
     assert set(roles.entries) == {"rev@example.org"}, "the good entry is kept, the bad one is not"
     assert roles.user("x@example.org").role == Role.VIEWER
 
@@ -280,6 +306,13 @@ def test_a_focal_point_submits_for_their_own_member(queue, data_dir):
     meta = json.loads((folder / "meta.json").read_text())
     assert (meta["state"], meta["format"], meta["records"], meta["file"]) == ("pending", 2, "records.yaml", "THA.yaml")
     assert (data_dir / "THA.yaml").read_bytes() == records, "a submission does not change the records"
+    # The id: when it was sent (UTC, to the microsecond), the member, a random suffix.
+    assert re.fullmatch(r"\d{8}T\d{12}Z-THA-[0-9a-f]{6}", submission.id)
+    assert just_now(submission.submitted_at)
+    # The fingerprint of the records it was compared with; kept in meta.json, so its recipe must never change.
+    assert submission.base == hashlib.sha256(b"THA.yaml\0" + records + b"\0").hexdigest()
+    stored = yaml.safe_load((folder / "records.yaml").read_text())
+    assert (stored["member"], stored["illustrative"]) == ("THA", True)  # the sample stays marked as such
     assert queue.store.log().empty
 
 
@@ -342,7 +375,7 @@ def test_a_reviewer_approves_and_the_history_names_both(queue, data_dir):
     assert records["actions"][4]["status"] == "substantial"
     decided = queue.get(submission.id)
     assert (decided.state, decided.reviewed_by, decided.note) == ("approved", REVIEWER.label, "Checked with the RSO")
-    assert decided.change_id == result.change_id
+    assert decided.change_id == result.change_id and just_now(decided.reviewed_at)
     log = queue.store.log("THA")
     assert log[["kind", "action_id", "field", "new"]].values.tolist() == [
         ["changed", action_id, "status", "substantial"]
@@ -357,9 +390,9 @@ def test_only_reviewers_approve_or_reject(queue, data_dir, user):
     assert submission is not None
     before = snapshot(data_dir)
 
-    with pytest.raises(AccessDeniedError):
+    with pytest.raises(AccessDeniedError, match=r"^Your role does not allow you to approve submissions\.$"):
         queue.approve(submission.id, user, today=TODAY)
-    with pytest.raises(AccessDeniedError):
+    with pytest.raises(AccessDeniedError, match=r"^Your role does not allow you to reject submissions\.$"):
         queue.reject(submission.id, user, "no")
 
     assert snapshot(data_dir) == before
@@ -378,7 +411,7 @@ def test_rejecting_needs_a_note_and_changes_no_record(queue, data_dir):
     records = (data_dir / "THA.yaml").read_bytes()
 
     for note in ("", "   \n"):
-        with pytest.raises(ValueError, match="Say why"):
+        with pytest.raises(ValueError, match=r"^Say why the submission is rejected, so the focal point can fix it\.$"):
             queue.reject(submission.id, REVIEWER, note)
         assert queue.get(submission.id).state == "pending"
 
@@ -390,6 +423,7 @@ def test_rejecting_needs_a_note_and_changes_no_record(queue, data_dir):
         REVIEWER.label,
     )
     assert queue.get(submission.id) == rejected
+    assert just_now(rejected.reviewed_at), "when it was decided"
     assert (data_dir / "THA.yaml").read_bytes() == records
     assert queue.store.log().empty
     with pytest.raises(ValueError, match="already rejected"):
@@ -413,7 +447,7 @@ def test_approving_twice_fails_and_applies_once(queue, data_dir):
 
 
 def test_an_unknown_submission_is_a_key_error(queue):
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="20260101T000000-THA-abcdef"):
         queue.approve("20260101T000000-THA-abcdef", REVIEWER, today=TODAY)
 
 
@@ -429,8 +463,14 @@ def test_a_submission_overtaken_by_another_update_is_not_applied(queue, data_dir
     preview = queue.preview(queue.get(second.id), viewer=REVIEWER, today=TODAY)
     result = queue.approve(second.id, REVIEWER, today=TODAY)
 
-    assert not preview.ok and [i.code for i in preview.issues] == ["records-changed"]
-    assert "changed after this file was sent" in preview.issues[0].message
+    assert not preview.ok and [(i.code, i.file, i.row) for i in preview.issues] == [
+        ("records-changed", "THA.yaml", None)
+    ]
+    message = preview.issues[0].message  # what happened, why it matters, and what to do
+    assert message.startswith("THA.yaml: THA's records changed after this file was sent (another update was applied)")
+    assert "so approving it would undo that update" in message
+    assert message.endswith("Reject it and ask the focal point to download a fresh template, make the changes again "
+                            "and send it")  # fmt: skip
     assert not result.ok and [i.code for i in result.preview.issues] == ["records-changed"]
     records = yaml.safe_load((data_dir / "THA.yaml").read_text())["actions"]
     assert (records[4]["status"], records[6]["status"]) == ("substantial", tha_status(6))
@@ -622,6 +662,10 @@ def test_an_old_pending_submission_is_converted_to_records_and_its_upload_delete
         "THA.yaml",
     )
     assert rows_of(catalog, "THA.yaml", queue.records(submission)) == rows_of(catalog, "THA.yaml", upload)
+    records = queue.records(submission)
+    assert records.startswith(f"# THA: the records of THA.yaml as sent for review ({submission.id}).\n".encode())
+    document = yaml.safe_load(records)
+    assert (document["member"], document["illustrative"]) == ("THA", True)  # still marked as the sample
     assert json.loads((folder / "meta.json").read_text())["format"] == 2
     assert queue.approve(submission.id, REVIEWER, today=TODAY).ok
     assert yaml.safe_load((data_dir / "THA.yaml").read_text())["actions"][4]["status"] == "substantial"
@@ -644,8 +688,8 @@ def test_an_old_pending_workbook_is_converted_too(queue, catalog, data_dir):
         ("THA.yaml", b"member: THA\nactions:\n- title: x\n", "Commitment IDs: a value is required"),
         ("THA.xlsx", b"not a workbook", "THA.xlsx"),
         ("IDN.yaml", b"member: IDN\nactions: []\n", "not a file of THA"),
-        ("THA.yaml", None, "its file is missing"),
-        ("THA.yaml", "alias", "which the app could not read back (file-too-large"),
+        ("THA.yaml", None, "(its file is missing)."),
+        ("THA.yaml", "alias", "(THA.yaml: applied, it would be saved as THA.yaml"),
     ],
     ids=["invalid", "unreadable", "another-member", "missing", "too-large-once-written"],
 )
@@ -661,11 +705,75 @@ def test_an_old_pending_submission_that_no_longer_validates_is_rejected_with_the
     assert (submission.state, submission.reviewed_by, submission.records) == ("rejected", "system", None)
     assert submission.note is not None and reason in submission.note
     assert submission.note.startswith("Sent before submissions kept normalised records, and it no longer passes")
-    assert submission.note.endswith("Please send it again.")
+    assert just_now(submission.reviewed_at), "when it was decided"
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json"]
-    with pytest.raises(KeyError):
+    assert json.loads((folder / "meta.json").read_text())["format"] == 2
+    with pytest.raises(KeyError, match=f"{submission.id} keeps no records"):
         queue.records(submission)
     assert queue.list("pending") == []
+    before = snapshot(data_dir)
+    assert queue.list() == [submission] and snapshot(data_dir) == before, "converted once, for good"
+
+
+def test_submitting_and_converting_judge_dates_at_the_apps_date_never_the_machines(queue, data_dir, monkeypatch):
+    """Every check judges dates at ``settings.today()`` (TRACKER_TODAY), like the rest of the app, when the
+    caller gives no date (the app never does)."""
+    monkeypatch.setenv(settings.TODAY_ENV, "2099-06-01")
+
+    def updated_in_2099(document):
+        document["actions"][4].update(status="substantial", last_updated=dt.date(2099, 1, 1))
+
+    folder = old_submission(data_dir, "THA.yaml", tha_bytes(data_dir, updated_in_2099))
+    preview, sent = queue.submit("THA.yaml", tha_bytes(data_dir, updated_in_2099), FOCAL_THA)
+
+    (converted, new) = queue.list()
+
+    assert preview.ok and sent == new
+    assert (converted.state, converted.records) == ("pending", "records.yaml"), converted.note
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
+
+
+def test_a_review_judges_the_records_at_the_date_it_is_given(queue, data_dir):
+    """A row last updated on 20 November is in the future for a review dated the 10th, and fine on the 28th."""
+
+    def updated_on_the_20th(document):
+        document["actions"][4].update(status="substantial", last_updated=dt.date(2026, 11, 20))
+
+    upload = tha_bytes(data_dir, updated_on_the_20th)
+    early = dt.date(2026, 11, 10)
+    refused, nothing = queue.submit("THA.yaml", upload, FOCAL_THA, today=early)
+    assert nothing is None and [(i.field, i.code) for i in refused.issues] == [("last_updated", "future-date")]
+    _, submission = queue.submit("THA.yaml", upload, FOCAL_THA, today=TODAY)
+    assert submission is not None
+
+    preview = queue.preview(submission, viewer=REVIEWER, today=early)
+    result = queue.approve(submission.id, REVIEWER, today=early)
+
+    assert [(i.field, i.code) for i in preview.issues] == [("last_updated", "future-date")]
+    assert not result.ok and [i.code for i in result.preview.issues] == ["future-date"]
+    assert queue.get(submission.id).state == "pending"
+    assert queue.preview(submission, viewer=REVIEWER, today=TODAY).ok
+    # Overtaken by another update, it is refused for both reasons.
+    queue.store.apply(read_member_bytes("THA.yaml", tha_bytes(data_dir, set_status(6, "limited"))), REVIEWER)
+    stale = queue.approve(submission.id, REVIEWER, today=early)
+    assert sorted(i.code for i in stale.preview.issues) == ["future-date", "records-changed"]
+
+
+def test_submission_ids_and_times_are_utc_whatever_the_servers_zone(queue, data_dir, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Jakarta")  # UTC+7: a local time would be seven hours off
+    time.tzset()
+    try:
+        _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+        assert submission is not None
+        rejected = queue.reject(submission.id, REVIEWER, "Please add evidence")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    sent = dt.datetime.strptime(submission.id[:22], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
+    assert abs(dt.datetime.now(dt.UTC) - sent).total_seconds() < 60
+    assert submission.submitted_at.endswith("+00:00") and rejected.reviewed_at.endswith("+00:00")
+    assert just_now(submission.submitted_at) and just_now(rejected.reviewed_at)
 
 
 @pytest.mark.parametrize("state", ["approved", "rejected"])
@@ -705,6 +813,27 @@ def test_folders_that_are_no_whole_submission_are_skipped(queue, data_dir):
     (unknown / "meta.json").write_text(json.dumps({**meta, "id": unknown.name, "from_a_later_version": 1}))
 
     assert [s.id for s in queue.list()] == [submission.id]
+
+
+def test_old_and_new_submissions_are_listed_together(queue, data_dir):
+    _, new = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    old_submission(data_dir, "THA.yaml", tha_bytes(data_dir, set_status(6, "limited")))
+    assert new is not None
+
+    listed = queue.list()
+
+    assert [s.id for s in listed] == ["20261101T100000000000Z-THA-thapen", new.id]  # oldest first
+    assert [s.format for s in listed] == [2, 2]
+
+
+def test_reading_the_queue_never_waits_for_an_update_being_saved(catalog, data_dir):
+    """The review page lists the queue while an apply holds the store's lock (for up to a minute)."""
+    queue = Submissions(Store(data_dir, catalog, lock_timeout=0.2))
+    _, submission = queue.submit("THA.yaml", tha_bytes(data_dir, set_status(4, "substantial")), FOCAL_THA)
+    (data_dir / "_history").mkdir(exist_ok=True)
+
+    with FileLock(str(data_dir / "_history" / ".lock")):  # another process's apply, as far as flock is concerned
+        assert queue.list() == [submission]
 
 
 def test_reading_the_queue_converts_nothing_when_nothing_is_old(queue, data_dir):

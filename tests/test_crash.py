@@ -460,8 +460,26 @@ def small_change(n: int = 40) -> Change:
     return Change(STAMP[0], "THA", b"member: THA\nactions: []\n", lines)
 
 
+def log_writes(monkeypatch) -> list[tuple[str, object]]:
+    """Record every truncate (its size) and append (its bytes) made from now on, as they are made."""
+    writes: list[tuple[str, object]] = []
+    truncate, append = durable.truncate, durable.append
+
+    def recorded_truncate(path: Path, size: int) -> None:
+        writes.append(("truncate", size))
+        truncate(path, size)
+
+    def recorded_append(path: Path, data: bytes) -> None:
+        writes.append(("append", data))
+        append(path, data)
+
+    monkeypatch.setattr(durable, "truncate", recorded_truncate)
+    monkeypatch.setattr(durable, "append", recorded_append)
+    return writes
+
+
 @pytest.mark.parametrize("seed", range(8))
-def test_a_log_append_torn_at_a_random_byte_is_completed_exactly_once(tmp_path, seed):
+def test_a_log_append_torn_at_a_random_byte_is_completed_exactly_once(tmp_path, seed, monkeypatch):
     base = tmp_path / "base"
     (base / "_history").mkdir(parents=True)
     (base / "THA.yaml").write_text("member: THA\nactions: []\n# old\n")
@@ -480,9 +498,51 @@ def test_a_log_append_torn_at_a_random_byte_is_completed_exactly_once(tmp_path, 
 
     log = trial / "_history" / "log.jsonl"
     assert log.read_bytes() == expected[: len(expected) - line_ends[-1] + cut], "exactly the first cut bytes landed"
+    writes = log_writes(monkeypatch)
     assert Journal(trial).recover() == ["THA"]
     assert log.read_bytes() == expected
     assert [e.get("n") for e in read_log(log)] == [None, *range(40)]
+    # The whole lines that landed stay as they are: only a torn tail is cut, and only the missing lines follow.
+    earlier = len(expected) - line_ends[-1]
+    whole = max([0, *(end for end in line_ends if end <= cut)])
+    cut_tail = [("truncate", earlier + whole)] if whole < cut else []
+    assert writes == [*cut_tail, ("append", expected[earlier + whole :])]
+
+
+def test_recovering_a_change_already_logged_whole_writes_nothing_to_the_log(tmp_path, monkeypatch):
+    data_dir, change = committed_state(tmp_path, ("unlink", "THA.json"))
+    log = data_dir / "_history" / "log.jsonl"
+    before = log.read_bytes()
+    writes = log_writes(monkeypatch)
+
+    assert Journal(data_dir).recover() == ["THA"]
+
+    assert writes == [] and log.read_bytes() == before
+    assert before.endswith("".join(f"{line}\n" for line in change.log_lines).encode())
+
+
+def test_a_log_append_that_does_not_read_back_stops_the_change(tmp_path, monkeypatch):
+    """Every step is checked before the next: an append the disk lost part of is never taken as done."""
+    append = durable.append
+    monkeypatch.setattr(durable, "append", lambda path, data: append(path, data[:-3]))
+    (tmp_path / "THA.yaml").write_text("member: THA\nactions: []\n# old\n")
+
+    with pytest.raises(JournalError, match=r"^log\.jsonl does not read back as written$"):
+        Journal(tmp_path).commit(small_change(2))
+
+    assert (tmp_path / "_history" / "pending" / "THA.json").is_file(), "the change stays pending, to be completed"
+
+
+def test_a_change_to_the_very_bytes_already_there_completes_and_leaves_nothing_pending(tmp_path):
+    change = small_change(2)
+    (tmp_path / "THA.yaml").write_bytes(change.data)
+
+    assert Journal(tmp_path).commit(change) == tmp_path / "THA.yaml"
+
+    assert (tmp_path / "THA.yaml").read_bytes() == change.data
+    assert files(tmp_path / "_history" / "versions") == {f"THA/{STAMP[0]}-THA.yaml": change.data}
+    assert [e["n"] for e in read_log(tmp_path / "_history" / "log.jsonl")] == [0, 1]
+    assert not any((tmp_path / "_history" / "pending").iterdir())
 
 
 def _line_ends(change: Change):
@@ -566,10 +626,30 @@ def test_recovery_refuses_when_the_previous_version_is_lost_and_changes_nothing(
     (data_dir / "THA.yaml").write_text("edited by hand after the crash\n")
     before = files(data_dir)
 
-    with pytest.raises(JournalError, match=r"THA\.yaml no longer holds the bytes recorded before change"):
+    with pytest.raises(JournalError, match=r"THA\.yaml no longer holds the bytes recorded before change") as refused:
         Journal(data_dir).recover()
 
+    assert str(refused.value).endswith("restore the file from a backup, then run the app or `apply` again")
     assert files(data_dir) == before
+
+
+def test_a_copy_of_the_previous_version_that_does_not_match_stops_the_change(tmp_path, monkeypatch):
+    """Each copy is checked before it becomes a version: a copy that lost bytes is never kept, nothing moves on."""
+    data_dir, _ = committed_state(tmp_path, ("create", f".{STAMP[0]}-THA.yaml.tmp"))
+    before = (data_dir / "THA.yaml").read_bytes()
+
+    def losing_copy(source: Path, path: Path) -> None:
+        durable.write_file(path, source.read_bytes()[:-1])
+
+    monkeypatch.setattr(durable, "copy_file", losing_copy)
+
+    with pytest.raises(
+        JournalError, match=r"^the copy of THA\.yaml in _history/versions/THA does not match the original$"
+    ):
+        Journal(data_dir).recover()
+
+    assert (data_dir / "THA.yaml").read_bytes() == before
+    assert files(data_dir / "_history" / "versions" / "THA") == {f".{STAMP[0]}-THA.yaml.tmp": before[:-1]}
 
 
 def test_recovery_refuses_a_log_shorter_than_when_the_change_began(tmp_path):
@@ -580,7 +660,10 @@ def test_recovery_refuses_a_log_shorter_than_when_the_change_began(tmp_path):
     recorded = json.loads(intent.read_text())
     intent.write_text(json.dumps({**recorded, "log_offset": 10}))
 
-    with pytest.raises(JournalError, match=r"log\.jsonl is shorter \(0 bytes\) than before the change .*\(10 bytes\)"):
+    with pytest.raises(
+        JournalError,
+        match=r"log\.jsonl is shorter \(0 bytes\) than before the change .*\(10 bytes\); restore it from a backup$",
+    ):
         Journal(data_dir).recover()
 
 
@@ -593,7 +676,7 @@ def test_recovery_refuses_a_pending_file_that_is_not_the_one_committed(tmp_path)
     assert (data_dir / "THA.yaml").read_text() == "member: THA\nactions: []\n# old\n"
 
 
-@pytest.mark.parametrize("text", ["{not json", "[1, 2]"])
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"log": []}', '{"change_id": "x"}', '{"format": 3}'])
 def test_recovery_refuses_an_intent_it_cannot_read(tmp_path, text):
     pending = tmp_path / "_history" / "pending"
     pending.mkdir(parents=True)
@@ -617,21 +700,37 @@ def test_a_damaged_versions_copy_is_made_again_from_the_original(tmp_path):
 # --- intents left by the first version of the store -------------------------------------------------------------
 
 
-def legacy_state(tmp_path: Path, *, pending_file: bool, installed: bool, logged: int) -> tuple[Path, list[dict]]:
-    """What the first store version left: ``pending/THA.json`` ({change_id, log}), maybe ``pending/THA.yaml``."""
+LEGACY_NEW = "# THA: applied by Admin from THA.yaml (legacy-1).\nmember: THA\nactions: []\n"
+
+
+def legacy_state(
+    tmp_path: Path,
+    *,
+    pending_file: bool,
+    installed: bool,
+    logged: int,
+    earlier: tuple[str, ...] = ('{"change_id": "earlier"}',),
+    title: str = "Border liaison",
+    new: str = LEGACY_NEW,
+) -> tuple[Path, list[dict]]:
+    """What the first store version left: ``pending/THA.json`` ({change_id, log}), maybe ``pending/THA.yaml``.
+
+    Its log lines were ``json.dumps(entry, ensure_ascii=False)``; ``earlier`` are the log's lines before them.
+    """
     data_dir = tmp_path / "data"
     pending = data_dir / "_history" / "pending"
     pending.mkdir(parents=True)
     (data_dir / "THA.yaml").write_text("member: THA\nactions: []\n# old\n")
-    entries = [{"change_id": "legacy-1", "member": "THA", "kind": "changed", "n": n} for n in range(5)]
+    entries = [{"change_id": "legacy-1", "member": "THA", "kind": "changed", "new": title, "n": n} for n in range(5)]
     (pending / "THA.json").write_text(json.dumps({"change_id": "legacy-1", "log": entries}))
-    new = "# THA: applied by Admin from THA.yaml (legacy-1).\nmember: THA\nactions: []\n"
     if pending_file:
-        (pending / "THA.yaml").write_text(new)
+        (pending / "THA.yaml").write_text(new, encoding="utf-8")
     if installed:
-        (data_dir / "THA.yaml").write_text(new)
-    log = '{"change_id": "earlier"}\n' + "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries[:logged])
-    (data_dir / "_history" / "log.jsonl").write_text(log + ('{"change_id": "legacy-1", "me' if logged else ""))
+        (data_dir / "THA.yaml").write_text(new, encoding="utf-8")
+    log = "".join(f"{line}\n" for line in earlier)
+    log += "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries[:logged])
+    log += '{"change_id": "legacy-1", "me' if logged else ""
+    (data_dir / "_history" / "log.jsonl").write_text(log, encoding="utf-8")
     return data_dir, entries
 
 
@@ -653,6 +752,53 @@ def test_a_legacy_intent_cut_short_in_its_log_gets_the_missing_lines(tmp_path):
 
     assert read_log(data_dir / "_history" / "log.jsonl") == [{"change_id": "earlier"}, *entries]
     assert not any((data_dir / "_history" / "pending").iterdir())
+
+
+@pytest.mark.parametrize(
+    "earlier", [(), ("[]",)], ids=["the-change-is-the-whole-log", "after-a-line-that-is-no-change"]
+)
+def test_a_legacy_change_logs_each_line_once_as_that_format_wrote_it(tmp_path, earlier):
+    """Lines already logged stay byte for byte (accents as UTF-8, not \\u escapes); only the missing ones follow."""
+    data_dir, entries = legacy_state(
+        tmp_path, pending_file=False, installed=True, logged=2, earlier=earlier, title="Protección de víctimas"
+    )
+    log = data_dir / "_history" / "log.jsonl"
+    logged = log.read_bytes()[: durable.complete_size(log)]
+
+    assert Journal(data_dir).recover() == ["THA"]
+
+    text = log.read_bytes()
+    assert text.startswith(logged) and text.count("Protección de víctimas".encode()) == 5
+    assert text.decode().splitlines() == [*earlier, *(json.dumps(e, ensure_ascii=False) for e in entries)]
+
+
+def test_a_legacy_file_whose_first_4096_bytes_end_inside_a_character_is_recognised(tmp_path):
+    """The change id is looked for in the file's first 4096 bytes, which may cut a two-byte character in half."""
+    head = LEGACY_NEW + "# "
+    padding = "x" * ((4095 - len(head.encode())) % 2)  # so that the 4096th byte is the first of an "é"
+    new = head + padding + "é" * 3000 + "\n"
+    assert new.encode()[4095:4097] == "é".encode()
+    data_dir, entries = legacy_state(tmp_path, pending_file=False, installed=True, logged=0, new=new)
+
+    assert Journal(data_dir).recover() == ["THA"]
+
+    assert (data_dir / "THA.yaml").read_text(encoding="utf-8") == new
+    assert read_log(data_dir / "_history" / "log.jsonl") == [{"change_id": "earlier"}, *entries]
+
+
+def test_a_legacy_change_that_replaced_an_xlsx_removes_it_once_its_copy_is_kept(tmp_path):
+    """The first format copied the old files aside before installing the new one, and removed them after."""
+    data_dir, _ = legacy_state(tmp_path, pending_file=False, installed=True, logged=5)
+    (data_dir / "THA.xlsx").write_bytes(b"PK the old workbook")
+    versions = data_dir / "_history" / "versions" / "THA"
+    versions.mkdir(parents=True)
+    (versions / "legacy-1-THA.xlsx").write_bytes(b"PK the old workbook")
+
+    assert Journal(data_dir).recover() == ["THA"]
+
+    assert sorted(p.name for p in data_dir.iterdir()) == ["THA.yaml", "_history"]
+    assert (data_dir / "THA.yaml").read_text() == LEGACY_NEW
+    assert files(versions) == {"legacy-1-THA.xlsx": b"PK the old workbook"}
 
 
 def test_a_legacy_intent_never_committed_is_dropped(tmp_path):
@@ -717,6 +863,51 @@ def test_every_step_is_counted_in_order(tmp_path):
         ("fsync", "a"),
     ]
     assert (tmp_path / "log").read_bytes() == b"1\n" and not (tmp_path / "c").exists()
+
+
+def test_every_fsync_syncs_the_file_or_folder_its_step_names(tmp_path, monkeypatch):
+    """What is fsynced is the very file (or directory) just changed, through a descriptor open on it."""
+    synced: list[str] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name))
+    source = tmp_path / "a"
+    steps = traced(
+        lambda: (
+            durable.mkdir(tmp_path / "x"),
+            durable.write_file(source, b"12"),
+            durable.append(tmp_path / "log", b"1\n2\n"),
+            durable.truncate(tmp_path / "log", 2),
+            durable.copy_file(source, tmp_path / "b"),
+            durable.fsync_file(source),
+            durable.fsync_dir(tmp_path),
+        )
+    )
+
+    assert synced == [name for kind, name in steps if kind in ("fsync", "fsync-dir")]
+    assert synced == [tmp_path.name, "a", "log", tmp_path.name, "log", "b", "a", tmp_path.name]
+
+
+def test_dying_at_a_step_is_a_kill_9_of_the_process_itself_before_the_step(tmp_path, monkeypatch):
+    """Run here, with kill intercepted: the signal is SIGKILL (no cleanup, no flush), sent to this process."""
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append((pid, sig)))
+    monkeypatch.setenv(durable.CRASH_ENV, "2")
+    path = tmp_path / "f"
+    path.write_bytes(b"old")
+    durable.reset_steps()
+
+    with pytest.raises(SystemExit):
+        durable.write_file(path, b"new")  # step 1 creates (and truncates) the file, step 2 would write
+
+    assert sent == [(os.getpid(), signal.SIGKILL)]
+    assert path.read_bytes() == b""
+
+
+def test_steps_are_recorded_only_when_asked(tmp_path):
+    assert traced(lambda: durable.write_file(tmp_path / "f", b"x")) == [("create", "f"), ("write", "f"), ("fsync", "f")]
+
+    durable.write_file(tmp_path / "g", b"y")  # traced() ended with reset_steps(): counting, but no trace
+
+    assert durable.traced_steps() == []
 
 
 def test_complete_size_ends_at_the_last_newline(tmp_path):

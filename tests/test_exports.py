@@ -8,6 +8,7 @@ loader and must come out as text in the workbook and the CSV.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -26,6 +27,7 @@ from tests.builders import TODAY, action, dataset_of
 from tracker import exports, settings
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
 from tracker.exports import (
+    CONFIDENTIAL_INCLUDED,
     ILLUSTRATIVE_NOTE,
     STATUS_NOTE,
     all_data_csv,
@@ -290,6 +292,171 @@ def test_about_sheet_states_filters_dates_and_caveats(sample):
     assert ILLUSTRATIVE_NOTE in book["Actions"]["A1"].value  # every sheet carries the label
 
 
+def counted_book(catalog, *, illustrative=False, confidential_included=False, filters=counted.FILTERS):
+    """The workbook of the hand-counted view (tests/counted.py), exported on TODAY."""
+    dataset = dataclasses.replace(dataset_of(catalog, counted.ROWS), illustrative=illustrative)
+    view = apply_filters(dataset, filters)
+    data = view_workbook(
+        view, filters, data_as_of=data_as_of(view), today=TODAY, confidential_included=confidential_included
+    )
+    return workbook_of(data)
+
+
+def test_the_about_sheet_says_what_the_export_holds_and_lists_the_sheets(catalog):
+    about = counted_book(catalog)["About"]
+
+    assert list(about.iter_rows(values_only=True)) == [
+        ("Title", "Commitments Tracker: export of the filtered view"),
+        ("Scope", "Area or pillar: ASC-1 Law enforcement; ASC-6 Victim Protection and Migration Management; "
+         "BWP-B Protection"),
+        ("Scope", "Members: Indonesia (IDN); Thailand (THA)"),
+        ("Data as of", "01 June 2026 (latest update in the records exported)"),  # every row was updated then
+        ("Exported on", "28 November 2026"),
+        ("Actions", "6"),
+        ("Statuses", STATUS_NOTE),
+        ("Confidential", "Confidential actions are not included."),
+        ("Overdue", "Due before 28 November 2026 and neither complete nor discontinued."),
+        ("Safety", "Text that a spreadsheet would run as a formula starts with an apostrophe (')."),
+        (None, None),
+        ("Sheets", "Actions: 6 row(s)"),
+        (None, "Status by area: 3 row(s)"),
+        (None, "Status by member: 2 row(s)"),
+        (None, f"Gap matrix: {len(counted.GAP_MATRIX)} row(s)"),
+        (None, f"Overdue: {len(counted.OVERDUE)} row(s)"),
+        (None, f"Uncovered commitments: {counted.UNCOVERED} row(s)"),
+    ]  # fmt: skip
+
+
+def test_the_about_sheet_of_illustrative_data_with_confidential_actions_warns_twice(catalog):
+    about = counted_book(catalog, illustrative=True, confidential_included=True)["About"]
+    rows = {label: text for label, text in about.iter_rows(max_row=11, values_only=True) if label}
+
+    assert list(rows)[:2] == ["Title", "Data"] and rows["Data"] == ILLUSTRATIVE_NOTE
+    assert rows["Confidential"] == CONFIDENTIAL_INCLUDED
+
+
+def test_an_export_of_an_empty_view_says_it_has_no_data(catalog):
+    nobody = Filters(members=("AUS",))
+    about = counted_book(catalog, filters=nobody)["About"]
+    rows = dict(about.iter_rows(max_row=8, values_only=True))
+
+    assert rows["Data as of"] == "no data" and rows["Actions"] == "0"
+
+
+def test_data_as_of_is_the_latest_update_in_the_view(catalog):
+    dataset = dataset_of(
+        catalog,
+        [
+            action("IDN", 1, "ASC-1", "limited", last_updated=dt.date(2026, 3, 1)),
+            action("IDN", 2, "ASC-1", "limited", last_updated=dt.date(2026, 9, 15)),
+            action("THA", 1, "ASC-1", "limited", last_updated=dt.date(2026, 6, 1)),
+        ],
+    )
+
+    assert data_as_of(apply_filters(dataset, Filters())) == dt.date(2026, 9, 15)
+    assert data_as_of(apply_filters(dataset, Filters(members=("THA",)))) == dt.date(2026, 6, 1)
+    assert data_as_of(apply_filters(dataset, Filters(members=("AUS",)))) is None
+
+
+def test_status_by_member_lists_members_by_name_with_hand_counted_statuses(catalog):
+    """Cambodia (KHM) comes before Indonesia (IDN): by name, never by id; every status has its column."""
+    dataset = dataset_of(
+        catalog,
+        [
+            action("IDN", 1, "ASC-1", "limited"),
+            action("KHM", 1, "ASC-1", "limited"),
+            action("KHM", 2, "BWP-A", "complete"),
+        ],
+    )
+    view = apply_filters(dataset, Filters())
+    sheet = workbook_of(view_workbook(view, Filters(), data_as_of=None, today=TODAY))["Status by member"]
+
+    names = ["○ Not started", "◔ Limited", "◑ Substantial", "● Complete", "✕ Discontinued"]
+    assert [c.value for c in sheet[3]] == ["Member", "Name", *names, "Total"]
+    assert list(sheet.iter_rows(min_row=4, values_only=True)) == [
+        ("KHM", "Cambodia", 0, 1, 0, 1, 0, 2),
+        ("IDN", "Indonesia", 0, 1, 0, 0, 0, 1),
+    ]
+
+
+WARNING_FILL, WARNING_FONT = "FFFFC7CE", "FF9C0006"  # Excel's "Bad" cell style: dark red on light red
+
+
+def highlighted(cell) -> bool:
+    return bool(cell.font.b) and cell.fill.fgColor.rgb == WARNING_FILL and cell.font.color.rgb == WARNING_FONT
+
+
+def test_the_warnings_stand_out_and_nothing_else_does(catalog):
+    book = counted_book(catalog, illustrative=True, confidential_included=True)
+    about = book["About"]
+
+    warned = [row[1].value for row in about.iter_rows(max_col=2) if highlighted(row[1])]
+    assert warned == [ILLUSTRATIVE_NOTE, CONFIDENTIAL_INCLUDED]
+    for name in SHEETS[1:]:
+        title = book[name]["A1"]
+        assert title.value == f"{name}  ({ILLUSTRATIVE_NOTE})" and highlighted(title), name
+
+    plain = counted_book(catalog)
+    assert not [c.coordinate for c in every_cell(plain) if highlighted(c)]
+    assert [plain[name]["A1"].value for name in SHEETS[1:]] == SHEETS[1:]
+    assert all(plain[name]["A1"].font.b for name in SHEETS[1:])  # a title still reads as one
+
+
+def test_every_table_sheet_keeps_its_header_in_view_and_filters_every_row_and_column(catalog):
+    book = counted_book(catalog)
+    # (last column, rows) per sheet: Actions has 11 columns (A-K), the status tables 8, the gap matrix 6.
+    shapes = {
+        "Actions": ("K", 6),
+        "Status by area": ("H", 3),
+        "Status by member": ("H", 2),
+        "Gap matrix": ("F", 6),
+        "Overdue": ("K", 1),
+        "Uncovered commitments": ("E", 9),
+    }
+    for name, (last, rows) in shapes.items():
+        sheet = book[name]
+        assert sheet.freeze_panes == "A4", name  # title, blank line and header stay on screen
+        assert sheet.auto_filter.ref == f"A3:{last}{3 + rows}", name
+        header = sheet[3]
+        assert all(c.font.b and c.fill.fill_type == "solid" and c.alignment.wrap_text for c in header), name
+        assert all(c.border.bottom.style for c in header), name
+
+
+def test_an_empty_table_still_gets_a_filter_on_its_header(catalog):
+    view = apply_filters(dataset_of(catalog, counted.ROWS), Filters(members=("THA",)))
+    sheet = workbook_of(view_workbook(view, Filters(members=("THA",)), data_as_of=None, today=TODAY))["Overdue"]
+
+    assert sheet.max_row == 3 and sheet.auto_filter.ref == "A3:K4"
+
+
+def test_columns_are_wide_enough_for_what_they_hold(catalog):
+    book = counted_book(catalog)
+    about = book["About"]
+    labels = [c.value for c in about["A"] if c.value]
+    statements = [c.value for c in about["B"][:10]]
+    assert about.column_dimensions["A"].width >= max(map(len, labels))
+    assert about.column_dimensions["B"].width >= max(map(len, statements))
+    assert all(c.font.b for c in about["A"] if c.value)  # the labels read as labels
+    assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in about["B"][:10])
+
+    actions = book["Actions"]
+    for column in actions.iter_cols(min_row=3):
+        shown = [f"{c.value:%Y-%m-%d}" if c.is_date else str(c.value) for c in column if c.value is not None]
+        longest = max(map(len, shown))
+        width = actions.column_dimensions[column[0].column_letter].width
+        assert min(max(longest, 8), 60) <= width <= 61, (column[0].value, longest, width)
+
+
+def test_dates_in_the_workbook_are_dates_shown_as_year_month_day(catalog):
+    actions = counted_book(catalog)["Actions"]
+    header = [c.value for c in actions[3]]
+    due = actions.cell(4, header.index("Due") + 1)  # IDN-001, due 30 June 2024
+
+    assert due.value == dt.datetime(2024, 6, 30) and due.is_date
+    assert due.number_format.lower() == "yyyy-mm-dd"
+    assert actions.cell(4, header.index("Start") + 1).value is None  # no start date: an empty cell
+
+
 def test_real_data_is_not_labelled_illustrative(with_secret):
     view = apply_filters(with_secret, Filters())
     book = workbook_of(view_workbook(view, Filters(), data_as_of=data_as_of(view), today=TODAY))
@@ -303,6 +470,40 @@ def test_filters_in_words():
     assert filters_in_words(Filters(), catalog) == ["All 49 members, both frameworks, every status: no filter applied."]
     words = filters_in_words(Filters(members=("THA", "IDN"), statuses=("complete",)), catalog)
     assert words == ["Members: Indonesia (IDN); Thailand (THA)", "Status (as reported): Complete"]
+
+
+def test_filters_in_words_states_every_filter_that_is_set(catalog):
+    filters = Filters(
+        framework="BWP",
+        areas=("BWP-A", "BWP-B"),
+        themes=("forced-criminality", "following-the-money"),
+        group="asean",
+        members=("THA",),
+        statuses=("limited", "complete"),
+        updated_from=dt.date(2026, 1, 5),
+        updated_to=dt.date(2026, 6, 30),
+    )
+
+    assert filters_in_words(filters, catalog) == [
+        "Framework: ASEAN Multi-Sectoral Work Plan Against Trafficking in Persons 2023–2028 (Bohol TIP Work Plan 2.0)",
+        "Area or pillar: BWP-A Prevention; BWP-B Protection",
+        "Theme: Forced criminality and scam centres; Following the money",
+        "Member group: ASEAN member states",
+        "Member: Thailand (THA)",  # one member: singular
+        "Status (as reported): Limited; Complete",
+        "Last updated: from 05 Jan 2026 to 30 Jun 2026",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "line"),
+    [
+        (dt.date(2026, 1, 5), None, "Last updated: from 05 Jan 2026 to today"),
+        (None, dt.date(2026, 6, 30), "Last updated: from the start to 30 Jun 2026"),
+    ],
+)
+def test_an_open_ended_date_range_says_where_it_is_open(catalog, start, end, line):
+    assert filters_in_words(Filters(updated_from=start, updated_to=end), catalog) == [line]
 
 
 # --- confidentiality ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from loaders import limits
 from loaders.dataset import build_dataset, load_dataset
 from loaders.tables import read_member_bytes, read_member_file
 from tests.make_fixtures import write_csv
+from tracker import settings
 from tracker.access import ANONYMOUS, AccessDeniedError, Role, User
 from tracker.member_yaml import member_yaml
 from tracker.store import LOG_COLUMNS, Store, StoreBusyError, sees_confidential
@@ -114,7 +115,10 @@ def test_apply_writes_assigns_ids_keeps_the_old_version_and_logs(catalog, data_d
 
     assert result.ok and result.written == data_dir / "THA.yaml"
     assert result.assigned_ids == ["THA-056"]  # the sample's ids run to THA-055
+    header = f"# THA: applied by Admin <admin@example.org> from THA.yaml ({result.change_id}).\n"
+    assert (data_dir / "THA.yaml").read_text(encoding="utf-8").startswith(header)  # who, from what, which change
     after = tha_yaml(data_dir)
+    assert after["illustrative"] is True, "the sample stays marked as illustrative"
     assert [a["action_id"] for a in after["actions"]][-2:] == ["THA-055", "THA-056"]
     assert after["actions"][0]["status"] == "discontinued"
     versions = data_dir / "_history" / "versions" / "THA"
@@ -125,6 +129,7 @@ def test_apply_writes_assigns_ids_keeps_the_old_version_and_logs(catalog, data_d
         ["changed", "THA-001", "status", "complete", "discontinued"],
         ["added", "THA-056", None, None, "New work"],
     ]  # newest first
+    assert list(log.columns) == LOG_COLUMNS and list(log.index) == [0, 1]  # the history table, as pages show it
     assert set(log["by"]) == {"Admin <admin@example.org>"} and set(log["change_id"]) == {result.change_id}
     assert re.fullmatch(r"\d{8}T\d{12}Z-[0-9a-f]{6}", result.change_id)
     (at,) = set(log["at"])
@@ -145,6 +150,38 @@ def test_a_members_first_file_is_applied_with_nothing_to_keep(catalog, tmp_path)
     assert sorted(p.name for p in data_dir.iterdir()) == ["THA.yaml", "_history"]
 
 
+def test_a_new_members_rows_are_numbered_from_001(catalog, tmp_path):
+    store = Store(tmp_path / "data", catalog)
+    upload = read_member_bytes(
+        "KHM.yaml", yaml.safe_dump({"member": "KHM", "actions": [new_row("First"), new_row("Second")]}).encode()
+    )
+
+    result = store.apply(upload, ADMIN, today=TODAY)
+
+    assert result.assigned_ids == ["KHM-001", "KHM-002"]
+    written = yaml.safe_load((tmp_path / "data" / "KHM.yaml").read_text(encoding="utf-8"))
+    assert [(a["action_id"], a["title"]) for a in written["actions"]] == [("KHM-001", "First"), ("KHM-002", "Second")]
+    assert "illustrative" not in written  # real data is not marked
+
+
+def test_the_log_is_utf8_text_with_accents_as_they_are(catalog, data_dir):
+    title = "Protección de víctimas"
+    store = Store(data_dir, catalog)
+    store.apply(read_member_bytes("THA.yaml", edited(data_dir, lambda d: d["actions"].append(new_row(title)))), ADMIN)
+
+    assert title.encode() in (data_dir / "_history" / "log.jsonl").read_bytes()  # readable with grep, not \u00f3
+
+
+def test_an_apply_judges_dates_at_the_apps_date_never_the_machines(catalog, data_dir, monkeypatch):
+    """Validation and the read-back check both judge dates at ``settings.today()`` when the caller gives none."""
+    monkeypatch.setenv(settings.TODAY_ENV, "2099-06-01")
+    upload = edited(data_dir, lambda d: d["actions"].append(new_row(last_updated=dt.date(2099, 1, 1))))
+
+    result = Store(data_dir, catalog).apply(read_member_bytes("THA.yaml", upload), ADMIN)
+
+    assert result.ok, [i.message for i in result.preview.issues]
+
+
 def test_an_apply_that_changes_nothing_is_logged_as_unchanged(catalog, data_dir):
     store = Store(data_dir, catalog)
 
@@ -155,14 +192,26 @@ def test_an_apply_that_changes_nothing_is_logged_as_unchanged(catalog, data_dir)
 
 
 def test_the_log_keeps_its_format_one_json_object_per_line(catalog, data_dir):
-    Store(data_dir, catalog).apply(
-        read_member_bytes("THA.yaml", edited(data_dir, lambda d: set_status(d, 0, "discontinued"))),
-        ADMIN,
-        today=TODAY,
-    )
+    """Other tools read the log: every line of every kind has exactly the LOG_COLUMNS keys, in that order."""
+
+    def edit(document):
+        set_status(document, 0, "discontinued")
+        document["actions"].pop(1)
+        document["actions"].append(new_row())
+
+    store = Store(data_dir, catalog)
+    store.apply(read_member_bytes("THA.yaml", edited(data_dir, edit)), ADMIN, today=TODAY)
+    store.apply(read_member_file(data_dir / "THA.yaml"), ADMIN, today=TODAY)
     text = (data_dir / "_history" / "log.jsonl").read_text(encoding="utf-8")
-    assert text.endswith("\n") and text.count("\n") == 1
-    assert list(json.loads(text)) == LOG_COLUMNS
+
+    assert text.endswith("\n") and text.count("\n") == 4
+    entries = [json.loads(line) for line in text.splitlines()]
+    assert [e["kind"] for e in entries] == ["added", "removed", "changed", "unchanged"]
+    assert all(list(e) == LOG_COLUMNS for e in entries)
+    assert [(e["field"], e["old"], e["new"]) for e in entries[:2]] == [
+        (None, None, "New work"),
+        (None, yaml.safe_load((SAMPLE / "THA.yaml").read_text())["actions"][1]["title"], None),
+    ]
 
 
 def test_the_log_reader_skips_a_line_still_being_written(catalog, data_dir):
@@ -201,7 +250,7 @@ def test_invalid_upload_changes_nothing(catalog, data_dir):
 def test_only_reviewers_and_admins_can_apply(catalog, data_dir, role):
     user = User("someone@example.org", "Someone", role, "THA" if role == Role.FOCAL_POINT else None)
     before = files_under(data_dir)
-    with pytest.raises(AccessDeniedError, match="apply updates to member records"):
+    with pytest.raises(AccessDeniedError, match=r"^Your role does not allow you to apply updates to member records\.$"):
         Store(data_dir, catalog).apply(read_member_file(data_dir / "THA.yaml"), user, today=TODAY)
     assert files_under(data_dir) == before
 
@@ -335,6 +384,20 @@ def test_used_ids_are_read_by_the_loader_not_found_in_text(catalog, data_dir):
         read_member_bytes("THA.yaml", edited(data_dir, lambda d: d["actions"].append(new_row()))), ADMIN, today=TODAY
     )
     assert added.assigned_ids == ["THA-078"]
+
+
+def test_a_version_restored_by_hand_is_read_again(catalog, data_dir):
+    """Versions are cached by the store; one replaced from a backup while the app runs still counts."""
+    store = Store(data_dir, catalog)
+    kept = data_dir / "_history" / "versions" / "THA" / "20250102T000000000000Z-bbbbbb-THA.yaml"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("member: THA\nactions:\n- action_id: THA-077\n", encoding="utf-8")
+    assert "THA-077" in store.used_action_ids("THA")
+
+    kept.write_text("member: THA\nactions:\n- action_id: THA-080\n- action_id: THA-081\n", encoding="utf-8")
+
+    used = store.used_action_ids("THA")
+    assert {"THA-080", "THA-081"} <= used and "THA-077" not in used
 
 
 def test_new_ids_are_numbered_in_order_and_widen_past_999(catalog, data_dir):
@@ -713,8 +776,13 @@ def test_preview_warns_when_rows_with_errors_on_record_would_be_dropped(catalog,
     (data_dir / "THA.yaml").write_bytes(edited(data_dir, lambda d: set_status(d, 2, "almost done")))
     preview = Store(data_dir, catalog).preview(read_member_bytes("THA.yaml", good), viewer=ADMIN, today=TODAY)
     assert preview.ok
-    assert [(i.severity, i.code) for i in preview.issues] == [("warning", "current-rows-dropped")]
-    assert preview.issues[0].message.startswith("THA.yaml: 1 row(s) of THA's current file have errors")
+    assert [(i.severity, i.code, i.file, i.row) for i in preview.issues] == [
+        ("warning", "current-rows-dropped", "THA.yaml", None)
+    ]
+    message = preview.issues[0].message  # what, what applying does to those rows, and how to keep them
+    assert message.startswith("THA.yaml: 1 row(s) of THA's current file have errors")
+    assert "applying it replaces the file and those rows will be gone (the old file is kept in the history)" in message
+    assert message.endswith("Add them to this file, corrected, if they should stay")
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

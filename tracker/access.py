@@ -76,13 +76,13 @@ def require(allowed: bool, what: str) -> None:
         raise AccessDeniedError(f"Your role does not allow you to {what}.")
 
 
-def email_verified(claims: Mapping[str, object], *, trust_absent: bool = False) -> bool:
+def email_verified(claims: Mapping[str, object], *, trust_absent: bool) -> bool:
     """True when the identity provider says the e-mail it reports is the person's (OIDC ``email_verified``).
 
     ``true`` (or the text "true", as some providers send it) is verified; ``false`` or any other value is
-    not. Without the claim (Microsoft Entra ID never sends it) the answer is ``trust_absent``: false unless
-    the role map says otherwise, since an unverified address can be anyone's (with some providers a user
-    may type any e-mail into their own profile).
+    not. Without the claim (Microsoft Entra ID never sends it) the answer is ``trust_absent``, which the
+    caller takes from the role map (``trust_unverified_email``: false unless the file says true), since an
+    unverified address can be anyone's (with some providers a user may type any e-mail into their profile).
     """
     value = claims.get("email_verified")
     if value is None:
@@ -141,7 +141,7 @@ def load_roles(data_dir: Path) -> RoleMap:
     for item in users:
         email = str(item.get("email") or "").strip().casefold() if isinstance(item, dict) else ""
         try:
-            role = Role(str(item.get("role", "")))
+            role = Role(item.get("role"))
         except (ValueError, AttributeError):
             problems.append(f"{ROLES_FILE}: '{email or item}' has an unknown role; use {', '.join(Role)}")
             continue

@@ -96,10 +96,11 @@ def diff_actions(current: pd.DataFrame, uploaded: pd.DataFrame) -> Diff:
 
 def changes_display(diff: Diff, catalog: Catalog) -> pd.DataFrame:
     """Changed fields as people read them: column labels, status labels instead of ids."""
+    # Both sides were validated against this catalog, so every status is on its scale and every field has a label.
     labels = {s.id: s.label for s in catalog.statuses.values()}
     frame = diff.changed.copy()
     is_status = frame["field"] == "status"
-    frame.loc[is_status, "old"] = frame.loc[is_status, "old"].map(labels).fillna(frame.loc[is_status, "old"])
-    frame.loc[is_status, "new"] = frame.loc[is_status, "new"].map(labels).fillna(frame.loc[is_status, "new"])
-    frame["field"] = frame["field"].map(LABELS).fillna(frame["field"])
+    frame.loc[is_status, "old"] = frame.loc[is_status, "old"].map(labels)
+    frame.loc[is_status, "new"] = frame.loc[is_status, "new"].map(labels)
+    frame["field"] = frame["field"].map(LABELS)
     return frame.rename(columns={"action_id": "Action ID", "field": "Column", "old": "Was", "new": "Becomes"})

@@ -15,14 +15,12 @@ import numbers
 import re
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from loaders.fields import FIELD_NAMES
-from tracker import settings
 from tracker.action_table import action_display
 from tracker.filters import GROUPS, Filters, View, apply_filters
 from tracker.gaps import gap_matrix, gap_table, uncovered_commitments
@@ -141,8 +139,8 @@ def status_table(view: View, by: str) -> pd.DataFrame:
     catalog = view.catalog
     counts = status_counts(view, by)
     wide = counts.pivot(index="group", columns="status", values="actions")
-    wide = wide.reindex(index=list(dict.fromkeys(counts["group"])), columns=list(catalog.statuses)).fillna(0)
-    wide = wide.astype("int64")
+    # status_counts gives every (group, status) pair, zeros included: reindexing only restores their order.
+    wide = wide.reindex(index=list(dict.fromkeys(counts["group"])), columns=list(catalog.statuses))
     wide.columns = pd.Index([f"{s.icon} {s.label}" for s in catalog.statuses.values()])
     wide["Total"] = wide.sum(axis=1)
     if by == "member":
@@ -152,7 +150,7 @@ def status_table(view: View, by: str) -> pd.DataFrame:
         names = {c: catalog.commitments[c].title for c in catalog.commitments}
         heading = ("Area or pillar", "Title")
     wide.insert(0, heading[1], wide.index.map(names))
-    return wide.rename_axis(heading[0]).reset_index().astype({heading[0]: "str", heading[1]: "str"})
+    return wide.rename_axis(heading[0]).reset_index()
 
 
 def view_tables(view: View, today: dt.date) -> dict[str, pd.DataFrame]:
@@ -198,7 +196,7 @@ def view_workbook(
     filters: Filters,
     *,
     data_as_of: dt.date | None,
-    today: dt.date | None = None,
+    today: dt.date,
     confidential_included: bool = False,
 ) -> bytes:
     """An Excel workbook of exactly the filtered view: an About sheet, then one sheet per table.
@@ -207,16 +205,16 @@ def view_workbook(
         view: the filtered data (confidential actions already excluded, or not, by ``apply_filters``).
         filters: the filters that made ``view`` (stated in words on the About sheet).
         data_as_of: the data date to state (see :func:`data_as_of`).
-        today: the export date, which is also the date "overdue" is judged at (today when omitted).
+        today: the export date, which is also the date "overdue" is judged at.
         confidential_included: whether the view may hold confidential actions (stated on the About sheet).
 
     Returns:
         The ``.xlsx`` bytes. Every text cell is written as a string and neutralised.
     """
-    today = today or settings.today()
     buffer = io.BytesIO()
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with xlsxwriter.Workbook(buffer, options) as book:
+    # Every cell goes through a typed write_* call (never write()), so no text is ever converted to a formula,
+    # URL or number; in_memory keeps the XML parts out of temporary files.
+    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
         styles = {
             "bold": book.add_format({"bold": True}),
             "header": book.add_format({"bold": True, "bg_color": "#E8E8E8", "border": 1, "text_wrap": True}),
@@ -275,11 +273,9 @@ def _write_cell(
     styles: Mapping[str, xlsxwriter.format.Format],
 ) -> None:
     """Write one value by its type; text always as a (neutralised) string, never a formula."""
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
-        sheet.write_blank(row, col, None)
-    elif isinstance(value, bool | np.bool_):
-        sheet.write_boolean(row, col, bool(value))
-    elif isinstance(value, numbers.Real):
+    if pd.isna(value):  # None, NaN, NaT: the cell stays empty
+        return
+    if isinstance(value, numbers.Real):
         sheet.write_number(row, col, float(value))
     elif isinstance(value, dt.date):  # dates and datetimes (pandas Timestamps included)
         sheet.write_datetime(row, col, value, styles["date"])

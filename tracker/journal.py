@@ -94,7 +94,7 @@ class Journal:
             "log_lines": list(change.log_lines),
         }
         staged = self.pending / f"{change.member}.json.tmp"
-        durable.write_file(staged, json.dumps(intent, ensure_ascii=False).encode())
+        durable.write_file(staged, json.dumps(intent).encode())
         durable.replace(staged, self.pending / f"{change.member}.json")  # the commit point
         durable.fsync_dir(self.pending)
         return self._complete(intent)
@@ -199,25 +199,25 @@ class Journal:
 
     def _read_intent(self, path: Path) -> dict[str, Any] | None:
         try:
-            intent = json.loads(path.read_text(encoding="utf-8"))
+            intent = json.loads(path.read_bytes())  # UTF-8, as json.dumps(...).encode() wrote it
         except (OSError, ValueError) as exc:
             raise JournalError(f"{path.name} in _history/pending cannot be read ({exc})") from exc
-        if not isinstance(intent, dict):
-            raise JournalError(f"{path.name} in _history/pending is not an intent")
-        if intent.get("format") == INTENT_FORMAT:
+        if isinstance(intent, dict) and intent.get("format") == INTENT_FORMAT:
             return intent
-        return self._upgrade(path.stem, intent)
+        if isinstance(intent, dict) and {"change_id", "log"} <= intent.keys():
+            return self._upgrade(path.stem, intent)
+        raise JournalError(f"{path.name} in _history/pending is not an intent")
 
     def _upgrade(self, member: str, legacy: dict[str, Any]) -> dict[str, Any] | None:
-        """An intent of the first store format (``change_id`` and ``log`` only), in this format.
+        """An intent of the first store format (``change_id`` and ``log`` only), as :meth:`_complete` takes it.
 
         That format committed by renaming ``pending/<M>.yaml`` after its intent, logged after the
         replace, and put the change id in the new file's first line. So: a pending file means
         committed and nothing logged yet; a member file naming the change means installed, with
         any of its lines at the end of the log; neither means never committed (returns None).
         """
-        change_id = str(legacy.get("change_id", "recovered"))
-        lines = [json.dumps(entry, ensure_ascii=False) for entry in legacy.get("log", [])]
+        change_id = str(legacy["change_id"])
+        lines = [json.dumps(entry, ensure_ascii=False) for entry in legacy["log"]]  # as that format wrote them
         target = self.data_dir / f"{member}.yaml"
         pending = self.pending / f"{member}.yaml"
         current = self.member_files(member)
@@ -232,7 +232,6 @@ class Journal:
         else:
             return None
         return {
-            "format": INTENT_FORMAT,
             "change_id": change_id,
             "member": member,
             "new": asdict(new),
@@ -255,8 +254,6 @@ def _matching_lines(after: bytes, expected: list[bytes]) -> int:
 def _start_of_change(log: Path, change_id: str) -> int:
     """Where the run of ``change_id``'s lines at the end of the log starts (its complete size if none)."""
     end = durable.complete_size(log)
-    if end == 0:
-        return 0
     lines = durable.read_range(log, 0, end).split(b"\n")[:-1]  # JSON escapes every newline inside a value
     start = end
     for line in reversed(lines):

@@ -152,12 +152,11 @@ class Store:
         for path in self.current_files(member):
             used |= _raw_ids(read_member_file(path))
         folder = self.history / "versions" / member
-        kept = (
-            sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
-        )
+        # A copy the journal is still making (".<name>.tmp") is read too: the loader takes no rows from a .tmp file.
+        kept = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
         for path in kept:
             stat = path.stat()
-            used |= _version_ids(str(path), member, stat.st_size, stat.st_mtime_ns)
+            used |= _version_ids(str(path), member, (stat.st_size, stat.st_mtime_ns))
         return used
 
     # -- writing ------------------------------------------------------------------------------
@@ -228,8 +227,7 @@ class Store:
         start = max(numbers, default=0) + 1
         new_ids = [f"{member}-{n:03d}" for n in range(start, start + count)]  # IDN-014; IDN-1000 after IDN-999
         out = actions.copy()
-        out.loc[missing, "action_id"] = new_ids
-        out.loc[missing, "action_key"] = new_ids
+        out.loc[missing, "action_id"] = new_ids  # what is written; action_key is the loader's, not a file field
         return out, new_ids
 
 
@@ -239,8 +237,12 @@ def _raw_ids(raw: RawFile) -> set[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _version_ids(path: str, member: str, size: int, mtime_ns: int) -> frozenset[str]:
-    """The ids in a kept version (named ``<change>-<file>``); cached, as versions never change."""
+def _version_ids(path: str, member: str, size_mtime: tuple[int, int]) -> frozenset[str]:
+    """The ids in a kept version (named ``<change>-<file>``).
+
+    Cached, as the journal never changes a version; ``size_mtime`` in the key still
+    lets a version file restored by hand be read again.
+    """
     raw = read_member_bytes(f"{member}{Path(path).suffix}", Path(path).read_bytes())
     return frozenset(_raw_ids(raw))
 

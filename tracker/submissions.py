@@ -119,9 +119,7 @@ class Submissions:
         member = preview.member
         # Microseconds in the id keep list() (sorted by id) in sending order, even within one second.
         submission_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{member}-{uuid.uuid4().hex[:6]}"
-        header = f"{member}: the records of {Path(name).name} as sent for review ({submission_id})."
-        records = member_yaml(member, preview.actions, illustrative=preview.illustrative, header=header).encode()
-        problems = reload_problems(self.store.catalog, member, records, preview.actions, file=raw.file, today=today)
+        records, problems = _records_file(self.store, submission_id, raw, preview, today)
         if problems:
             return replace(preview, issues=[*preview.issues, *problems]), None
         submission = Submission(
@@ -266,17 +264,17 @@ class Submissions:
 
     def _read(self, folder: Path) -> Submission | None:
         try:
-            return Submission(**json.loads((folder / META).read_text(encoding="utf-8")))
+            return Submission(**json.loads((folder / META).read_bytes()))
         except (OSError, ValueError, TypeError):
             return None  # a damaged folder is skipped, not fatal
 
-    def _convert(self, folder: Path, *, today: dt.date | None = None) -> Submission | None:
+    def _convert(self, folder: Path) -> Submission | None:
         """Bring a first-format submission to this format and delete the raw upload it kept."""
         submission = self._read(folder)  # again, under the lock: another process may have converted it
         if submission is None:
             return None
         if submission.format == 1:
-            submission = self._converted(folder, submission, today or settings.today())
+            submission = self._converted(folder, submission, settings.today())
             _write_meta(folder, submission)
         kept = {META, submission.records}
         strays = [p for p in folder.iterdir() if p.is_file() and p.name not in kept]
@@ -287,21 +285,17 @@ class Submissions:
         return submission
 
     def _converted(self, folder: Path, submission: Submission, today: dt.date) -> Submission:
+        # A first-format submission has no records file (``records`` is None): a decided one needs none, its
+        # records being in the history; a pending one gets one if its upload still validates.
         if submission.state != "pending":
-            return replace(submission, format=FORMAT, records=None)  # decided: its records are in the history
+            return replace(submission, format=FORMAT)
         upload = folder / submission.file
         problem = "its file is missing"
         if upload.is_file():
             raw = read_member_bytes(submission.file, upload.read_bytes())
             preview = self.store.preview(raw, viewer=SYSTEM, today=today)
-            if preview.ok and preview.actions is not None and raw.member == submission.member:
-                header = f"{submission.member}: the records of {submission.file} as sent for review ({submission.id})."
-                records = member_yaml(
-                    submission.member, preview.actions, illustrative=preview.illustrative, header=header
-                ).encode()
-                check = reload_problems(
-                    self.store.catalog, submission.member, records, preview.actions, file=raw.file, today=today
-                )
+            if preview.ok and raw.member == submission.member:
+                records, check = _records_file(self.store, submission.id, raw, preview, today)
                 if not check:
                     durable.write_file(folder / RECORDS, records)
                     warnings = [i.to_dict() for i in preview.issues]
@@ -312,13 +306,23 @@ class Submissions:
         return replace(
             submission,
             format=FORMAT,
-            records=None,
             state="rejected",
             reviewed_by=SYSTEM.label,
             reviewed_at=_now(),
             note=f"Sent before submissions kept normalised records, and it no longer passes validation ({problem}). "
             "Please send it again.",
         )
+
+
+def _records_file(
+    store: Store, submission_id: str, raw: RawFile, preview: Preview, today: dt.date
+) -> tuple[bytes, list[Issue]]:
+    """The ``records.yaml`` of a valid upload, and the problems that keep it from loading back whole."""
+    assert raw.member is not None and preview.actions is not None
+    header = f"{raw.member}: the records of {Path(raw.file).name} as sent for review ({submission_id})."
+    records = member_yaml(raw.member, preview.actions, illustrative=preview.illustrative, header=header).encode()
+    problems = reload_problems(store.catalog, raw.member, records, preview.actions, file=raw.file, today=today)
+    return records, problems
 
 
 def _needs_conversion(folder: Path, submission: Submission) -> bool:
