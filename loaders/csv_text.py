@@ -27,9 +27,7 @@ _SAMPLE = 4096
 
 
 class _RefusedError(Exception):
-    def __init__(self, issue: Issue) -> None:
-        super().__init__(issue.message)
-        self.issue = issue
+    """Raised with the :class:`Issue` that refuses the file as its one argument."""
 
 
 def read_csv_grid(name: str, data: bytes) -> Grid | Issue:
@@ -58,7 +56,7 @@ def read_csv_grid(name: str, data: bytes) -> Grid | Issue:
         try:
             grid = _parse(name, text, delimiter)
         except _RefusedError as refused:
-            refusal = refusal or refused.issue
+            refusal = refusal or refused.args[0]
             continue
         if find_header(grid)[0] is not None:
             return grid
@@ -107,14 +105,17 @@ def _delimiters(text: str) -> tuple[str, ...]:
     """The delimiters to try, the one whose first rows hold the header first (else all, in the usual order)."""
     for delimiter in _DELIMITERS:
         try:
-            head = list(
-                itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS)
-            )
+            head = list(itertools.islice(_rows(text, delimiter), HEADER_SEARCH_ROWS))
         except csv.Error:
             continue
         if find_header(head)[0] is not None:
             return (delimiter,)
     return _DELIMITERS
+
+
+def _rows(text: str, delimiter: str) -> Any:
+    """A csv reader over ``text``; newline="" keeps a line break inside a quoted cell as it is written."""
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def _parse(name: str, text: str, delimiter: str) -> Grid:
@@ -126,7 +127,7 @@ def _parse(name: str, text: str, delimiter: str) -> Grid:
     """
     grid: Grid = []
     cells = 0
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = _rows(text, delimiter)
     while True:
         try:
             row = next(reader, None)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from loaders import content, limits, safe_yaml, sheet_extent
+from loaders import content, csv_text, limits, safe_yaml, sheet_extent
 from loaders.sandbox import ChildFailedError, run_child
 from loaders.sheet_bound import SheetBound
 from loaders.sheet_extent import shared_string_lengths, xlsx_sheet_extent
@@ -507,6 +507,57 @@ def test_csv_with_more_cells_than_a_sheet_may_hold_is_refused(monkeypatch: pytes
     assert _codes(raw) == [(None, None, "sheet-too-large")]
 
 
+def test_csv_cells_are_counted_exactly_up_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = "\n".join(["IDN,ASC-1,A title,,Limited,,,2024-03-01"] * 12)
+    data = f"{_CSV_HEADER}\n{rows}\n".encode()  # 15 + 12 x 8 = 111 cells
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 111)
+    assert len(read_member_bytes("IDN.csv", data).rows) == 12
+
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 110)
+    (issue,) = read_member_bytes("IDN.csv", data).issues
+    assert (issue.code, issue.file, issue.row) == ("sheet-too-large", "IDN.csv", None)
+    assert issue.message == (
+        "IDN.csv: the file has more than 110 cells (reached at row 13); a member file has a few thousand. "
+        "Delete the rows and columns after the table and export again"
+    )
+
+
+def test_csv_cell_too_long_says_which_row_and_the_limit() -> None:
+    long = f"{_CSV_HEADER}\nIDN,ASC-1,A title,,Limited,,,2024-03-01\nIDN,ASC-1,{'x' * 40_000},,Limited,,,2024-03-01\n"
+
+    (issue,) = read_member_bytes("IDN.csv", long.encode()).issues
+
+    assert (issue.code, issue.file, issue.row) == ("cell-too-long", "IDN.csv", 3)
+    assert issue.message == (
+        "IDN.csv, row 3: a cell holds more than 32,767 characters, more than a spreadsheet cell can hold; "
+        "shorten the text (link a long document as evidence instead) and export the CSV again"
+    )
+
+
+def test_csv_is_parsed_whole_only_with_the_delimiter_whose_rows_hold_the_header(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    parsed: list[str] = []
+    parse = csv_text._parse
+    monkeypatch.setattr(
+        csv_text, "_parse", lambda name, text, delimiter: parsed.append(delimiter) or parse(name, text, delimiter)
+    )
+    data = write_csv(tmp_path / "IDN.csv", [valid_row()], delimiter=";").read_bytes()
+
+    raw = read_member_bytes("IDN.csv", data)
+
+    assert (raw.issues, len(raw.rows), parsed) == ([], 1, [";"])
+
+
+def test_csv_line_break_inside_a_quoted_cell_is_kept_as_written() -> None:
+    data = f'{_CSV_HEADER}\r\nIDN,ASC-1,A title,,Limited,,,2024-03-01,,,,,,,"first\r\nsecond\rthird"\r\n'.encode()
+
+    raw = read_member_bytes("IDN.csv", data)
+
+    assert raw.issues == []
+    assert raw.rows["notes"].tolist() == ["first\r\nsecond\rthird"]
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom", "delimiter"),
     [
@@ -542,8 +593,27 @@ def test_workbook_with_many_unknown_columns_gets_capped_warnings(tmp_path: Path)
 
     unknown = [i for i in raw.issues if i.code == "unknown-column"]
     assert len(unknown) == limits.MAX_UNKNOWN_COLUMN_WARNINGS + 1
-    assert "80 more columns" in unknown[-1].message
+    last = unknown[-1]
+    assert (last.severity, last.file, last.sheet, last.row, last.field) == ("warning", "IDN.xlsx", "Actions", 1, None)
+    assert last.message == (
+        "IDN.xlsx, sheet Actions, row 1: 80 more columns outside the template (columns AJ to DK); their values are "
+        "kept aside but not used. A member file needs only the template's columns: delete the others"
+    )
     assert "Extra 99" in raw.rows["_extra"][0]  # kept aside, never lost
+
+
+def test_yaml_with_many_unknown_keys_gets_capped_warnings() -> None:
+    keys = "".join(f"    extra_{n}: v\n" for n in range(25))
+    raw = read_member_bytes("IDN.yaml", f"member: IDN\nactions:\n  - title: x\n{keys}".encode())
+
+    unknown = [i for i in raw.issues if i.code == "unknown-column"]
+    assert len(unknown) == limits.MAX_UNKNOWN_COLUMN_WARNINGS + 1
+    last = unknown[-1]
+    assert (last.file, last.sheet, last.row) == ("IDN.yaml", None, 3)
+    assert last.message == (
+        "IDN.yaml, line 3: 5 more columns outside the template (keys such as 'extra_20'); their values are kept "
+        "aside but not used. A member file needs only the template's columns: delete the others"
+    )
 
 
 # --- the cheap bound that spares most files the exact pass ---------------------------------------
@@ -879,3 +949,80 @@ def test_yaml_fast_builder_counts_what_it_builds_even_if_an_anchor_got_past_the_
         safe_yaml.load_yaml_text(text)
 
     assert refused.value.code == "yaml-too-complex"
+
+
+# The size walk of documents with anchors, in this process (the bombs above are parsed in a child, where a
+# walk that counted wrong would still be stopped by the child's limits): exact counts on a small document,
+# with the limits lowered to just above and just below them.
+_ALIASED = "# counted by hand\ns: &x [p, q]\nl: [*x, *x, *x]\n"
+# values: the root 1, s 1, x 3 (the list, p, q), l 1, the aliasing list 1 + 3 x 3 = 10 -> the root 16
+# characters: s, p, q, l and the aliasing list's 3 x 2 = 6 -> the root 10
+# heights: p 1, x 2, the aliasing list 3, the root 4
+_TOO_MANY = (
+    "the file expands to more values than any member file holds (it repeats aliases such as *name many times "
+    "over); write the values out without anchors and aliases"
+)
+_TOO_LONG = (
+    "the file expands to more text than any member file holds (it repeats a long value through aliases such "
+    "as *name); write the values out without anchors and aliases"
+)
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "refused"),
+    [
+        pytest.param("MAX_EXPANDED_NODES", 16, None, id="values-at-the-limit"),
+        pytest.param("MAX_EXPANDED_NODES", 15, (2, _TOO_MANY), id="values-over-at-the-root"),
+        pytest.param("MAX_EXPANDED_NODES", 9, (3, _TOO_MANY), id="values-over-at-the-aliasing-list"),
+        pytest.param("MAX_EXPANDED_CHARS", 10, None, id="characters-at-the-limit"),
+        pytest.param("MAX_EXPANDED_CHARS", 9, (2, _TOO_LONG), id="characters-over-at-the-root"),
+        pytest.param("MAX_EXPANDED_CHARS", 5, (3, _TOO_LONG), id="characters-over-at-the-aliasing-list"),
+        pytest.param("MAX_DEPTH", 4, None, id="depth-at-the-limit"),
+        pytest.param(
+            "MAX_DEPTH",
+            3,
+            (
+                2,
+                "the values are nested more than 3 levels deep; a member file needs only a few levels (a list of "
+                "actions, each a mapping of fields)",
+            ),
+            id="depth-over-at-the-root",
+        ),
+        pytest.param(
+            "MAX_DEPTH",
+            2,
+            (
+                3,
+                "the values are nested more than 2 levels deep; a member file needs only a few levels (a list of "
+                "actions, each a mapping of fields)",
+            ),
+            id="depth-over-at-the-aliasing-list",
+        ),
+    ],
+)
+def test_yaml_size_walk_counts_every_alias_exactly(
+    limit: str, value: int, refused: tuple[int, str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(safe_yaml, limit, value)
+
+    if refused is None:
+        assert safe_yaml.strip_lines(safe_yaml.load_yaml_text(_ALIASED)) == {
+            "s": ["p", "q"],
+            "l": [["p", "q"]] * 3,
+        }
+        return
+    with pytest.raises(safe_yaml.YamlError) as caught:
+        safe_yaml.load_yaml_text(_ALIASED)
+    assert (caught.value.code, caught.value.line, caught.value.message) == ("yaml-too-complex", *refused)
+    assert str(caught.value) == refused[1]
+
+
+def test_yaml_value_that_contains_itself_is_refused_in_process() -> None:
+    with pytest.raises(safe_yaml.YamlError) as caught:
+        safe_yaml.load_yaml_text("member: IDN\nnotes: &n [a, [b, *n]]\n")
+
+    assert (caught.value.code, caught.value.line) == ("yaml-too-complex", 2)
+    assert caught.value.message == (
+        "a value contains itself through an alias (*name inside the value marked &name), so it has no end; "
+        "write the values out without anchors and aliases"
+    )
