@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import pickle
 import re
 import struct
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from loaders import content, csv_text, limits, safe_yaml, sheet_extent
 from loaders.sandbox import ChildFailedError, run_child
@@ -27,6 +29,7 @@ from loaders.sheet_bound import SheetBound
 from loaders.sheet_extent import shared_string_lengths, xlsx_sheet_extent
 from loaders.tables import RawFile, read_member_bytes
 from tests.make_fixtures import (
+    DATA_DIR,
     HEADER,
     VALID_DIR,
     biff8_stream,
@@ -47,6 +50,46 @@ _FAR = "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"
 
 def _codes(raw: RawFile) -> Codes:
     return [(i.row, i.field, i.code) for i in raw.issues]
+
+
+# Every refusal's whole message, test by test, is kept in tests/data/hostile-messages.yaml: messages are part of
+# the product (where, what, how to fix), so a change of wording shows in review as a change of that file. After
+# changing a message on purpose, rewrite it with
+#     UPDATE_MESSAGES=1 .venv/bin/python -m pytest -p no:cacheprovider tests/test_hostile_files.py
+# and read its diff before committing.
+HOSTILE_MESSAGES = DATA_DIR / "hostile-messages.yaml"
+_UPDATE_MESSAGES = os.environ.get("UPDATE_MESSAGES") == "1"
+Reviewed = Callable[[RawFile], None]
+
+
+@pytest.fixture(scope="module")
+def reviewed_messages() -> Iterator[tuple[dict[str, list[str]], dict[str, list[str]]]]:
+    """(the reviewed messages by test, those seen in this run); the seen ones are written when updating."""
+    known = yaml.safe_load(HOSTILE_MESSAGES.read_text(encoding="utf-8")) if HOSTILE_MESSAGES.exists() else {}
+    seen: dict[str, list[str]] = {}
+    yield known, seen
+    if _UPDATE_MESSAGES and seen:
+        header = (
+            "# The messages of each refusal in tests/test_hostile_files.py, by test (UPDATE_MESSAGES=1 writes it).\n"
+        )
+        text = yaml.safe_dump({**known, **seen}, sort_keys=True, allow_unicode=True, width=1_000_000)
+        HOSTILE_MESSAGES.write_text(header + text, encoding="utf-8")
+
+
+@pytest.fixture
+def reviewed(request: pytest.FixtureRequest, reviewed_messages: tuple[dict[str, list[str]], ...]) -> Reviewed:
+    """``reviewed(raw)``: the messages of ``raw``'s issues are, word for word, those reviewed for this test."""
+    known, seen = reviewed_messages
+
+    def check(raw: RawFile) -> None:
+        messages = [issue.message for issue in raw.issues]
+        if _UPDATE_MESSAGES:
+            seen[request.node.name] = messages
+            return
+        assert request.node.name in known, f"no reviewed messages for {request.node.name}: see HOSTILE_MESSAGES"
+        assert messages == known[request.node.name]
+
+    return check
 
 
 @pytest.fixture
@@ -117,7 +160,7 @@ HOSTILE_SHEETS: dict[str, Callable[[bytes], bytes]] = {
 
 @pytest.mark.parametrize("spelling", list(HOSTILE_SHEETS))
 def test_far_cell_in_any_xml_spelling_is_refused_before_the_reader(
-    spelling: str, tmp_path: Path, reader_calls: list[bytes]
+    spelling: str, tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _sheet(_base_xlsx(tmp_path), HOSTILE_SHEETS[spelling])
     assert len(data) < 100_000  # small uploads, all of them
@@ -125,11 +168,14 @@ def test_far_cell_in_any_xml_spelling_is_refused_before_the_reader(
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert raw.issues[0].sheet == "Actions"
     assert reader_calls == []
 
 
-def test_sheet_moved_outside_the_worksheets_folder_is_still_measured(tmp_path: Path, reader_calls: list[bytes]) -> None:
+def test_sheet_moved_outside_the_worksheets_folder_is_still_measured(
+    tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     def move(name: str, part: bytes) -> bytes | None:
         if name == "xl/worksheets/sheet1.xml":
             return None
@@ -144,6 +190,7 @@ def test_sheet_moved_outside_the_worksheets_folder_is_still_measured(tmp_path: P
     raw = read_member_bytes("IDN.xlsx", _repack(base, move, {"xl/media/image1.png": sheet}))
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -168,7 +215,9 @@ def _with_shared_strings(tmp_path: Path, strings: bytes, rows: str) -> bytes:
     return _repack(_base_xlsx(tmp_path), change, {"xl/sharedStrings.xml": strings})
 
 
-def test_shared_string_copied_into_many_cells_is_refused(tmp_path: Path, reader_calls: list[bytes]) -> None:
+def test_shared_string_copied_into_many_cells_is_refused(
+    tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     # One 1,000,000-character string in 60 cells: 60 million characters once calamine copies it into each.
     rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(10, 70))
     data = _with_shared_strings(tmp_path, _shared_strings(["x" * 1_000_000]), rows)
@@ -177,6 +226,7 @@ def test_shared_string_copied_into_many_cells_is_refused(tmp_path: Path, reader_
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert "characters" in raw.issues[0].message
     assert reader_calls == []
 
@@ -191,13 +241,14 @@ def test_shared_string_used_a_few_times_is_read(tmp_path: Path) -> None:
     assert len(raw.rows) == 4
 
 
-def test_forged_shared_string_count_is_refused(tmp_path: Path, reader_calls: list[bytes]) -> None:
+def test_forged_shared_string_count_is_refused(tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed) -> None:
     # calamine reserves room for uniqueCount strings before reading one: 20 billion aborts the process.
     data = _with_shared_strings(tmp_path, _shared_strings(["a"], unique_count=20_000_000_000), "")
 
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "unreadable-file")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -216,13 +267,14 @@ def test_forged_shared_string_count_is_refused(tmp_path: Path, reader_calls: lis
     ],
 )
 def test_sheet_xml_the_measure_cannot_follow_is_refused_as_damaged(
-    edit: Callable[[bytes], bytes], tmp_path: Path, reader_calls: list[bytes]
+    edit: Callable[[bytes], bytes], tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _sheet(_base_xlsx(tmp_path), lambda part: edit(part.split(b"?>", 1)[-1]))
 
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "unreadable-file")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -270,14 +322,19 @@ def _ods(table_rows: str, namespaces: str = "") -> bytes:
         ),
     ],
 )
-def test_ods_that_expands_beyond_the_limits_is_refused_before_the_reader(rows: str, reader_calls: list[bytes]) -> None:
+def test_ods_that_expands_beyond_the_limits_is_refused_before_the_reader(
+    rows: str, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     raw = read_member_bytes("IDN.ods", _ods(rows))
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert reader_calls == []
 
 
-def test_ods_measure_matches_names_as_calamine_does_whatever_the_prefix_is_bound_to(reader_calls: list[bytes]) -> None:
+def test_ods_measure_matches_names_as_calamine_does_whatever_the_prefix_is_bound_to(
+    reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     # calamine matches "table:table-row" literally: a prefix bound to another namespace still counts.
     rows = (
         '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
@@ -288,6 +345,7 @@ def test_ods_measure_matches_names_as_calamine_does_whatever_the_prefix_is_bound
     raw = read_member_bytes("IDN.ods", source)
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
 
 
 @pytest.mark.parametrize(
@@ -379,7 +437,7 @@ ACTIVE_XLSX: dict[str, tuple[Callable[[str, bytes], bytes], dict[str, bytes], st
 
 @pytest.mark.parametrize("kind", list(ACTIVE_XLSX))
 def test_active_content_in_an_xlsx_is_refused_whatever_the_name(
-    kind: str, tmp_path: Path, reader_calls: list[bytes]
+    kind: str, tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     change, extra, code = ACTIVE_XLSX[kind]
     data = _repack(_base_xlsx(tmp_path), change, extra)
@@ -387,6 +445,7 @@ def test_active_content_in_an_xlsx_is_refused_whatever_the_name(
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert "Save As" in raw.issues[0].message
     assert reader_calls == []
 
@@ -420,13 +479,14 @@ def test_hyperlink_whose_address_mentions_embeddings_is_not_active_content(tmp_p
     ],
 )
 def test_active_content_in_an_ods_is_refused(
-    extra: dict[str, bytes], content_rows: str, code: str, reader_calls: list[bytes]
+    extra: dict[str, bytes], content_rows: str, code: str, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _repack(_ods(content_rows), _keep, extra)
 
     raw = read_member_bytes("IDN.ods", data)
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -446,11 +506,12 @@ def _xls_with_entry_named(entry: str) -> bytes:
     [("_VBA_PROJECT_CUR", "macro-workbook-refused"), ("MBD0012AB34", "active-content-refused")],
 )
 def test_xls_holding_a_vba_project_or_embedded_object_is_refused(
-    entry: str, code: str, reader_calls: list[bytes]
+    entry: str, code: str, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     raw = read_member_bytes("IDN.xls", _xls_with_entry_named(entry))
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -466,13 +527,14 @@ def test_plain_xls_with_a_renamed_harmless_stream_is_read() -> None:
 _CSV_HEADER = ",".join(HEADER)
 
 
-def test_csv_of_a_million_columns_is_refused_quickly_with_one_issue() -> None:
+def test_csv_of_a_million_columns_is_refused_quickly_with_one_issue(reviewed: Reviewed) -> None:
     data = (_CSV_HEADER + "\n" + "," * 1_000_000 + "\n").encode()
 
     started = time.perf_counter()
     raw = read_member_bytes("IDN.csv", data)
 
     assert _codes(raw) == [(2, None, "too-many-columns")]
+    reviewed(raw)
     assert time.perf_counter() - started < 5
 
 
@@ -578,10 +640,11 @@ def test_utf16_csv_is_read_in_either_byte_order(encoding: str, bom: bytes, delim
     assert raw.rows["title"].tolist() == ["Coopération ไทย"]
 
 
-def test_damaged_utf16_csv_says_how_to_save_it() -> None:
+def test_damaged_utf16_csv_says_how_to_save_it(reviewed: Reviewed) -> None:
     raw = read_member_bytes("IDN.csv", codecs.BOM_UTF16_LE + "Member,Status\n".encode("utf-16-le") + b"\x00")
 
     assert _codes(raw) == [(None, None, "not-a-csv")]
+    reviewed(raw)
     assert "UTF-16" in raw.issues[0].message and "CSV UTF-8" in raw.issues[0].message
 
 
@@ -753,10 +816,13 @@ HOSTILE_XLS: dict[str, Callable[[], bytes]] = {
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE_XLS))
-def test_xls_sheet_beyond_the_limits_is_refused_before_the_reader(kind: str, reader_calls: list[bytes]) -> None:
+def test_xls_sheet_beyond_the_limits_is_refused_before_the_reader(
+    kind: str, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     raw = read_member_bytes("IDN.xls", HOSTILE_XLS[kind]())
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -813,13 +879,14 @@ def test_xls_text_counts_strings_split_across_continue_records(monkeypatch: pyte
     ],
 )
 def test_xls_macro_sheet_or_external_link_is_refused(
-    sheet: tuple[str, int, bytes] | None, globals_extra: bytes, code: str, reader_calls: list[bytes]
+    sheet: tuple[str, int, bytes] | None, globals_extra: bytes, code: str, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _xls(*([sheet] if sheet else []), globals_extra=globals_extra)
 
     raw = read_member_bytes("IDN.xls", data)
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert "Save As" in raw.issues[0].message
     assert reader_calls == []
 
@@ -832,7 +899,9 @@ def test_xls_supbook_that_is_no_link_is_read(cch: int) -> None:
     assert raw.sheet == "Actions"
 
 
-def test_xls_whose_sheets_overlap_beyond_the_walk_budget_is_refused(reader_calls: list[bytes]) -> None:
+def test_xls_whose_sheets_overlap_beyond_the_walk_budget_is_refused(
+    reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     cells = b"".join(biff_number(row, 0, 1.0) for row in range(3_000))
     sheets = [("Actions", 0, cells), *[(f"S{n}", 0, b"") for n in range(50)]]
     start = struct.unpack_from("<I", biff8_stream(sheets), biff8_stream(sheets).index(b"\x85\x00") + 4)[0]
@@ -842,6 +911,7 @@ def test_xls_whose_sheets_overlap_beyond_the_walk_budget_is_refused(reader_calls
     raw = read_member_bytes("IDN.xls", biff8_workbook(sheets, positions=positions))
 
     assert _codes(raw) == [(None, None, "unreadable-file")]
+    reviewed(raw)
     assert reader_calls == []
 
 
