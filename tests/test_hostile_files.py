@@ -8,6 +8,7 @@ child process, to show they are not harmless: there they abort the process.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import os
 import pickle
@@ -24,6 +25,7 @@ import pytest
 import yaml
 
 from loaders import content, csv_text, limits, safe_yaml, sheet_extent
+from loaders.issues import Issue
 from loaders.sandbox import ChildFailedError, run_child
 from loaders.sheet_bound import SheetBound
 from loaders.sheet_extent import shared_string_lengths, xlsx_sheet_extent
@@ -567,6 +569,62 @@ def test_csv_with_more_cells_than_a_sheet_may_hold_is_refused(monkeypatch: pytes
     raw = read_member_bytes("IDN.csv", f"{_CSV_HEADER}\n{rows}\n".encode())
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["lf", "cr-lf", "cr"])
+def test_csv_lines_are_counted_as_the_reader_splits_them(ending: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_CSV_LINES", 3)
+
+    # Three lines, the last one ended as the others: at the limit, read (a final line break is no fourth line).
+    assert csv_text.read_csv_grid("IDN.csv", ending.join(["a", "b", "c", ""]).encode()) == [["a"], ["b"], ["c"]]
+    # Four: over it, whatever ends the lines (10 MB of CR alone were once one line, and ten million rows).
+    refused = csv_text.read_csv_grid("IDN.csv", ending.join(["a", "b", "c", "d"]).encode())
+    assert isinstance(refused, Issue)
+    assert (refused.code, refused.file, refused.row) == ("sheet-too-large", "IDN.csv", None)
+    assert refused.message == (
+        "IDN.csv: the file has 4 lines, more than a spreadsheet can hold (3); delete the empty rows after the "
+        "table and export it again as CSV"
+    )
+
+
+def test_csv_with_old_mac_line_endings_is_read() -> None:
+    assert csv_text.read_csv_grid("IDN.csv", b"Member,Notes\rIDN,x\r") == [["Member", "Notes"], ["IDN", "x"]]
+
+
+def test_csv_in_windows_1252_with_bytes_it_does_not_define_is_read() -> None:
+    # 0x81 has no character in Windows-1252: it becomes U+FFFD rather than stopping the read with a traceback.
+    grid = csv_text.read_csv_grid("IDN.csv", b"Member,Notes\r\nIDN,caf\xe9 \x81\r\n")
+
+    assert grid == [["Member", "Notes"], ["IDN", "caf\u00e9 \ufffd"]]
+
+
+@pytest.mark.parametrize(
+    ("data", "grid"),
+    [
+        pytest.param(codecs.BOM_UTF16_LE + "Member".encode("utf-16-le"), [["Member"]], id="short-with-a-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + "Member".encode("utf-16-be"), [["Member"]], id="short-big-endian-bom"),
+        pytest.param("ID".encode("utf-16-le"), [["ID"]], id="four-bytes-without-a-bom"),
+    ],
+)
+def test_utf16_csv_is_told_by_its_bom_or_by_four_bytes(data: bytes, grid: list[list[str]]) -> None:
+    assert csv_text.read_csv_grid("IDN.csv", data) == grid
+
+
+def test_csv_error_the_reader_raises_becomes_an_issue(monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(text: str, delimiter: str) -> Iterator[list[str]]:
+        raise csv.Error("unexpected end of data")
+        yield []
+
+    monkeypatch.setattr(csv_text, "_rows", failing)
+
+    refused = csv_text.read_csv_grid("IDN.csv", b"Member\n")
+
+    assert isinstance(refused, Issue)
+    assert (refused.code, refused.file, refused.row) == ("not-a-csv", "IDN.csv", None)
+    assert refused.message == (
+        "IDN.csv: the file cannot be read as CSV (unexpected end of data); open it in Excel or LibreOffice, "
+        "check for stray quotes, and export it again as CSV"
+    )
 
 
 def test_csv_cells_are_counted_exactly_up_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:

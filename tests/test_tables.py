@@ -427,8 +427,9 @@ def test_csv_with_more_lines_than_a_sheet_holds_is_refused_before_parsing(monkey
     monkeypatch.setattr(limits, "MAX_CSV_LINES", 1_000)
     text = "Member,Commitment IDs,Action title,Status,Last updated\nIDN,ASC-1,A title,Limited,2024-03-01\n"
 
-    kept = read_member_bytes("IDN.csv", (text + "\n" * 997).encode())
-    refused = read_member_bytes("IDN.csv", (text + "\n" * 998).encode())
+    # Lines ended by a line break each: 2 + 998 = 1,000 are at the limit, one more is over it.
+    kept = read_member_bytes("IDN.csv", (text + "\n" * 998).encode())
+    refused = read_member_bytes("IDN.csv", (text + "\n" * 999).encode())
 
     assert len(kept.rows) == 1 and not kept.issues
     assert refused.rows.empty
@@ -563,6 +564,7 @@ BAD_FILE_MESSAGES = {
         "IDN (2).csv: the file name must be the member id, e.g. IDN.csv or IOM.csv; rename the file"
     ),
     "yaml-not-utf8": ("IDN.yaml: the file is not UTF-8 text; save it as UTF-8"),
+    "binary-csv": ("IDN.csv: the file is binary, not CSV text; export the sheet as CSV (File > Save As > CSV UTF-8)"),
 }
 
 
@@ -582,6 +584,7 @@ BAD_FILE_MESSAGES = {
         pytest.param("Indonesia.xlsx", b"PK\x03\x04", "bad-file-name", id="country-name"),
         pytest.param("IDN (2).csv", b"Member", "bad-file-name", id="browser-copy-suffix"),
         pytest.param("IDN.yaml", b"\xff\xfe\x00bad", "unreadable-file", id="yaml-not-utf8"),
+        pytest.param("IDN.csv", b"Member\x00Status\n", "not-a-csv", id="binary-csv"),
     ],
 )
 def test_bad_files_become_one_file_level_issue(
