@@ -327,6 +327,61 @@ def test_yaml_blank_member_declares_nothing(member_file: MemberFile, check: Chec
     assert [(i.row, i.field, i.code) for i in dataset.issues] == [(3, "member", "missing-value")]
 
 
+def test_yaml_rows_keep_their_own_member_and_unknown_keys_as_json_text() -> None:
+    text = (
+        "member: IDN\nactions:\n  - title: x\n    Focal point: Dewi Lestari (Café)\n    met on: 2024-03-01\n"
+        "    member: THA\n  - title: y\n"
+    )
+
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    # Row 3 names its own member (the validator then reports the mismatch); row 7 inherits the file's.
+    assert raw.rows["member"].tolist() == ["THA", "IDN"]
+    # Kept aside as written: accents unescaped, a date as its ISO text.
+    assert raw.rows["_extra"][0] == '{"Focal point": "Dewi Lestari (Café)", "met on": "2024-03-01"}'
+    assert [(i.code, i.row, i.message) for i in raw.issues] == [
+        (
+            "unknown-column",
+            3,
+            f"IDN.yaml, line 3: the key '{key}' (in the action starting here) is not a template field; its values "
+            "are kept aside but not used. Rename it to a template field if it was meant to be one",
+        )
+        for key in ("Focal point", "met on")
+    ]
+
+
+@pytest.mark.parametrize("head", ["", "member:\n"], ids=["no-member-key", "null-member"])
+def test_yaml_without_a_member_declares_none(head: str) -> None:
+    raw = read_member_bytes("IDN.yaml", f"{head}actions:\n  - title: x\n".encode())
+
+    assert raw.declared_member is None
+    assert raw.rows["member"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "- a\n",
+            "IDN.yaml: expected 'member:' and a list under 'actions:' at the top of the file; see the sample files "
+            "for the layout",
+            id="no-mapping",
+        ),
+        pytest.param(
+            "member: IDN\nactions:\n  - title: x\n  - 3\n",
+            "IDN.yaml: entry 2 under 'actions:' is not a mapping of fields; each action starts with '- action_id: "
+            "...' followed by its fields, indented alike",
+            id="entry-not-a-mapping",
+        ),
+    ],
+)
+def test_yaml_of_the_wrong_shape_is_refused_whole_for_its_member(text: str, message: str) -> None:
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    assert (raw.file, raw.member, raw.rows.empty) == ("IDN.yaml", "IDN", True)
+    assert [(i.file, i.code, i.message) for i in raw.issues] == [("IDN.yaml", "yaml-structure", message)]
+
+
 # --- choosing the sheet ----------------------------------------------------------------------
 
 

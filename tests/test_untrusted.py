@@ -59,7 +59,7 @@ def test_a_reader_that_crashes_exhausts_memory_hangs_or_lies_becomes_an_issue(
 
     raw = untrusted.read_untrusted_bytes(name, b"Member,Status\n")
 
-    assert [(i.row, i.field, i.code) for i in raw.issues] == [(None, None, "unreadable-file")]
+    assert [(i.file, i.row, i.field, i.code) for i in raw.issues] == [(name, None, None, "unreadable-file")]
     assert raw.issues[0].message == (
         f"{name}: this file could not be read ({WHY_THE_CHILD_FAILED[name]}). Open it in Excel or LibreOffice, "
         "save it again as .xlsx (File > Save As > Excel Workbook) and upload that"
@@ -98,3 +98,18 @@ def test_the_child_side_names_the_file_as_shown(monkeypatch: pytest.MonkeyPatch)
     kind, issue = _child_side(monkeypatch, "IDN.xlsm", "upload 1 (IDN.xlsm)", b"x")  # type: ignore[misc]
 
     assert (kind, issue.code, issue.file) == ("refused", "macro-workbook-refused", "upload 1 (IDN.xlsm)")
+
+
+def test_why_the_child_failed_is_cut_to_160_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    def failed(module: str, payload: bytes) -> bytes:
+        raise sandbox.ChildFailedError("r" * 160 + "cut")
+
+    monkeypatch.setattr(untrusted, "run_child", failed)
+
+    (issue,) = read_untrusted_bytes("IDN.csv", b"Member\n", label="upload 1 (IDN.csv)").issues
+
+    assert (issue.file, issue.code) == ("upload 1 (IDN.csv)", "unreadable-file")
+    assert issue.message == (
+        f"upload 1 (IDN.csv): this file could not be read ({'r' * 160}). Open it in Excel or LibreOffice, save it "
+        "again as .xlsx (File > Save As > Excel Workbook) and upload that"
+    )
