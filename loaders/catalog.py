@@ -27,7 +27,7 @@ from loaders.catalog_schema import (
     StatusScale,
     Theme,
 )
-from loaders.issues import Issue, error
+from loaders.issues import Issue, error, place
 from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "commitments"
@@ -141,7 +141,8 @@ class _Reader:
         try:
             data = load_yaml(path)
         except YamlError as problem:
-            self.issues.append(error(problem.code, name, f"{name}: {problem.message}", row=problem.line))
+            where = place(name, row=problem.line)  # "themes.yaml, line 10", as member files are named
+            self.issues.append(error(problem.code, name, f"{where}: {problem.message}", row=problem.line))
             return None
         if not isinstance(data, dict):
             self.issues.append(error("catalog-structure", name, f"{name}: expected a mapping at the top of the file"))

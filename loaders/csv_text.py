@@ -24,12 +24,11 @@ from loaders.issues import Issue, error
 Grid = list[list[Any]]
 _DELIMITERS = (",", ";", "\t")
 _SAMPLE = 4096
+"""Bytes looked at to tell UTF-16 without a BOM (even: whole code units)."""
 
 
 class _RefusedError(Exception):
-    def __init__(self, issue: Issue) -> None:
-        super().__init__(issue.message)
-        self.issue = issue
+    """Raised with the :class:`Issue` that refuses the file as its one argument."""
 
 
 def read_csv_grid(name: str, data: bytes) -> Grid | Issue:
@@ -43,7 +42,7 @@ def read_csv_grid(name: str, data: bytes) -> Grid | Issue:
             name,
             f"{name}: the file is binary, not CSV text; export the sheet as CSV (File > Save As > CSV UTF-8)",
         )
-    lines = text.count("\n") + 1
+    lines = _line_count(text)
     if lines > limits.MAX_CSV_LINES:
         return error(
             "sheet-too-large",
@@ -51,21 +50,23 @@ def read_csv_grid(name: str, data: bytes) -> Grid | Issue:
             f"{name}: the file has {lines:,} lines, more than a spreadsheet can hold ({limits.MAX_CSV_LINES:,}); "
             "delete the empty rows after the table and export it again as CSV",
         )
-    best: Grid | None = None
-    refusal: Issue | None = None
-    # The delimiter is the first whose opening rows hold the header; only that one parses the whole file.
+    # The delimiter is the one whose opening rows hold the header, and only it parses the whole file. When no
+    # delimiter gives a header, each is tried in turn and the first that parses wins (its header is reported
+    # missing); a file no delimiter can parse is refused for the first one's reason.
+    refusals: list[Issue] = []
     for delimiter in _delimiters(text):
         try:
-            grid = _parse(name, text, delimiter)
+            return _parse(name, text, delimiter)
         except _RefusedError as refused:
-            refusal = refusal or refused.issue
-            continue
-        if find_header(grid)[0] is not None:
-            return grid
-        best = best or grid
-    if best is None and refusal is not None:
-        return refusal
-    return best or []
+            refusals.append(refused.args[0])
+    return refusals[0]
+
+
+def _line_count(text: str) -> int:
+    """Lines as the csv reader splits them: ended by CR LF, CR alone (old Mac files) or LF; a last line without
+    an ending counts too."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (0 if text.endswith(("\n", "\r")) else 1)
 
 
 def decode_csv(name: str, data: bytes) -> str | Issue:
@@ -91,7 +92,7 @@ def _utf16_encoding(data: bytes) -> str | None:
     """'utf-16' (BOM), 'utf-16-le' or 'utf-16-be' (no BOM, told by the zero bytes of ASCII text), else None."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF32_LE):
         return "utf-16"
-    sample = data[: _SAMPLE - _SAMPLE % 2]
+    sample = data[:_SAMPLE]
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
@@ -107,14 +108,17 @@ def _delimiters(text: str) -> tuple[str, ...]:
     """The delimiters to try, the one whose first rows hold the header first (else all, in the usual order)."""
     for delimiter in _DELIMITERS:
         try:
-            head = list(
-                itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS)
-            )
+            head = list(itertools.islice(_rows(text, delimiter), HEADER_SEARCH_ROWS))
         except csv.Error:
             continue
         if find_header(head)[0] is not None:
             return (delimiter,)
     return _DELIMITERS
+
+
+def _rows(text: str, delimiter: str) -> Any:
+    """A csv reader over ``text``; newline="" keeps a line break inside a quoted cell as it is written."""
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def _parse(name: str, text: str, delimiter: str) -> Grid:
@@ -126,7 +130,7 @@ def _parse(name: str, text: str, delimiter: str) -> Grid:
     """
     grid: Grid = []
     cells = 0
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = _rows(text, delimiter)
     while True:
         try:
             row = next(reader, None)

@@ -34,8 +34,9 @@ def join_groups(values: pd.Series, keys: pd.Series | pd.DataFrame | list[pd.Seri
     key_frame = key_frame.reset_index(drop=True)
     names = list(key_frame.columns)
     if key_frame.empty:
-        index = pd.MultiIndex.from_frame(key_frame) if len(names) > 1 else pd.Index(key_frame[names[0]], name=names[0])
-        return pd.Series([], index=index, name=values.name, dtype="str")
+        # A Series passed to pd.Index gives it its name.
+        index = pd.MultiIndex.from_frame(key_frame) if len(names) > 1 else pd.Index(key_frame[names[0]])
+        return pd.Series(index=index, name=values.name, dtype="str")
     frame = key_frame.assign(_value=values.astype("str").to_numpy())
     grouped = frame.groupby(names, sort=False)
     frame["_position"] = grouped.cumcount()
@@ -46,5 +47,5 @@ def join_groups(values: pd.Series, keys: pd.Series | pd.DataFrame | list[pd.Seri
         column = wide[position]
         joined = joined.where(column.isna(), joined + sep + column.astype("str"))
     index_rows = frame.drop_duplicates("_group").sort_values("_group")[names]
-    index = pd.MultiIndex.from_frame(index_rows) if len(names) > 1 else pd.Index(index_rows[names[0]], name=names[0])
+    index = pd.MultiIndex.from_frame(index_rows) if len(names) > 1 else pd.Index(index_rows[names[0]])
     return pd.Series(joined.to_numpy(), index=index, name=values.name).astype("str")

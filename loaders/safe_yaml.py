@@ -180,13 +180,14 @@ def _check_size(root: yaml.Node) -> None:
         YamlError: ``yaml-too-complex``.
     """
     made: dict[int, tuple[int, int, int]] = {}  # node -> (values, characters, height)
-    on_path: set[int] = set()
+    # Nodes whose walk has begun. One begun but not yet made is on the path from the root: the stack holds
+    # only its descendants above it, so meeting it again means it contains itself.
+    begun: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         key = id(node)
         if children_done:
-            on_path.discard(key)
             values, chars, height = 1, len(node.value) if isinstance(node, yaml.ScalarNode) else 0, 0
             for child in _children(node):
                 child_values, child_chars, child_height = made[id(child)]
@@ -202,14 +203,14 @@ def _check_size(root: yaml.Node) -> None:
             continue
         if key in made:
             continue
-        if key in on_path:
+        if key in begun:
             _raise(
                 "yaml-too-complex",
                 "a value contains itself through an alias (*name inside the value marked &name), so it has no "
                 "end; write the values out without anchors and aliases",
                 node.start_mark.line + 1,
             )
-        on_path.add(key)
+        begun.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node))
 

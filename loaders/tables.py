@@ -161,7 +161,7 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
     declared_text = None if declared is None else (str(declared).strip() or None)
     issues: list[Issue] = []
     records: list[dict[str, Any]] = []
-    unknown_keys: dict[str, int] = {}
+    unknown_keys: dict[str, int | None] = {}
     entries = document.get("actions") or []
     malformed = _first_non_mapping(entries)
     if malformed is not None:
@@ -184,7 +184,7 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
             canonical = field_for_header(key)
             if canonical is None:
                 extra[str(key)] = _jsonable(value)
-                unknown_keys.setdefault(str(key), item.get(LINE_KEY) or 0)
+                unknown_keys.setdefault(str(key), record["_row"])
             else:
                 # A nested mapping carries line markers; they are not the user's data.
                 record[canonical] = _blank_to_none(strip_lines(value))
@@ -197,7 +197,7 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
     if len(unknown_keys) > limits.MAX_UNKNOWN_COLUMN_WARNINGS:
         rest = list(unknown_keys.items())[limits.MAX_UNKNOWN_COLUMN_WARNINGS :]
         issues.append(_more_unknown(name, None, rest[0][1], len(rest), f"keys such as '{rest[0][0]}'"))
-    rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]) if records else empty_rows()
+    rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"])  # no records: empty_rows()
     return RawFile(
         file=name,
         member=member,
@@ -293,7 +293,7 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
         extra = {label: _cell(cells, col) for col, label in extras.items() if _cell(cells, col) is not None}
         record["_extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
         records.append(record)
-    rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"]) if records else empty_rows()
+    rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"])  # no records: empty_rows()
     above = [c for r in grid[:header_index] for c in r if isinstance(c, str)]
     illustrative = any(ILLUSTRATIVE_MARK in c.casefold() for c in above)
     return RawFile(file=name, member=member, sheet=sheet, rows=rows, issues=issues, illustrative=illustrative)

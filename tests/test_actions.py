@@ -25,6 +25,7 @@ from loaders.dataset import Dataset, build_dataset
 from loaders.fields import FIELD_NAMES, LABELS
 from loaders.issues import Issue
 from loaders.tables import RawFile, read_member_file
+from tests.make_expected_messages import EXPECTED_MESSAGES, fixture_messages
 from tests.make_fixtures import INVALID_DIR, PROBLEMS, TODAY, valid_row
 
 Check = Callable[..., Dataset]
@@ -95,6 +96,14 @@ def test_invalid_fixture_messages_say_where(problem: str, check: Check) -> None:
             named = LABELS[issue.field].casefold() in issue.message.casefold() or issue.field in issue.message
             assert named, issue.message
         assert issue.severity == ("warning" if issue.code == "unknown-column" else "error")
+
+
+def test_invalid_fixture_messages_are_the_reviewed_wording() -> None:
+    # Messages are part of the product (where, what, how to fix): any change of wording must show in review as
+    # a change of expected-messages.yaml (regenerate it with tests/make_expected_messages.py).
+    expected = yaml.safe_load(EXPECTED_MESSAGES.read_text(encoding="utf-8"))
+
+    assert fixture_messages() == expected
 
 
 def test_rows_with_errors_are_left_out_and_the_rest_kept(check: Check) -> None:

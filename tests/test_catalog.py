@@ -219,6 +219,47 @@ def test_bundled_catalog_has_no_issues(catalog: Catalog) -> None:
 UNSAFE_TAG = '!!python/object/apply:os.system ["true"]'
 
 
+# The row and whole message of the first issue with the expected (code, field), per rule: where, what, how to fix.
+RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
+    "duplicate-commitment-id": (
+        205,
+        "commitments.yaml, line 205: id 'ASC-1.1' is used twice (first at line 188); give each entry its own id",
+    ),
+    "link-to-missing-id": (
+        23,
+        "crosswalk.yaml, line 23: the link ASC-CM → ASC-99 refers to target 'ASC-99', which is not in the catalog; "
+        "correct the id or add the missing entry",
+    ),
+    "unknown-theme": (
+        24,
+        "commitments.yaml, line 24: ASC-1 refers to theme 'no-such-theme', which is not in the catalog; correct the "
+        "id or add the missing entry",
+    ),
+    "unknown-status-in-rule": (
+        None,
+        "statuses.yaml: 'requires_evidence' names status 'finished', which is not on the scale; use one of "
+        "complete, discontinued, limited, not_started, substantial",
+    ),
+    "bad-confidence-tag": (
+        13,
+        "members.yaml, line 13 (entry 'AFG'), confidence: Input should be 'V', 'P', 'I' or 'U'; fix the value in "
+        "the catalog file",
+    ),
+    "yaml-syntax-error": (
+        10,
+        "themes.yaml, line 10: the file is not valid YAML (did not find expected ',' or ']'); check indentation "
+        "and quoting near this line",
+    ),
+    "object-building-tag": (
+        9,
+        "themes.yaml, line 9: the file uses a YAML tag that would build a program object (could not determine a "
+        "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'); remove the tag and write the "
+        "value as plain text, a number, a date or a list",
+    ),
+    "missing-file": (None, "mechanisms.yaml: the catalog file is missing; restore it from the repository"),
+}
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
@@ -281,7 +322,12 @@ UNSAFE_TAG = '!!python/object/apply:os.system ["true"]'
     ],
 )
 def test_catalog_validation_rule(
-    tmp_path: Path, file: str, old: str | None, new: str | None, expected: tuple[str, str | None]
+    tmp_path: Path,
+    file: str,
+    old: str | None,
+    new: str | None,
+    expected: tuple[str, str | None],
+    request: pytest.FixtureRequest,
 ) -> None:
     directory = tmp_path / "commitments"
     shutil.copytree(CATALOG_DIR, directory)
@@ -297,6 +343,8 @@ def test_catalog_validation_rule(
 
     assert expected in {(issue.code, issue.field) for issue in issues}
     assert all(issue.severity == "error" for issue in issues)
+    first = next(issue for issue in issues if (issue.code, issue.field) == expected)
+    assert (first.file, first.row, first.message) == (file, *RULE_MESSAGES[request.node.callspec.id])
 
 
 def test_object_building_tag_is_never_executed(tmp_path: Path) -> None:
@@ -311,3 +359,15 @@ def test_object_building_tag_is_never_executed(tmp_path: Path) -> None:
 
     assert not marker.exists()
     assert ("yaml-unsafe-tag", "themes.yaml") in {(i.code, i.file) for i in issues}
+
+
+def test_catalog_file_that_is_not_utf8_says_how_to_save_it(tmp_path: Path) -> None:
+    directory = tmp_path / "commitments"
+    shutil.copytree(CATALOG_DIR, directory)
+    (directory / "themes.yaml").write_bytes("themes: [Caf\u00e9]\n".encode("cp1252"))
+
+    issues = load_catalog(directory).issues
+
+    assert [(i.code, i.file, i.row, i.message) for i in issues if i.file == "themes.yaml"] == [
+        ("unreadable-file", "themes.yaml", None, "themes.yaml: the file is not UTF-8 text; save it as UTF-8 YAML")
+    ]

@@ -8,25 +8,30 @@ child process, to show they are not harmless: there they abort the process.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
+import os
 import pickle
 import re
 import struct
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from loaders import content, limits, safe_yaml, sheet_extent
+from loaders import content, csv_text, limits, safe_yaml, sheet_extent
+from loaders.issues import Issue
 from loaders.sandbox import ChildFailedError, run_child
 from loaders.sheet_bound import SheetBound
 from loaders.sheet_extent import shared_string_lengths, xlsx_sheet_extent
 from loaders.tables import RawFile, read_member_bytes
 from tests.make_fixtures import (
+    DATA_DIR,
     HEADER,
     VALID_DIR,
     biff8_stream,
@@ -47,6 +52,46 @@ _FAR = "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"
 
 def _codes(raw: RawFile) -> Codes:
     return [(i.row, i.field, i.code) for i in raw.issues]
+
+
+# Every refusal's whole message, test by test, is kept in tests/data/hostile-messages.yaml: messages are part of
+# the product (where, what, how to fix), so a change of wording shows in review as a change of that file. After
+# changing a message on purpose, rewrite it with
+#     UPDATE_MESSAGES=1 .venv/bin/python -m pytest -p no:cacheprovider tests/test_hostile_files.py
+# and read its diff before committing.
+HOSTILE_MESSAGES = DATA_DIR / "hostile-messages.yaml"
+_UPDATE_MESSAGES = os.environ.get("UPDATE_MESSAGES") == "1"
+Reviewed = Callable[[RawFile], None]
+
+
+@pytest.fixture(scope="module")
+def reviewed_messages() -> Iterator[tuple[dict[str, list[str]], dict[str, list[str]]]]:
+    """(the reviewed messages by test, those seen in this run); the seen ones are written when updating."""
+    known = yaml.safe_load(HOSTILE_MESSAGES.read_text(encoding="utf-8")) if HOSTILE_MESSAGES.exists() else {}
+    seen: dict[str, list[str]] = {}
+    yield known, seen
+    if _UPDATE_MESSAGES and seen:
+        header = (
+            "# The messages of each refusal in tests/test_hostile_files.py, by test (UPDATE_MESSAGES=1 writes it).\n"
+        )
+        text = yaml.safe_dump({**known, **seen}, sort_keys=True, allow_unicode=True, width=1_000_000)
+        HOSTILE_MESSAGES.write_text(header + text, encoding="utf-8")
+
+
+@pytest.fixture
+def reviewed(request: pytest.FixtureRequest, reviewed_messages: tuple[dict[str, list[str]], ...]) -> Reviewed:
+    """``reviewed(raw)``: the messages of ``raw``'s issues are, word for word, those reviewed for this test."""
+    known, seen = reviewed_messages
+
+    def check(raw: RawFile) -> None:
+        messages = [issue.message for issue in raw.issues]
+        if _UPDATE_MESSAGES:
+            seen[request.node.name] = messages
+            return
+        assert request.node.name in known, f"no reviewed messages for {request.node.name}: see HOSTILE_MESSAGES"
+        assert messages == known[request.node.name]
+
+    return check
 
 
 @pytest.fixture
@@ -117,7 +162,7 @@ HOSTILE_SHEETS: dict[str, Callable[[bytes], bytes]] = {
 
 @pytest.mark.parametrize("spelling", list(HOSTILE_SHEETS))
 def test_far_cell_in_any_xml_spelling_is_refused_before_the_reader(
-    spelling: str, tmp_path: Path, reader_calls: list[bytes]
+    spelling: str, tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _sheet(_base_xlsx(tmp_path), HOSTILE_SHEETS[spelling])
     assert len(data) < 100_000  # small uploads, all of them
@@ -125,11 +170,14 @@ def test_far_cell_in_any_xml_spelling_is_refused_before_the_reader(
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert raw.issues[0].sheet == "Actions"
     assert reader_calls == []
 
 
-def test_sheet_moved_outside_the_worksheets_folder_is_still_measured(tmp_path: Path, reader_calls: list[bytes]) -> None:
+def test_sheet_moved_outside_the_worksheets_folder_is_still_measured(
+    tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     def move(name: str, part: bytes) -> bytes | None:
         if name == "xl/worksheets/sheet1.xml":
             return None
@@ -144,6 +192,7 @@ def test_sheet_moved_outside_the_worksheets_folder_is_still_measured(tmp_path: P
     raw = read_member_bytes("IDN.xlsx", _repack(base, move, {"xl/media/image1.png": sheet}))
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -168,7 +217,9 @@ def _with_shared_strings(tmp_path: Path, strings: bytes, rows: str) -> bytes:
     return _repack(_base_xlsx(tmp_path), change, {"xl/sharedStrings.xml": strings})
 
 
-def test_shared_string_copied_into_many_cells_is_refused(tmp_path: Path, reader_calls: list[bytes]) -> None:
+def test_shared_string_copied_into_many_cells_is_refused(
+    tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     # One 1,000,000-character string in 60 cells: 60 million characters once calamine copies it into each.
     rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(10, 70))
     data = _with_shared_strings(tmp_path, _shared_strings(["x" * 1_000_000]), rows)
@@ -177,6 +228,7 @@ def test_shared_string_copied_into_many_cells_is_refused(tmp_path: Path, reader_
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert "characters" in raw.issues[0].message
     assert reader_calls == []
 
@@ -191,13 +243,14 @@ def test_shared_string_used_a_few_times_is_read(tmp_path: Path) -> None:
     assert len(raw.rows) == 4
 
 
-def test_forged_shared_string_count_is_refused(tmp_path: Path, reader_calls: list[bytes]) -> None:
+def test_forged_shared_string_count_is_refused(tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed) -> None:
     # calamine reserves room for uniqueCount strings before reading one: 20 billion aborts the process.
     data = _with_shared_strings(tmp_path, _shared_strings(["a"], unique_count=20_000_000_000), "")
 
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "unreadable-file")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -216,13 +269,14 @@ def test_forged_shared_string_count_is_refused(tmp_path: Path, reader_calls: lis
     ],
 )
 def test_sheet_xml_the_measure_cannot_follow_is_refused_as_damaged(
-    edit: Callable[[bytes], bytes], tmp_path: Path, reader_calls: list[bytes]
+    edit: Callable[[bytes], bytes], tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _sheet(_base_xlsx(tmp_path), lambda part: edit(part.split(b"?>", 1)[-1]))
 
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, "unreadable-file")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -270,14 +324,19 @@ def _ods(table_rows: str, namespaces: str = "") -> bytes:
         ),
     ],
 )
-def test_ods_that_expands_beyond_the_limits_is_refused_before_the_reader(rows: str, reader_calls: list[bytes]) -> None:
+def test_ods_that_expands_beyond_the_limits_is_refused_before_the_reader(
+    rows: str, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     raw = read_member_bytes("IDN.ods", _ods(rows))
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert reader_calls == []
 
 
-def test_ods_measure_matches_names_as_calamine_does_whatever_the_prefix_is_bound_to(reader_calls: list[bytes]) -> None:
+def test_ods_measure_matches_names_as_calamine_does_whatever_the_prefix_is_bound_to(
+    reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     # calamine matches "table:table-row" literally: a prefix bound to another namespace still counts.
     rows = (
         '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
@@ -288,6 +347,7 @@ def test_ods_measure_matches_names_as_calamine_does_whatever_the_prefix_is_bound
     raw = read_member_bytes("IDN.ods", source)
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
 
 
 @pytest.mark.parametrize(
@@ -379,7 +439,7 @@ ACTIVE_XLSX: dict[str, tuple[Callable[[str, bytes], bytes], dict[str, bytes], st
 
 @pytest.mark.parametrize("kind", list(ACTIVE_XLSX))
 def test_active_content_in_an_xlsx_is_refused_whatever_the_name(
-    kind: str, tmp_path: Path, reader_calls: list[bytes]
+    kind: str, tmp_path: Path, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     change, extra, code = ACTIVE_XLSX[kind]
     data = _repack(_base_xlsx(tmp_path), change, extra)
@@ -387,6 +447,7 @@ def test_active_content_in_an_xlsx_is_refused_whatever_the_name(
     raw = read_member_bytes("IDN.xlsx", data)
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert "Save As" in raw.issues[0].message
     assert reader_calls == []
 
@@ -420,13 +481,14 @@ def test_hyperlink_whose_address_mentions_embeddings_is_not_active_content(tmp_p
     ],
 )
 def test_active_content_in_an_ods_is_refused(
-    extra: dict[str, bytes], content_rows: str, code: str, reader_calls: list[bytes]
+    extra: dict[str, bytes], content_rows: str, code: str, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _repack(_ods(content_rows), _keep, extra)
 
     raw = read_member_bytes("IDN.ods", data)
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -446,11 +508,12 @@ def _xls_with_entry_named(entry: str) -> bytes:
     [("_VBA_PROJECT_CUR", "macro-workbook-refused"), ("MBD0012AB34", "active-content-refused")],
 )
 def test_xls_holding_a_vba_project_or_embedded_object_is_refused(
-    entry: str, code: str, reader_calls: list[bytes]
+    entry: str, code: str, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     raw = read_member_bytes("IDN.xls", _xls_with_entry_named(entry))
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -466,13 +529,14 @@ def test_plain_xls_with_a_renamed_harmless_stream_is_read() -> None:
 _CSV_HEADER = ",".join(HEADER)
 
 
-def test_csv_of_a_million_columns_is_refused_quickly_with_one_issue() -> None:
+def test_csv_of_a_million_columns_is_refused_quickly_with_one_issue(reviewed: Reviewed) -> None:
     data = (_CSV_HEADER + "\n" + "," * 1_000_000 + "\n").encode()
 
     started = time.perf_counter()
     raw = read_member_bytes("IDN.csv", data)
 
     assert _codes(raw) == [(2, None, "too-many-columns")]
+    reviewed(raw)
     assert time.perf_counter() - started < 5
 
 
@@ -507,6 +571,113 @@ def test_csv_with_more_cells_than_a_sheet_may_hold_is_refused(monkeypatch: pytes
     assert _codes(raw) == [(None, None, "sheet-too-large")]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["lf", "cr-lf", "cr"])
+def test_csv_lines_are_counted_as_the_reader_splits_them(ending: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_CSV_LINES", 3)
+
+    # Three lines, the last one ended as the others: at the limit, read (a final line break is no fourth line).
+    assert csv_text.read_csv_grid("IDN.csv", ending.join(["a", "b", "c", ""]).encode()) == [["a"], ["b"], ["c"]]
+    # Four: over it, whatever ends the lines (10 MB of CR alone were once one line, and ten million rows).
+    refused = csv_text.read_csv_grid("IDN.csv", ending.join(["a", "b", "c", "d"]).encode())
+    assert isinstance(refused, Issue)
+    assert (refused.code, refused.file, refused.row) == ("sheet-too-large", "IDN.csv", None)
+    assert refused.message == (
+        "IDN.csv: the file has 4 lines, more than a spreadsheet can hold (3); delete the empty rows after the "
+        "table and export it again as CSV"
+    )
+
+
+def test_csv_with_old_mac_line_endings_is_read() -> None:
+    assert csv_text.read_csv_grid("IDN.csv", b"Member,Notes\rIDN,x\r") == [["Member", "Notes"], ["IDN", "x"]]
+
+
+def test_csv_in_windows_1252_with_bytes_it_does_not_define_is_read() -> None:
+    # 0x81 has no character in Windows-1252: it becomes U+FFFD rather than stopping the read with a traceback.
+    grid = csv_text.read_csv_grid("IDN.csv", b"Member,Notes\r\nIDN,caf\xe9 \x81\r\n")
+
+    assert grid == [["Member", "Notes"], ["IDN", "caf\u00e9 \ufffd"]]
+
+
+@pytest.mark.parametrize(
+    ("data", "grid"),
+    [
+        pytest.param(codecs.BOM_UTF16_LE + "Member".encode("utf-16-le"), [["Member"]], id="short-with-a-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + "Member".encode("utf-16-be"), [["Member"]], id="short-big-endian-bom"),
+        pytest.param("ID".encode("utf-16-le"), [["ID"]], id="four-bytes-without-a-bom"),
+    ],
+)
+def test_utf16_csv_is_told_by_its_bom_or_by_four_bytes(data: bytes, grid: list[list[str]]) -> None:
+    assert csv_text.read_csv_grid("IDN.csv", data) == grid
+
+
+def test_csv_error_the_reader_raises_becomes_an_issue(monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(text: str, delimiter: str) -> Iterator[list[str]]:
+        raise csv.Error("unexpected end of data")
+        yield []
+
+    monkeypatch.setattr(csv_text, "_rows", failing)
+
+    refused = csv_text.read_csv_grid("IDN.csv", b"Member\n")
+
+    assert isinstance(refused, Issue)
+    assert (refused.code, refused.file, refused.row) == ("not-a-csv", "IDN.csv", None)
+    assert refused.message == (
+        "IDN.csv: the file cannot be read as CSV (unexpected end of data); open it in Excel or LibreOffice, "
+        "check for stray quotes, and export it again as CSV"
+    )
+
+
+def test_csv_cells_are_counted_exactly_up_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = "\n".join(["IDN,ASC-1,A title,,Limited,,,2024-03-01"] * 12)
+    data = f"{_CSV_HEADER}\n{rows}\n".encode()  # 15 + 12 x 8 = 111 cells
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 111)
+    assert len(read_member_bytes("IDN.csv", data).rows) == 12
+
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 110)
+    (issue,) = read_member_bytes("IDN.csv", data).issues
+    assert (issue.code, issue.file, issue.row) == ("sheet-too-large", "IDN.csv", None)
+    assert issue.message == (
+        "IDN.csv: the file has more than 110 cells (reached at row 13); a member file has a few thousand. "
+        "Delete the rows and columns after the table and export again"
+    )
+
+
+def test_csv_cell_too_long_says_which_row_and_the_limit() -> None:
+    long = f"{_CSV_HEADER}\nIDN,ASC-1,A title,,Limited,,,2024-03-01\nIDN,ASC-1,{'x' * 40_000},,Limited,,,2024-03-01\n"
+
+    (issue,) = read_member_bytes("IDN.csv", long.encode()).issues
+
+    assert (issue.code, issue.file, issue.row) == ("cell-too-long", "IDN.csv", 3)
+    assert issue.message == (
+        "IDN.csv, row 3: a cell holds more than 32,767 characters, more than a spreadsheet cell can hold; "
+        "shorten the text (link a long document as evidence instead) and export the CSV again"
+    )
+
+
+def test_csv_is_parsed_whole_only_with_the_delimiter_whose_rows_hold_the_header(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    parsed: list[str] = []
+    parse = csv_text._parse
+    monkeypatch.setattr(
+        csv_text, "_parse", lambda name, text, delimiter: parsed.append(delimiter) or parse(name, text, delimiter)
+    )
+    data = write_csv(tmp_path / "IDN.csv", [valid_row()], delimiter=";").read_bytes()
+
+    raw = read_member_bytes("IDN.csv", data)
+
+    assert (raw.issues, len(raw.rows), parsed) == ([], 1, [";"])
+
+
+def test_csv_line_break_inside_a_quoted_cell_is_kept_as_written() -> None:
+    data = f'{_CSV_HEADER}\r\nIDN,ASC-1,A title,,Limited,,,2024-03-01,,,,,,,"first\r\nsecond\rthird"\r\n'.encode()
+
+    raw = read_member_bytes("IDN.csv", data)
+
+    assert raw.issues == []
+    assert raw.rows["notes"].tolist() == ["first\r\nsecond\rthird"]
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom", "delimiter"),
     [
@@ -527,10 +698,11 @@ def test_utf16_csv_is_read_in_either_byte_order(encoding: str, bom: bytes, delim
     assert raw.rows["title"].tolist() == ["Coopération ไทย"]
 
 
-def test_damaged_utf16_csv_says_how_to_save_it() -> None:
+def test_damaged_utf16_csv_says_how_to_save_it(reviewed: Reviewed) -> None:
     raw = read_member_bytes("IDN.csv", codecs.BOM_UTF16_LE + "Member,Status\n".encode("utf-16-le") + b"\x00")
 
     assert _codes(raw) == [(None, None, "not-a-csv")]
+    reviewed(raw)
     assert "UTF-16" in raw.issues[0].message and "CSV UTF-8" in raw.issues[0].message
 
 
@@ -542,8 +714,27 @@ def test_workbook_with_many_unknown_columns_gets_capped_warnings(tmp_path: Path)
 
     unknown = [i for i in raw.issues if i.code == "unknown-column"]
     assert len(unknown) == limits.MAX_UNKNOWN_COLUMN_WARNINGS + 1
-    assert "80 more columns" in unknown[-1].message
+    last = unknown[-1]
+    assert (last.severity, last.file, last.sheet, last.row, last.field) == ("warning", "IDN.xlsx", "Actions", 1, None)
+    assert last.message == (
+        "IDN.xlsx, sheet Actions, row 1: 80 more columns outside the template (columns AJ to DK); their values are "
+        "kept aside but not used. A member file needs only the template's columns: delete the others"
+    )
     assert "Extra 99" in raw.rows["_extra"][0]  # kept aside, never lost
+
+
+def test_yaml_with_many_unknown_keys_gets_capped_warnings() -> None:
+    keys = "".join(f"    extra_{n}: v\n" for n in range(25))
+    raw = read_member_bytes("IDN.yaml", f"member: IDN\nactions:\n  - title: x\n{keys}".encode())
+
+    unknown = [i for i in raw.issues if i.code == "unknown-column"]
+    assert len(unknown) == limits.MAX_UNKNOWN_COLUMN_WARNINGS + 1
+    last = unknown[-1]
+    assert (last.file, last.sheet, last.row) == ("IDN.yaml", None, 3)
+    assert last.message == (
+        "IDN.yaml, line 3: 5 more columns outside the template (keys such as 'extra_20'); their values are kept "
+        "aside but not used. A member file needs only the template's columns: delete the others"
+    )
 
 
 # --- the cheap bound that spares most files the exact pass ---------------------------------------
@@ -683,10 +874,13 @@ HOSTILE_XLS: dict[str, Callable[[], bytes]] = {
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE_XLS))
-def test_xls_sheet_beyond_the_limits_is_refused_before_the_reader(kind: str, reader_calls: list[bytes]) -> None:
+def test_xls_sheet_beyond_the_limits_is_refused_before_the_reader(
+    kind: str, reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     raw = read_member_bytes("IDN.xls", HOSTILE_XLS[kind]())
 
     assert _codes(raw) == [(None, None, "sheet-too-large")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -743,13 +937,14 @@ def test_xls_text_counts_strings_split_across_continue_records(monkeypatch: pyte
     ],
 )
 def test_xls_macro_sheet_or_external_link_is_refused(
-    sheet: tuple[str, int, bytes] | None, globals_extra: bytes, code: str, reader_calls: list[bytes]
+    sheet: tuple[str, int, bytes] | None, globals_extra: bytes, code: str, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
     data = _xls(*([sheet] if sheet else []), globals_extra=globals_extra)
 
     raw = read_member_bytes("IDN.xls", data)
 
     assert _codes(raw) == [(None, None, code)]
+    reviewed(raw)
     assert "Save As" in raw.issues[0].message
     assert reader_calls == []
 
@@ -762,7 +957,9 @@ def test_xls_supbook_that_is_no_link_is_read(cch: int) -> None:
     assert raw.sheet == "Actions"
 
 
-def test_xls_whose_sheets_overlap_beyond_the_walk_budget_is_refused(reader_calls: list[bytes]) -> None:
+def test_xls_whose_sheets_overlap_beyond_the_walk_budget_is_refused(
+    reader_calls: list[bytes], reviewed: Reviewed
+) -> None:
     cells = b"".join(biff_number(row, 0, 1.0) for row in range(3_000))
     sheets = [("Actions", 0, cells), *[(f"S{n}", 0, b"") for n in range(50)]]
     start = struct.unpack_from("<I", biff8_stream(sheets), biff8_stream(sheets).index(b"\x85\x00") + 4)[0]
@@ -772,6 +969,7 @@ def test_xls_whose_sheets_overlap_beyond_the_walk_budget_is_refused(reader_calls
     raw = read_member_bytes("IDN.xls", biff8_workbook(sheets, positions=positions))
 
     assert _codes(raw) == [(None, None, "unreadable-file")]
+    reviewed(raw)
     assert reader_calls == []
 
 
@@ -879,3 +1077,80 @@ def test_yaml_fast_builder_counts_what_it_builds_even_if_an_anchor_got_past_the_
         safe_yaml.load_yaml_text(text)
 
     assert refused.value.code == "yaml-too-complex"
+
+
+# The size walk of documents with anchors, in this process (the bombs above are parsed in a child, where a
+# walk that counted wrong would still be stopped by the child's limits): exact counts on a small document,
+# with the limits lowered to just above and just below them.
+_ALIASED = "# counted by hand\ns: &x [p, q]\nl: [*x, *x, *x]\n"
+# values: the root 1, s 1, x 3 (the list, p, q), l 1, the aliasing list 1 + 3 x 3 = 10 -> the root 16
+# characters: s, p, q, l and the aliasing list's 3 x 2 = 6 -> the root 10
+# heights: p 1, x 2, the aliasing list 3, the root 4
+_TOO_MANY = (
+    "the file expands to more values than any member file holds (it repeats aliases such as *name many times "
+    "over); write the values out without anchors and aliases"
+)
+_TOO_LONG = (
+    "the file expands to more text than any member file holds (it repeats a long value through aliases such "
+    "as *name); write the values out without anchors and aliases"
+)
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "refused"),
+    [
+        pytest.param("MAX_EXPANDED_NODES", 16, None, id="values-at-the-limit"),
+        pytest.param("MAX_EXPANDED_NODES", 15, (2, _TOO_MANY), id="values-over-at-the-root"),
+        pytest.param("MAX_EXPANDED_NODES", 9, (3, _TOO_MANY), id="values-over-at-the-aliasing-list"),
+        pytest.param("MAX_EXPANDED_CHARS", 10, None, id="characters-at-the-limit"),
+        pytest.param("MAX_EXPANDED_CHARS", 9, (2, _TOO_LONG), id="characters-over-at-the-root"),
+        pytest.param("MAX_EXPANDED_CHARS", 5, (3, _TOO_LONG), id="characters-over-at-the-aliasing-list"),
+        pytest.param("MAX_DEPTH", 4, None, id="depth-at-the-limit"),
+        pytest.param(
+            "MAX_DEPTH",
+            3,
+            (
+                2,
+                "the values are nested more than 3 levels deep; a member file needs only a few levels (a list of "
+                "actions, each a mapping of fields)",
+            ),
+            id="depth-over-at-the-root",
+        ),
+        pytest.param(
+            "MAX_DEPTH",
+            2,
+            (
+                3,
+                "the values are nested more than 2 levels deep; a member file needs only a few levels (a list of "
+                "actions, each a mapping of fields)",
+            ),
+            id="depth-over-at-the-aliasing-list",
+        ),
+    ],
+)
+def test_yaml_size_walk_counts_every_alias_exactly(
+    limit: str, value: int, refused: tuple[int, str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(safe_yaml, limit, value)
+
+    if refused is None:
+        assert safe_yaml.strip_lines(safe_yaml.load_yaml_text(_ALIASED)) == {
+            "s": ["p", "q"],
+            "l": [["p", "q"]] * 3,
+        }
+        return
+    with pytest.raises(safe_yaml.YamlError) as caught:
+        safe_yaml.load_yaml_text(_ALIASED)
+    assert (caught.value.code, caught.value.line, caught.value.message) == ("yaml-too-complex", *refused)
+    assert str(caught.value) == refused[1]
+
+
+def test_yaml_value_that_contains_itself_is_refused_in_process() -> None:
+    with pytest.raises(safe_yaml.YamlError) as caught:
+        safe_yaml.load_yaml_text("member: IDN\nnotes: &n [a, [b, *n]]\n")
+
+    assert (caught.value.code, caught.value.line) == ("yaml-too-complex", 2)
+    assert caught.value.message == (
+        "a value contains itself through an alias (*name inside the value marked &name), so it has no end; "
+        "write the values out without anchors and aliases"
+    )

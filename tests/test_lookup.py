@@ -26,3 +26,6 @@ def test_keeps_the_index_and_handles_other_dtypes():
     assert_series_equal(isin(series, [2, 5]), pd.Series([False, True, False], index=[10, 20, 30]))
     assert isin(pd.Series(["1"], dtype="str"), [1]).tolist() == [False]  # no cross-type matches, as in isin
     assert isin(pd.Series([], dtype="str"), []).tolist() == []
+    # A list is looked up as Python objects, as isin does: True equals 1 (a typed int index would not match it).
+    flags = pd.Series([True, False])
+    assert_series_equal(isin(flags, [1]), flags.isin([1]))

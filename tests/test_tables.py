@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from loaders import limits, safe_yaml
+from loaders import content, limits, safe_yaml
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset, expand_paths, load_dataset, member_files
 from loaders.fields import HEADER_SEARCH_ROWS, LABELS, REQUIRED
@@ -173,6 +173,20 @@ def test_header_is_found_on_the_last_searched_row(member_file: MemberFile, check
     assert dataset.actions["source_row"].tolist() == [HEADER_SEARCH_ROWS + 1]
 
 
+def test_rows_keep_their_excel_numbers_below_blank_rows_and_beside_blank_columns(
+    member_file: MemberFile, check: Check
+) -> None:
+    # Blank rows above the table and a blank column A: calamine must not trim them, or row numbers would shift.
+    path = member_file(
+        "IDN.xlsx", [[None, *valid_row(status="Almost").values()]], header=[None, *valid_row()], preamble=[[], []]
+    )
+
+    dataset = check(path)
+
+    assert [(i.row, i.field, i.code) for i in dataset.issues] == [(4, "status", "unknown-status")]
+    assert "row 4" in dataset.issues[0].message
+
+
 @pytest.mark.parametrize(
     "header",
     [
@@ -313,6 +327,61 @@ def test_yaml_blank_member_declares_nothing(member_file: MemberFile, check: Chec
     assert [(i.row, i.field, i.code) for i in dataset.issues] == [(3, "member", "missing-value")]
 
 
+def test_yaml_rows_keep_their_own_member_and_unknown_keys_as_json_text() -> None:
+    text = (
+        "member: IDN\nactions:\n  - title: x\n    Focal point: Dewi Lestari (Café)\n    met on: 2024-03-01\n"
+        "    member: THA\n  - title: y\n"
+    )
+
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    # Row 3 names its own member (the validator then reports the mismatch); row 7 inherits the file's.
+    assert raw.rows["member"].tolist() == ["THA", "IDN"]
+    # Kept aside as written: accents unescaped, a date as its ISO text.
+    assert raw.rows["_extra"][0] == '{"Focal point": "Dewi Lestari (Café)", "met on": "2024-03-01"}'
+    assert [(i.code, i.row, i.message) for i in raw.issues] == [
+        (
+            "unknown-column",
+            3,
+            f"IDN.yaml, line 3: the key '{key}' (in the action starting here) is not a template field; its values "
+            "are kept aside but not used. Rename it to a template field if it was meant to be one",
+        )
+        for key in ("Focal point", "met on")
+    ]
+
+
+@pytest.mark.parametrize("head", ["", "member:\n"], ids=["no-member-key", "null-member"])
+def test_yaml_without_a_member_declares_none(head: str) -> None:
+    raw = read_member_bytes("IDN.yaml", f"{head}actions:\n  - title: x\n".encode())
+
+    assert raw.declared_member is None
+    assert raw.rows["member"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "- a\n",
+            "IDN.yaml: expected 'member:' and a list under 'actions:' at the top of the file; see the sample files "
+            "for the layout",
+            id="no-mapping",
+        ),
+        pytest.param(
+            "member: IDN\nactions:\n  - title: x\n  - 3\n",
+            "IDN.yaml: entry 2 under 'actions:' is not a mapping of fields; each action starts with '- action_id: "
+            "...' followed by its fields, indented alike",
+            id="entry-not-a-mapping",
+        ),
+    ],
+)
+def test_yaml_of_the_wrong_shape_is_refused_whole_for_its_member(text: str, message: str) -> None:
+    raw = read_member_bytes("IDN.yaml", text.encode())
+
+    assert (raw.file, raw.member, raw.rows.empty) == ("IDN.yaml", "IDN", True)
+    assert [(i.file, i.code, i.message) for i in raw.issues] == [("IDN.yaml", "yaml-structure", message)]
+
+
 # --- choosing the sheet ----------------------------------------------------------------------
 
 
@@ -413,8 +482,9 @@ def test_csv_with_more_lines_than_a_sheet_holds_is_refused_before_parsing(monkey
     monkeypatch.setattr(limits, "MAX_CSV_LINES", 1_000)
     text = "Member,Commitment IDs,Action title,Status,Last updated\nIDN,ASC-1,A title,Limited,2024-03-01\n"
 
-    kept = read_member_bytes("IDN.csv", (text + "\n" * 997).encode())
-    refused = read_member_bytes("IDN.csv", (text + "\n" * 998).encode())
+    # Lines ended by a line break each: 2 + 998 = 1,000 are at the limit, one more is over it.
+    kept = read_member_bytes("IDN.csv", (text + "\n" * 998).encode())
+    refused = read_member_bytes("IDN.csv", (text + "\n" * 999).encode())
 
     assert len(kept.rows) == 1 and not kept.issues
     assert refused.rows.empty
@@ -459,6 +529,51 @@ def test_uploaded_bytes_over_the_size_limit_are_refused() -> None:
     assert _codes(raw) == [(None, None, "file-too-large")]
 
 
+def test_file_too_large_gives_its_size_in_mb_and_the_limit() -> None:
+    # 10,538,189 bytes are 10.0500002 MB: rounded up to 10.1 (a divisor off by one byte would give 10.0).
+    (issue,) = read_member_bytes("IDN.csv", b"x" * 10_538_189).issues
+
+    assert (issue.code, issue.file) == ("file-too-large", "IDN.csv")
+    assert issue.message == (
+        "IDN.csv: the file is 10.1 MB; the limit is 10 MB. Remove images or unused sheets, or split it"
+    )
+
+
+def test_unreadable_workbook_message_keeps_the_first_160_characters_of_the_reason() -> None:
+    issue = content.unreadable("IDN.xlsx", "r" * 160 + "cut")
+
+    assert (issue.code, issue.file, issue.severity) == ("unreadable-file", "IDN.xlsx", "error")
+    assert issue.message == (
+        f"IDN.xlsx: the workbook cannot be read ({'r' * 160}); open it in Excel or LibreOffice and save it "
+        "again as .xlsx"
+    )
+
+
+class PanicException(BaseException):
+    """What calamine raises when Rust panics: a BaseException, not an Exception."""
+
+
+def test_reader_panic_in_this_process_is_an_issue_but_an_interrupt_is_not(
+    member_file: MemberFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = member_file("IDN.xlsx", [valid_row()]).read_bytes()
+
+    def panic(_: bytes) -> None:
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(content, "read_grids", panic)
+    raw = read_member_bytes("IDN.xlsx", data)
+    assert _codes(raw) == [(None, None, "unreadable-file")]
+    assert "(PanicException: index out of bounds)" in raw.issues[0].message
+
+    def interrupt(_: bytes) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(content, "read_grids", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        read_member_bytes("IDN.xlsx", data)
+
+
 def test_file_at_the_size_limit_is_read() -> None:
     text = "member: IDN\nactions:\n  - title: x\n# "
     data = text.encode() + b"x" * (MAX_FILE_BYTES - len(text))
@@ -467,6 +582,45 @@ def test_file_at_the_size_limit_is_read() -> None:
 
     assert raw.issues == []
     assert raw.rows["title"].tolist() == ["x"]
+
+
+# The whole message of each bad file: where, what, how to fix (messages are part of the product).
+BAD_FILE_MESSAGES = {
+    "ole-named-xlsx": (
+        "IDN.xlsx: the workbook is password-protected (encrypted), so it cannot be read; remove the password "
+        "(File > Info > Protect Workbook) and save again"
+    ),
+    "ole-named-ods": (
+        "IDN.ods: the workbook is password-protected (encrypted), so it cannot be read; remove the password "
+        "(File > Info > Protect Workbook) and save again"
+    ),
+    "text-named-xls": ("IDN.xls: the file is not a real .xls workbook (perhaps a renamed file); save it as .xlsx"),
+    "text-named-ods": (
+        "IDN.ods: the file is not a real .ods workbook (perhaps a renamed text or CSV file); open it in "
+        "Excel or LibreOffice and save it as .ods"
+    ),
+    "damaged-zip": ("IDN.xlsx: the workbook is damaged (not a valid zip container); save it again"),
+    "xlsm": (
+        "IDN.xlsm: macro-enabled workbooks (.xlsm) are refused so that no macro can run; save the workbook "
+        "as .xlsx (Excel Workbook) and upload that"
+    ),
+    "xlsb-upper-case": (
+        "IDN.XLSB: macro-enabled workbooks (.xlsb) are refused so that no macro can run; save the workbook "
+        "as .xlsx (Excel Workbook) and upload that"
+    ),
+    "xltm": (
+        "IDN.xltm: macro-enabled workbooks (.xltm) are refused so that no macro can run; save the workbook "
+        "as .xlsx (Excel Workbook) and upload that"
+    ),
+    "docx": ("IDN.docx: files of type '.docx' are not read; use .xlsx, .xls, .ods, .csv or .yaml"),
+    "no-suffix": ("IDN: files of type '(none)' are not read; use .xlsx, .xls, .ods, .csv or .yaml"),
+    "country-name": ("Indonesia.xlsx: the file name must be the member id, e.g. IDN.xlsx or IOM.xlsx; rename the file"),
+    "browser-copy-suffix": (
+        "IDN (2).csv: the file name must be the member id, e.g. IDN.csv or IOM.csv; rename the file"
+    ),
+    "yaml-not-utf8": ("IDN.yaml: the file is not UTF-8 text; save it as UTF-8"),
+    "binary-csv": ("IDN.csv: the file is binary, not CSV text; export the sheet as CSV (File > Save As > CSV UTF-8)"),
+}
 
 
 @pytest.mark.parametrize(
@@ -485,14 +639,17 @@ def test_file_at_the_size_limit_is_read() -> None:
         pytest.param("Indonesia.xlsx", b"PK\x03\x04", "bad-file-name", id="country-name"),
         pytest.param("IDN (2).csv", b"Member", "bad-file-name", id="browser-copy-suffix"),
         pytest.param("IDN.yaml", b"\xff\xfe\x00bad", "unreadable-file", id="yaml-not-utf8"),
+        pytest.param("IDN.csv", b"Member\x00Status\n", "not-a-csv", id="binary-csv"),
     ],
 )
-def test_bad_files_become_one_file_level_issue(name: str, data: bytes, code: str) -> None:
+def test_bad_files_become_one_file_level_issue(
+    name: str, data: bytes, code: str, request: pytest.FixtureRequest
+) -> None:
     raw = read_member_bytes(name, data)
 
     assert _codes(raw) == [(None, None, code)]
-    assert raw.issues[0].severity == "error"
-    assert raw.issues[0].message.startswith(f"{name}: ")
+    assert (raw.issues[0].severity, raw.issues[0].file) == ("error", name)
+    assert raw.issues[0].message == BAD_FILE_MESSAGES[request.node.callspec.id]
     assert raw.rows.empty
 
 
@@ -631,6 +788,32 @@ def test_yaml_problems_are_issues(text: str, code: str) -> None:
 
     assert [i.code for i in raw.issues] == [code]
     assert raw.issues[0].message.startswith("IDN.yaml")
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        pytest.param(
+            b"member: IDN\n  bad: [\n",
+            2,
+            "IDN.yaml, line 2: the file is not valid YAML (mapping values are not allowed in this context); check "
+            "indentation and quoting near this line",
+            id="with-a-line",
+        ),
+        pytest.param(
+            b"member: IDN\nactions:\n  - title: !!int abc\n",
+            None,
+            "IDN.yaml: a value cannot be read as the type its tag asks for (invalid literal for int() with base 10: "
+            "'abc'); remove the !! tag or correct the value",
+            id="without-a-line",
+        ),
+        pytest.param(b"\xff\xfe\x00bad", None, "IDN.yaml: the file is not UTF-8 text; save it as UTF-8", id="not-utf8"),
+    ],
+)
+def test_yaml_refusal_names_the_line_when_there_is_one(data: bytes, line: int | None, message: str) -> None:
+    (issue,) = read_member_bytes("IDN.yaml", data).issues
+
+    assert (issue.file, issue.row, issue.message) == ("IDN.yaml", line, message)
 
 
 def test_yaml_broken_entry_refuses_the_whole_file() -> None:
