@@ -186,12 +186,14 @@ class _Reader:
             statuses = [s for s in (self._model(name, item, Status) for item in data.get("statuses") or []) if s]
             payload = {k: v for k, v in data.items() if k != LINE_KEY}
             payload["statuses"] = statuses
+            line = data.get(LINE_KEY)
             if isinstance(payload.get("no_action"), dict):
+                line = payload["no_action"].get(LINE_KEY, line)  # the scale's only nested mapping: name its line
                 payload["no_action"] = {k: v for k, v in payload["no_action"].items() if k != LINE_KEY}
             try:
                 return StatusScale.model_validate(payload)
             except ValidationError as exc:
-                self._report(name, data.get(LINE_KEY), exc)
+                self._report(name, line, exc)
         return _FALLBACK_SCALE
 
     def _model(self, name: str, item: object, model: type[M]) -> M | None:

@@ -245,6 +245,11 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         "members.yaml, line 13 (entry 'AFG'), confidence: Input should be 'V', 'P', 'I' or 'U'; fix the value in "
         "the catalog file",
     ),
+    "bad-colour-of-the-no-action-style": (
+        63,
+        "statuses.yaml, line 63, no_action.colour: String should match pattern '^#[0-9A-Fa-f]{6}$'; fix the value "
+        "in the catalog file",
+    ),
     "yaml-syntax-error": (
         10,
         "themes.yaml, line 10: the file is not valid YAML (did not find expected ',' or ']'); check indentation "
@@ -297,6 +302,13 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
             "    sources: [S-IOM-OLD, S-ABOUT]\n    confidence: X\n",
             ("catalog-schema", "confidence"),
             id="bad-confidence-tag",
+        ),
+        pytest.param(
+            "statuses.yaml",
+            '  colour: "#FFFFFF"\n',
+            "  colour: white\n",
+            ("catalog-schema", "no_action.colour"),
+            id="bad-colour-of-the-no-action-style",
         ),
         pytest.param(
             "themes.yaml",
@@ -371,3 +383,25 @@ def test_catalog_file_that_is_not_utf8_says_how_to_save_it(tmp_path: Path) -> No
     assert [(i.code, i.file, i.row, i.message) for i in issues if i.file == "themes.yaml"] == [
         ("unreadable-file", "themes.yaml", None, "themes.yaml: the file is not UTF-8 text; save it as UTF-8 YAML")
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("not_started", "not_started"), (" Not started ", "not_started"), ("SUBSTANTIAL", "substantial"), ("done", None)],
+)
+def test_a_typed_status_maps_to_its_id_by_id_or_label_in_any_case(catalog: Catalog, typed: str, expected) -> None:
+    assert catalog.status_for_input(typed) == expected
+
+
+def test_the_commitments_of_a_framework_are_its_own_in_catalog_order(catalog: Catalog) -> None:
+    bohol = catalog.commitments_of("BWP")
+    assert [c.id for c in bohol[:5]] == [
+        "BWP-A",
+        "BWP-B",
+        "BWP-C",
+        "BWP-D",
+        "BWP-A.1",
+    ]  # as commitments.yaml lists them
+    assert {c.framework for c in bohol} == {"BWP"}
+    assert len(bohol) + len(catalog.commitments_of("ASC")) == len(catalog.commitments)
+    assert catalog.commitments_of("NONE") == []

@@ -416,3 +416,25 @@ def test_the_method_page_counts_and_lists_for_each_role_what_it_may_see(with_sec
     tha = {"guest": guest_files, "reviewer": reviewer_files}
     actions = {who: int(frame.set_index("file").loc["THA.yaml", "actions"]) for who, frame in tha.items()}
     assert actions["reviewer"] == actions["guest"] + 1, "the valid confidential action counts for reviewers only"
+
+
+def test_a_viewer_reads_a_generalised_issue_as_which_file_which_sheet_which_kind_and_where_to_see_it():
+    issue = Issue(
+        "error",
+        "bad-date",
+        "IDN.xlsx",
+        "Actions",
+        14,
+        "due_date",
+        "row 14: '31/02/2026' is not a date",
+        disclosure="generalised",
+    )
+
+    (general,) = visible_issues([issue], can_see_confidential=False)
+
+    assert (general.row, general.field, general.code, general.sheet) == (None, "due_date", "bad-date", "Actions")
+    assert general.message == (
+        "IDN.xlsx, sheet Actions: a problem of the kind 'bad-date'. Its detail can quote the file's content, so only "
+        "reviewers see it here; the member's focal point sees it by checking the file on Submit an update"
+    )
+    assert visible_issues([issue], can_see_confidential=True) == [issue]
