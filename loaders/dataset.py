@@ -154,13 +154,7 @@ def _read_in_pool(paths: list[Path], workers: int) -> list[RawFile]:
     Raises:
         subprocess.CalledProcessError: a worker failed.
     """
-    groups: list[list[int]] = [[] for _ in range(workers)]
-    loads = [0] * workers
-    # Largest file first to the least loaded worker, so the workers finish at about the same time.
-    for i in sorted(range(len(paths)), key=lambda i: -_size(paths[i])):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(i)
-        loads[lightest] += _size(paths[i])
+    groups = balanced_groups([_size(p) for p in paths], workers)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     children = [
         subprocess.Popen(  # noqa: S603 - our own module, on the files being loaded
@@ -184,6 +178,20 @@ def _read_in_pool(paths: list[Path], workers: int) -> list[RawFile]:
     for group, raws in zip(groups, results, strict=True):
         by_position.update(zip(group, raws, strict=True))
     return [by_position[i] for i in range(len(paths))]
+
+
+def balanced_groups(sizes: Sequence[int], workers: int) -> list[list[int]]:
+    """Positions of ``sizes`` in ``workers`` groups of about equal total size, each in the order it is read.
+
+    Largest first to the least loaded group (the first of equals), so the workers finish at about the same time.
+    """
+    groups: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(i)
+        loads[lightest] += sizes[i]
+    return groups
 
 
 def _collect(group: list[int], child: subprocess.Popen[bytes]) -> list[RawFile]:

@@ -17,7 +17,7 @@ from pandas.testing import assert_frame_equal
 
 import loaders.dataset
 import ui.cache
-from loaders.dataset import member_files, read_files
+from loaders.dataset import balanced_groups, member_files, read_files
 from loaders.tables import read_member_file
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -93,3 +93,15 @@ def test_small_directories_are_read_here_without_a_pool(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(loaders.dataset, "_read_in_pool", no_pool)
     assert len(read_files(member_files(SAMPLE))) == len(member_files(SAMPLE))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "workers", "groups"),
+    [
+        ([5, 1, 4, 2, 3], 2, [[0, 3, 1], [2, 4]]),  # 5+2+1 = 8 and 4+3 = 7: largest first, to the lighter group
+        ([1, 1, 1], 3, [[0], [1], [2]]),  # equal loads: the first of the lightest groups
+        ([7, 1, 1, 1], 2, [[0], [1, 2, 3]]),  # one large file is a worker's whole share
+    ],
+)
+def test_files_are_shared_among_the_workers_by_size(sizes, workers, groups):
+    assert balanced_groups(sizes, workers) == groups
