@@ -519,3 +519,13 @@ def test_build_dataset_defaults_today_to_the_real_date(catalog: Catalog) -> None
     dataset = build_dataset(catalog, [raw_file([valid_row(last_updated=tomorrow)])])
 
     assert [i.code for i in dataset.issues] == ["future-date"]
+
+
+def test_a_bad_value_is_quoted_in_its_message_up_to_80_characters(catalog: Catalog) -> None:
+    bad_date, bad_flag = "not a date " * 10, "probably " * 10  # 110 and 90 characters
+    result = validate(catalog, raw_file([valid_row(due_date=bad_date, confidential=bad_flag)]))
+
+    messages = {issue.field: issue.message for issue in result.issues}
+    where = "IDN.xlsx, sheet Actions, row 2"
+    assert messages["due_date"].startswith(f'{where}, Due date: "{bad_date[:80]}" is not a date;')
+    assert messages["confidential"].startswith(f'{where}, Confidential: "{bad_flag[:80]}" is not yes or no;')

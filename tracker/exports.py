@@ -160,7 +160,7 @@ def view_tables(view: View, today: dt.date) -> dict[str, pd.DataFrame]:
         "Actions": action_display(view.actions, catalog),
         "Status by area": status_table(view, "top_level"),
         "Status by member": status_table(view, "member"),
-        "Gap matrix": _readable(gap_table(gap_matrix(view, "top_level"), catalog)),
+        "Gap matrix": _readable(gap_table(gap_matrix(view), catalog)),  # by area or pillar, its default
         "Overdue": action_display(overdue_actions(view, today), catalog),
         "Uncovered commitments": _readable(uncovered_commitments(view)),
     }
