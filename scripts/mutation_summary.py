@@ -34,14 +34,26 @@ def main(argv: list[str]) -> int:
     if not rows:
         print(f"no mutation results under {root}/; run `make mutation` first", file=sys.stderr)
         return 1
-    print("| module | mutants | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (len(COLUMNS) + 2) + "|")
+    print("| module | mutants | " + " | ".join(COLUMNS) + " | undetected |")
+    print("|---" * (len(COLUMNS) + 3) + "|")
     total: Counter[str] = Counter()
     for module, counts in rows:
         total += counts
-        print(f"| {module} | {counts.total()} | " + " | ".join(str(counts[c]) for c in COLUMNS) + " |")
-    print(f"| **all** | {total.total()} | " + " | ".join(str(total[c]) for c in COLUMNS) + " |")
+        print(_row(module, counts))
+    print(_row("**all**", total))
     return 0
+
+
+def undetected_share(counts: Counter[str]) -> float | None:
+    """Survived or untested, as a share of the mutants checked (None before any is checked)."""
+    checked = counts.total() - counts["not checked"]
+    return (counts["survived"] + counts["no tests"]) / checked if checked else None
+
+
+def _row(module: str, counts: Counter[str]) -> str:
+    share = undetected_share(counts)
+    shown = "–" if share is None else f"{share:.1%}"
+    return f"| {module} | {counts.total()} | " + " | ".join(str(counts[c]) for c in COLUMNS) + f" | {shown} |"
 
 
 if __name__ == "__main__":
