@@ -629,3 +629,27 @@ def test_exports_page_makes_chart_images_on_click(fresh_caches):
     assert not at.exception and not at.error
     labels = [b.proto.label for b in at.get("download_button")]
     assert "PNG" in labels and "SVG" in labels
+
+
+def test_the_workbook_is_styled_for_reading(sample):
+    """Widths, the header row, date cells and the red label of illustrative data, as a reader of the file sees them."""
+    view = apply_filters(sample, Filters())
+    book = workbook_of(view_workbook(view, Filters(), data_as_of=data_as_of(view), today=TODAY))
+
+    about = book["About"]
+    assert [about.column_dimensions[c].width for c in "AB"] == [
+        pytest.approx(16.71, abs=0.01),
+        pytest.approx(110.71, abs=0.01),
+    ]
+    label = next(c for c in about["B"] if c.value == ILLUSTRATIVE_NOTE)
+    assert (label.font.b, label.font.color.rgb, label.fill.fgColor.rgb) == (True, "FF9C0006", "FFFFC7CE")
+    scope = next(c for c in about["A"] if c.value == "Scope")
+    assert scope.font.b and about[f"B{scope.row}"].alignment.wrap_text
+    assert about[f"B{scope.row}"].alignment.vertical == "top"
+
+    actions = book["Actions"]
+    header = actions["A3"]
+    assert (header.value, header.font.b, header.fill.fgColor.rgb) == ("Action ID", True, "FFE8E8E8")
+    assert (header.border.left.style, header.alignment.wrap_text) == ("thin", True)
+    dates = [c for c in actions[4] if c.is_date]
+    assert dates and {c.number_format for c in dates} == {"yyyy-mm-dd"}
