@@ -705,6 +705,12 @@ def test_an_old_pending_submission_that_no_longer_validates_is_rejected_with_the
     assert (submission.state, submission.reviewed_by, submission.records) == ("rejected", "system", None)
     assert submission.note is not None and reason in submission.note
     assert submission.note.startswith("Sent before submissions kept normalised records, and it no longer passes")
+    assert submission.note.endswith("). Please send it again."), "what the focal point is to do"
+    if data is None:
+        assert submission.note == (
+            "Sent before submissions kept normalised records, and it no longer passes validation (its file is "
+            "missing). Please send it again."
+        )
     assert just_now(submission.reviewed_at), "when it was decided"
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json"]
     assert json.loads((folder / "meta.json").read_text())["format"] == 2

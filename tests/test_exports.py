@@ -19,6 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
+from openpyxl.utils import get_column_letter
 from streamlit.testing.v1 import AppTest
 
 from loaders.dataset import load_dataset
@@ -653,3 +654,22 @@ def test_the_workbook_is_styled_for_reading(sample):
     assert (header.border.left.style, header.alignment.wrap_text) == ("thin", True)
     dates = [c for c in actions[4] if c.is_date]
     assert dates and {c.number_format for c in dates} == {"yyyy-mm-dd"}
+
+
+def test_table_columns_are_as_wide_as_their_first_200_values_within_8_to_60(catalog):
+    rows = [action("IDN", n, "ASC-1", "limited", lead_agency="MFA") for n in range(1, 202)]
+    rows[0]["title"] = "T" * 70
+    rows[200]["lead_agency"] = "L" * 30  # the 201st row: past what is measured
+    view = apply_filters(dataset_of(catalog, rows), Filters())
+
+    sheet = workbook_of(view_workbook(view, Filters(), data_as_of=None, today=TODAY))["Actions"]
+
+    # Excel stores the width asked for plus 0.71 (the cell padding xlsxwriter adds).
+    widths = {sheet.cell(3, col).value: sheet.column_dimensions[get_column_letter(col)].width for col in (1, 2, 3, 9)}
+    assert widths == {
+        "Action ID": pytest.approx(11.71, abs=0.01),  # the header's 9 characters + 2
+        "Member": pytest.approx(8.71, abs=0.01),  # never narrower than 8
+        "Action": pytest.approx(60.71, abs=0.01),  # never wider than 60
+        "Lead agency": pytest.approx(13.71, abs=0.01),  # the 30 characters of row 201 are not measured
+    }
+    assert sheet.cell(3 + 201, 9).value == "L" * 30  # yet written
