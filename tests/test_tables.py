@@ -922,3 +922,17 @@ def test_member_file_path_joins_a_member_id(member: str, tmp_path: Path) -> None
 )
 def test_parse_member_id(text: str, expected: str | None) -> None:
     assert parse_member_id(text) == expected
+
+
+def test_a_row_shorter_than_the_header_reads_its_missing_cells_as_blank():
+    header = ",".join([LABELS[f] for f in ("action_id", "member", "commitments", "title", "status", "last_updated")])
+    data = (
+        f"{header},Donor,Region\n,IDN,ASC-1,Short row,limited,2026-06-01\n,IDN,ASC-1,Full row,limited,2026-06-01,EU,\n"
+    )
+
+    raw = read_member_bytes("IDN.csv", data.encode())
+
+    assert raw.rows["title"].tolist() == ["Short row", "Full row"]
+    assert raw.rows["_extra"].isna().tolist() == [True, False]
+    assert raw.rows["_extra"].iloc[1] == '{"Donor": "EU"}'  # a blank extra cell is not kept
+    assert [i.code for i in raw.issues] == ["unknown-column", "unknown-column"]
