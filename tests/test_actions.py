@@ -529,3 +529,16 @@ def test_a_bad_value_is_quoted_in_its_message_up_to_80_characters(catalog: Catal
     where = "IDN.xlsx, sheet Actions, row 2"
     assert messages["due_date"].startswith(f'{where}, Due date: "{bad_date[:80]}" is not a date;')
     assert messages["confidential"].startswith(f'{where}, Confidential: "{bad_flag[:80]}" is not yes or no;')
+
+
+def test_no_rows_give_tables_of_the_same_columns_and_types_as_some_rows(catalog: Catalog) -> None:
+    """Pages concatenate and filter these tables: an empty file must not change a column's type."""
+    some = validate(catalog, raw_file([valid_row(asean_mechanisms="ACTIP")]))
+    none = validate(catalog, raw_file([]))
+
+    assert len(some.actions) == len(some.action_commitments) == len(some.action_mechanisms) == 1
+    for table in ("actions", "action_commitments", "action_mechanisms"):
+        full, empty = getattr(some, table), getattr(none, table)
+        assert empty.empty and dict(empty.dtypes) == dict(full.dtypes), table
+    assert list(none.action_mechanisms.columns) == ["action_key", "mechanism_id"]
+    assert list(none.action_commitments.columns) == ["action_key", "commitment_id", "framework", "top_level"]

@@ -936,3 +936,13 @@ def test_a_row_shorter_than_the_header_reads_its_missing_cells_as_blank():
     assert raw.rows["_extra"].isna().tolist() == [True, False]
     assert raw.rows["_extra"].iloc[1] == '{"Donor": "EU"}'  # a blank extra cell is not kept
     assert [i.code for i in raw.issues] == ["unknown-column", "unknown-column"]
+
+
+@pytest.mark.parametrize("name", ["IDN.yml", "IDN.YAML"])
+def test_every_yaml_spelling_names_an_unknown_key_as_a_key(name: str) -> None:
+    raw = read_member_bytes(name, b"member: IDN\nactions:\n  - title: x\n    Donor: EU\n")
+
+    assert [i.message for i in raw.issues] == [
+        f"{name}, line 3: the key 'Donor' (in the action starting here) is not a template field; its values are "
+        "kept aside but not used. Rename it to a template field if it was meant to be one"
+    ]
