@@ -305,6 +305,7 @@ def test_a_focal_point_submits_for_their_own_member(queue, data_dir):
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "records.yaml"]
     meta = json.loads((folder / "meta.json").read_text())
     assert (meta["state"], meta["format"], meta["records"], meta["file"]) == ("pending", 2, "records.yaml", "THA.yaml")
+    assert (folder / "meta.json").read_text() == json.dumps(meta, indent=2), "indented, for reading by hand"
     assert (data_dir / "THA.yaml").read_bytes() == records, "a submission does not change the records"
     # The id: when it was sent (UTC, to the microsecond), the member, a random suffix.
     assert re.fullmatch(r"\d{8}T\d{12}Z-THA-[0-9a-f]{6}", submission.id)
