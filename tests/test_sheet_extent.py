@@ -229,7 +229,7 @@ def test_damaged_shared_strings_are_refused() -> None:
 
 # --- a whole package ----------------------------------------------------------------------------
 
-_STRINGS = b"<sst><si><t>a</t></si><si><t>bbbbbbbbbb</t></si></sst>"  # 1 and 10 characters; 54 bytes
+_STRINGS = b'<sst uniqueCount="2"><si><t>a</t></si><si><t>bbbbbbbbbb</t></si></sst>'  # 1 and 10 characters, 70 bytes
 _SHARED_SHEET = _part('<row r="3"><c r="B3" t="s"><v>1</v></c><c t="s"><v>0</v></c></row>')
 
 
@@ -237,7 +237,7 @@ def test_package_parts_without_sheet_data_are_not_measured() -> None:
     package = _package(
         {
             "xl/workbook.xml": b"<workbook><sheets/></workbook>",
-            "xl/media/image1.png": b"\x89PNG not xml <<<",
+            "xl/media/image1.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR not xml <<<",
             _SHEET: _part('<row r="3"><c r="B3"><v>1</v></c></row>'),
             "xl/other.xml": b"<x><!-- sheetData --></x>",  # holds the marker but no sheetData element
         },
@@ -251,13 +251,43 @@ def test_sheet_anywhere_in_the_package_is_measured() -> None:
     package = _package({"xl/media/image1.png": _part('<row r="4"><c r="C4"><v>1</v></c></row>')})
 
     assert xlsx_extents(package) == {"xl/media/image1.png": Extent(4, 3, 0)}
+    # Without a string table there is no text; the bound of a small sheet is ZZ999.
+    assert xlsx_extents(package, fits=_always) == {"xl/media/image1.png": Extent(999, 702, 0)}
+
+
+def test_only_parts_whose_bound_does_not_fit_are_parsed_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    measured: list[bool] = []
+
+    class Spy(sheet_extent._XlsxSheet):
+        def __init__(self, parser: object, strings: array.array[int]) -> None:
+            measured.append(True)
+            super().__init__(parser, strings)
+
+    monkeypatch.setattr(sheet_extent, "_XlsxSheet", Spy)
+    monkeypatch.setattr(sheet_extent, "_CHUNK", 64)
+    small = _part('<row r="4"><c r="C4"><v>1</v></c></row>')
+    large = _part("".join(f'<row r="{r}"><c r="AAA{r}"><v>1</v></c></row>' for r in range(1, 20)))  # > _CHUNK
+    others = {"xl/styles.xml": b"<styleSheet>" + b"<x/>" * 40 + b"</styleSheet>", "xl/workbook.xml": b"<workbook/>"}
+    package = _package({**others, "xl/worksheets/small.xml": small, "xl/worksheets/large.xml": large})
+
+    assert xlsx_extents(package, fits=_always) == {
+        "xl/worksheets/small.xml": Extent(999, 702, 0),
+        "xl/worksheets/large.xml": Extent(19, 703, 0),
+    }
+    assert measured == []
+    # The small sheet's bound (ZZ999) does not fit: it alone is parsed.
+    assert xlsx_extents(package, fits=lambda extent: extent.rows < 100) == {
+        "xl/worksheets/small.xml": Extent(4, 3, 0),
+        "xl/worksheets/large.xml": Extent(19, 703, 0),
+    }
+    assert measured == [True]
 
 
 def test_bound_that_fits_stands_in_for_the_extent_and_others_are_measured() -> None:
     package = _package({"xl/sharedStrings.xml": _STRINGS, _SHEET: _SHARED_SHEET})
 
     # The bound: a cell without r after B3 (row 3 + 1 row + 1, column 2 + 1), each v tag at the table's size.
-    assert xlsx_extents(package, fits=_always) == {_SHEET: Extent(5, 3, 2 * 54)}
+    assert xlsx_extents(package, fits=_always) == {_SHEET: Extent(5, 3, 2 * 70)}
     assert xlsx_extents(package, fits=_never) == {_SHEET: Extent(3, 3, 11)}
     assert xlsx_extents(package) == {_SHEET: Extent(3, 3, 11)}
 
@@ -289,11 +319,17 @@ def test_string_bounds_fall_back_to_the_exact_lengths(
     assert xlsx_extents(package, fits=_always) == {_SHEET: Extent(5, 3, text)}
 
 
-def test_longest_string_is_the_exact_one_when_a_table_needs_the_exact_pass() -> None:
-    strings = b'<sst uniqueCount="&#50;"><si><t>a</t></si><si><t>bbbbbbbbbb</t></si></sst>'
+@pytest.mark.parametrize(
+    ("strings", "longest"),
+    [
+        pytest.param(b'<sst uniqueCount="&#50;"><si><t>a</t></si><si><t>bbbbbbbbbb</t></si></sst>', 10, id="two"),
+        pytest.param(b'<sst uniqueCount="&#48;"/>', 0, id="none"),
+    ],
+)
+def test_longest_string_is_the_exact_one_when_a_table_needs_the_exact_pass(strings: bytes, longest: int) -> None:
     package = _package({"xl/sharedStrings.xml": strings, _SHEET: _SHARED_SHEET})
 
-    assert xlsx_extents(package, fits=_always) == {_SHEET: Extent(5, 3, 2 * 10)}
+    assert xlsx_extents(package, fits=_always) == {_SHEET: Extent(5, 3, 2 * longest)}
 
 
 def test_every_part_named_like_the_string_table_counts_index_by_index() -> None:
@@ -347,7 +383,7 @@ def test_part_read_in_chunks_is_measured_whole(
     exact = Extent(5, 1, 5 * 10)
 
     # Split across chunks, the bound reads the rows and columns exactly (no shortcut) and each v at the longest.
-    assert xlsx_extents(package, fits=fits) == {_SHEET: Extent(5, 703, 5 * 54) if fits is _always else exact}
+    assert xlsx_extents(package, fits=fits) == {_SHEET: Extent(5, 703, 5 * 70) if fits is _always else exact}
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be"])
