@@ -366,10 +366,9 @@ class _Strings:
 
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self._archive = archive
-        # calamine finds the table case-insensitively beside workbook.xml, wherever the package puts that.
-        self._parts = [
-            i for i in archive.infolist() if i.filename.replace("\\", "/").lower().endswith("sharedstrings.xml")
-        ]
+        # calamine finds the table case-insensitively beside workbook.xml, wherever the package puts that
+        # (whatever separator the name uses: only its end is compared).
+        self._parts = [i for i in archive.infolist() if i.filename.lower().endswith("sharedstrings.xml")]
         self._exact: array.array[int] | None = None
         self._bounds: array.array[int] | None = None
         if not all(string_table_fits(archive.read(i), MAX_DECLARED_STRINGS) for i in self._parts):
