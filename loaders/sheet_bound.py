@@ -206,12 +206,13 @@ class SheetBound:
         text_limit: above this, the text bound is refined string by string.
     """
 
+    _ended: bool  # the last chunk was fed (set by each chunk the parser takes)
+
     def __init__(self, longest: int, lengths: Callable[[], Sequence[int]], text_limit: int | None = None) -> None:
         self._longest = longest
         self._lengths = lengths
         self._text_limit = limits.MAX_SHEET_TEXT if text_limit is None else text_limit
         self._parser: Any = None
-        self._ended = False
         self._windows = 0
         self._failed = False
         self._tail = b""

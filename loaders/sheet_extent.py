@@ -152,11 +152,12 @@ def _cell_position(ref: str, need_column: bool) -> tuple[int, int]:
 class _SharedStrings:
     """The length of every shared string (``<si>``), and the count the part declares (``uniqueCount``)."""
 
+    _length: int  # of the current <si>, set at its start
+
     def __init__(self) -> None:
         self.lengths = array.array("Q")
         self.declared: int | None = None
         self._depth = 0  # inside an <si>: its nesting depth, else 0
-        self._length = 0
         self._seen_sst = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -193,17 +194,19 @@ class _XlsxSheet:
     runs over every cell of every workbook read.
     """
 
+    # The current <c>, set at its start (the handlers that read them are installed only then).
+    _depth: int  # nesting depth inside it
+    _cell: tuple[int, int]  # its (row, column)
+    _shared: bool  # a shared-string cell
+    _has_value: bool
+    _index: list[str]  # text of its <v>, when a shared-string cell
+
     def __init__(self, parser: Any, strings: array.array[int]) -> None:
         self.parser = parser
         self.strings = strings
         self.rows = self.cols = self.text = 0
         self.found = False  # a sheetData started (only the first one is read, as calamine does)
         self._row = self._col = 0
-        self._depth = 0  # nesting depth inside the current <c>
-        self._cell = (0, 0)
-        self._shared = False
-        self._has_value = False
-        self._index: list[str] = []  # text of the <v> of a shared-string cell
         parser.StartElementHandler = self._seek
 
     def _seek(self, name: str, _: dict[str, str]) -> None:
@@ -464,18 +467,22 @@ def _count(value: str | None) -> int:
 class _OdsContent:
     """Follows calamine's ODS reader over content.xml: the extent and the text of each table."""
 
+    # The current table's, set at its start (read only inside a table).
+    _rows: int
+    _cols: int
+    _text: int
+    _row: int  # rows before the current row element
+    _annotation: int  # inside an annotation of a string cell: nesting depth, else 0 (set at the cell's start)
+
     def __init__(self) -> None:
         self.extents: dict[str, Extent] = {}
         self._table: str | None = None
-        self._rows = self._cols = self._text = 0
-        self._row = 0  # rows before the current row element
         self._row_repeats = 1
         self._col = 0
         # The cell being read: its column repeats, whether it has a value, and its string's length.
         self._cell: list[int] | None = None
         self._string_depth = 0  # inside a string cell's content: nesting depth, else 0
         self._paragraphs = 0
-        self._annotation = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self._string_depth:
