@@ -81,6 +81,11 @@ EXACT_BOUNDS: dict[str, tuple[str, tuple[int, int, int]]] = {
     "prefixed": ('<x:row r="2"><x:c r="D2" t="s"><x:v>1</x:v></x:c></x:row>', (2, 4, 200)),
     "prefixed-and-unprefixed": ('<x:row r="2"><x:c r="D2"/></x:row><row r="3"><c r="A3"/><c/></row>', (6, 5, 0)),
     "prefixed-cells-without-r": ("<x:row><x:c/><x:c/></x:row>", (2, 2, 0)),
+    # ":v" outside a tag of an unprefixed part is no v tag.
+    "colon-v-in-text": (
+        '<row r="1000"><c r="A1000" t="inlineStr"><is><t>x:vy</t></is></c><c><v>1</v></c></row>',
+        (1002, 2, 100),
+    ),
 }
 
 
@@ -178,6 +183,35 @@ def test_window_is_cut_only_before_a_tag_after_its_first_byte(
     monkeypatch.setattr(sheet_bound, "_WINDOW", 5)
 
     assert _bound(part) == expected
+
+
+@pytest.mark.parametrize(("window", "expected"), [(0, (999, 702, 0)), (-1, (2, 2, 0))], ids=["at", "one-under"])
+def test_part_as_long_as_a_window_is_counted_whole(
+    window: int, expected: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part('<row r="2"><c r="B2"/></row>')
+    monkeypatch.setattr(sheet_bound, "_WINDOW", len(part) + window)
+
+    assert _bound(part) == expected
+
+
+def test_windows_add_up_cells_rows_and_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet_bound, "_WINDOW", 10)
+    part = _part(
+        "<row/><c><v>&#49;</v></c>"
+        + "<row/><c r='A1'><v>&#49;</v></c>"
+        + "<c r='A1'><v>1</v></c>"
+        + "<c r='B1'><v>1</v></c>"
+    )
+    bound = SheetBound(_LONGEST, lambda: _LENGTHS, text_limit=0)
+
+    # Fed a cell at a time: each window (cut before the cell's end tag) holds one cell and its whole v.
+    for piece in re.split(rb"(?<=</c>)", part):
+        bound.feed(piece)
+
+    # Rows: two row elements without r, and a cell without r: max(1, 0 + 2 + 1); columns: B + 1.
+    # Text: two references (the longest each) and two of string 1.
+    assert bound.result() == (3, 3, 2 * 100 + 2 * 10)
 
 
 def test_run_of_text_longer_than_the_carried_tail_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:

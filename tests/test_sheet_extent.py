@@ -534,6 +534,11 @@ ODS_EXTENTS: dict[str, tuple[str, tuple[int, int, int]]] = {
     ),
     "cell-outside-a-row": ('<table:table-cell office:value="1"/>', (1, 1, 0)),
     "columns-restart-on-each-row": (_row(_EMPTY * 3 + _FLOAT) + _row(_FLOAT), (2, 4, 0)),
+    # The inner cell is read; the outer one, whose end comes after the inner one's, adds no column.
+    "cell-nested-in-a-cell": (
+        _row('<table:table-cell office:value="1"><table:table-cell office:value="1"/></table:table-cell>' + _FLOAT),
+        (1, 2, 0),
+    ),
 }
 
 
@@ -546,7 +551,12 @@ def test_extent_of_an_ods_table(case: str) -> None:
 
 def test_every_named_table_is_measured_from_its_own_start() -> None:
     tables = (
-        _table(_row(_FLOAT, repeated=4) + _row(_string("<text:p>abc</text:p>")), name="First")
+        _table(
+            '<table:table-column table:name="not-a-table"/>'
+            + _row(_FLOAT, repeated=4)
+            + _row(_string("<text:p>abc</text:p>")),
+            name="First",
+        )
         + "<table:table>"
         + _row(_FLOAT * 9)
         + "</table:table>"
