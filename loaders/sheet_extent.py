@@ -522,8 +522,7 @@ class _OdsContent:
             return
         if name in _CELLS and self._cell is not None:
             repeats, valued, length = self._cell
-            if self._paragraphs > 1:
-                length += self._paragraphs - 1  # a line break between paragraphs
+            length += max(self._paragraphs - 1, 0)  # a line break between paragraphs
             if valued:
                 copies = min(repeats, _MAX_COLUMNS) * self._row_repeats
                 self._rows = max(self._rows, self._row + self._row_repeats)
