@@ -473,14 +473,15 @@ class _OdsContent:
     _text: int
     _row: int  # rows before the current row element
     _annotation: int  # inside an annotation of a string cell: nesting depth, else 0 (set at the cell's start)
+    # The cell being read, set at its start: its column repeats, whether it has a value, and its string's
+    # length (None once it has ended, so that a cell's end nested in another is counted once).
+    _cell: list[int] | None
 
     def __init__(self) -> None:
         self.extents: dict[str, Extent] = {}
         self._table: str | None = None
         self._row_repeats = 1
         self._col = 0
-        # The cell being read: its column repeats, whether it has a value, and its string's length.
-        self._cell: list[int] | None = None
         self._string_depth = 0  # inside a string cell's content: nesting depth, else 0
         self._paragraphs = 0
 
