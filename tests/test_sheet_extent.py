@@ -355,6 +355,16 @@ def test_forged_count_in_the_package_is_refused(monkeypatch: pytest.MonkeyPatch)
     assert str(refused.value) == "xl/sharedStrings.xml: it declares 4 shared strings but holds 1"
 
 
+def test_damaged_string_table_is_refused_when_the_exact_pass_reads_it() -> None:
+    package = _package({"xl/sharedStrings.xml": b"<sst><si><t>a</t>", _SHEET: _SHARED_SHEET})
+
+    assert xlsx_extents(package, fits=_always) == {_SHEET: Extent(5, 3, 2 * 17)}  # its 17 bytes bound every string
+    with pytest.raises(SheetXmlError) as refused:
+        xlsx_extents(package)
+
+    assert str(refused.value) == "xl/sharedStrings.xml: no element found: line 1, column 18"
+
+
 def test_damaged_sheet_is_refused_naming_the_part() -> None:
     package = _package({_SHEET: b"<worksheet><sheetData><row></sheetData></worksheet>"})
 
