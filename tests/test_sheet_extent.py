@@ -362,7 +362,7 @@ def test_damaged_string_table_is_refused_when_the_exact_pass_reads_it() -> None:
     with pytest.raises(SheetXmlError) as refused:
         xlsx_extents(package)
 
-    assert str(refused.value) == "xl/sharedStrings.xml: no element found: line 1, column 18"
+    assert str(refused.value) == "xl/sharedStrings.xml: no element found: line 1, column 17"
 
 
 def test_damaged_sheet_is_refused_naming_the_part() -> None:
