@@ -382,6 +382,7 @@ def test_string_lengths_are_bounded_from_the_bytes(table: bytes, lengths: list[i
     [
         pytest.param(b"<sst><si><si/></si></sst>", id="nested-si"),
         pytest.param(b"<sst><si><t>a</t></si><si>", id="truncated"),
+        pytest.param(b"<sst><si><t>a</t></si>", id="truncated-after-a-whole-string"),
         pytest.param(b"<sst><!-- c --><si/></sst>", id="comment"),
         pytest.param(b"<!DOCTYPE sst><sst><si/></sst>", id="doctype"),
         pytest.param("<sst><si/></sst>".encode("utf-16"), id="utf-16"),
