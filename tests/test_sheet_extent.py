@@ -501,6 +501,7 @@ ODS_EXTENTS: dict[str, tuple[str, tuple[int, int, int]]] = {
     ),
     "empty-rows-before-a-value": (_row(_EMPTY, repeated=5) + _row(_FLOAT), (6, 1, 0)),
     "empty-rows-after-a-value": (_row(_FLOAT) + _row(_EMPTY, repeated=500), (1, 1, 0)),
+    "rows-add-up": (_row(_EMPTY, repeated=2) + _row(_EMPTY, repeated=3) + _row(_FLOAT), (6, 1, 0)),
     "repeat-count-with-a-plus": (
         _row('<table:table-cell table:number-columns-repeated="+2" office:value="1"/>'),
         (1, 2, 0),
@@ -518,6 +519,7 @@ ODS_EXTENTS: dict[str, tuple[str, tuple[int, int, int]]] = {
     "empty-string-cell": (_row(_string("")), (1, 1, 0)),
     "string-paragraph": (_row(_string("<text:p>abc</text:p>")), (1, 1, 3)),
     "string-paragraphs-joined-by-line-breaks": (_row(_string("<text:p>ab</text:p><text:p>c</text:p>")), (1, 1, 4)),
+    "texts-add-up": (_row(_string("<text:p>ab</text:p>") + _string("<text:p>c</text:p>")), (1, 2, 3)),
     "three-paragraphs": (_row(_string("<text:p>a</text:p><text:p>b</text:p><text:p>c</text:p>")), (1, 1, 5)),
     "runs-of-spaces": (_row(_string('<text:p>a<text:s text:c="3"/>b<text:s/></text:p>')), (1, 1, 6)),
     "spans": (_row(_string("<text:p><text:span>ab</text:span>c</text:p>")), (1, 1, 3)),
