@@ -158,6 +158,18 @@ def test_windows_counted_coarsely_then_value_by_value_add_up(monkeypatch: pytest
     assert bound.result() == (5, 3, 2 * 100 + 20 * 10 + 100)
 
 
+def test_once_read_value_by_value_later_windows_are_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet_bound, "_WINDOW", 40)
+    part = _part("<c r='A1'><v>&#49;</v></c>" * 2 + "<c r='A1'><v>1</v></c>" + "<c r='B1'><v>0</v></c>")
+    cut = part.index(b"<c r='B1'>") + 1
+    bound = SheetBound(_LONGEST, lambda: _LENGTHS, text_limit=250)
+
+    bound.feed(part[:cut])  # three v tags: 300 > 250, read one by one (two references and string 1)
+    bound.feed(part[cut:], last=True)  # one more: the four together would still pass the limit
+
+    assert bound.result() == (1, 2, 2 * 100 + 10 + 1)
+
+
 @pytest.mark.parametrize("chunk", [7, 16, 64, 1 << 20])
 def test_part_in_many_windows_is_counted_exactly_not_by_the_small_sheet_shortcut(
     chunk: int, monkeypatch: pytest.MonkeyPatch
