@@ -245,9 +245,12 @@ def test_part_fed_without_last_is_ended_by_result() -> None:
     whole.feed(_part('<row r="1000"><c r="A1000"/></row>'))
     truncated = SheetBound(_LONGEST, lambda: _LENGTHS)
     truncated.feed(_part("")[:-12])
+    truncated_last = SheetBound(_LONGEST, lambda: _LENGTHS)
+    truncated_last.feed(_part("")[:-12], last=True)  # the last chunk ends the parse
 
     assert whole.result() == (1000, 1, 0)
     assert truncated.result() is None
+    assert truncated_last.result() is None
 
 
 def test_bound_gives_up_for_good_after_a_damaged_chunk() -> None:
