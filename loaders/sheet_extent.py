@@ -107,7 +107,7 @@ def feed_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parser: Any, must
             tail = window[-20:]
             if failed is None and not stopped:
                 try:
-                    parser.Parse(chunk, False)
+                    parser.Parse(chunk)  # not the end: the final call below says so
                 except _Stop:
                     stopped = True  # calamine reads no further; neither do we
                 except (expat.ExpatError, SheetXmlError) as exc:
