@@ -383,6 +383,15 @@ def test_sheet_in_utf16_is_found_and_measured(encoding: str) -> None:
     assert xlsx_extents(package, fits=_always) == {_SHEET: Extent(4, 3, 0)}
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_damaged_part_holding_a_utf16_marker_is_refused(encoding: str) -> None:
+    # Between bytes that are not NUL: only the marker of this byte order is there, not the other one.
+    package = _package({"xl/media/image1.bin": b"\x01\x00\x01" + "sheetData".encode(encoding) + b"\x01"})
+
+    with pytest.raises(SheetXmlError, match=r"^xl/media/image1\.bin: "):
+        xlsx_extents(package, fits=_always)
+
+
 @pytest.mark.parametrize("chunk", [5, 8, 64])
 @pytest.mark.parametrize("fits", [_always, _never, None])
 def test_part_read_in_chunks_is_measured_whole(
