@@ -206,13 +206,14 @@ class SheetBound:
         text_limit: above this, the text bound is refined string by string.
     """
 
+    _ended: bool  # the last chunk was fed (set by each chunk the parser takes)
+
     def __init__(self, longest: int, lengths: Callable[[], Sequence[int]], text_limit: int | None = None) -> None:
         self._longest = longest
         self._lengths = lengths
         self._text_limit = limits.MAX_SHEET_TEXT if text_limit is None else text_limit
         self._parser: Any = None
-        self._ended = False
-        self._windows = 0
+        self._counted = False  # a window was counted already: what is left is not the whole part
         self._failed = False
         self._tail = b""
         self._rless = 0  # c elements without r
@@ -238,7 +239,7 @@ class SheetBound:
         except (expat.ExpatError, _NotPlainError):
             self._failed = True
             return
-        window = self._tail + chunk if self._tail else chunk
+        window = self._tail + chunk  # no copy while the tail is empty
         if len(window) > _WINDOW:  # count up to the last tag start; a part in one window is counted whole
             cut = window.rfind(b"<")
             if cut > 0:
@@ -257,7 +258,7 @@ class SheetBound:
                 self._parser.Parse(b"", True)
         except (expat.ExpatError, _NotPlainError):
             return None
-        self._count(self._tail, whole=not self._windows)
+        self._count(self._tail, whole=not self._counted)
         if self._failed:
             return None
         rows = self._cell_row if not self._rless else max(self._cell_row, self._row_r + self._rows + 1)
@@ -272,7 +273,7 @@ class SheetBound:
         return text + sum(map(lengths.__getitem__, filter(len(lengths).__gt__, self._indices)))
 
     def _count(self, window: bytes, whole: bool) -> None:
-        self._windows += 1
+        self._counted = True
         prefixed = _PREFIXED.search(window) is not None
         cells, rows, values = _PATTERNS[prefixed]
         if whole and not prefixed and _OUTSIDE_SMALL.search(window) is None:

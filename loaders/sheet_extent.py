@@ -107,7 +107,7 @@ def feed_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parser: Any, must
             tail = window[-20:]
             if failed is None and not stopped:
                 try:
-                    parser.Parse(chunk, False)
+                    parser.Parse(chunk)  # not the end: the final call below says so
                 except _Stop:
                     stopped = True  # calamine reads no further; neither do we
                 except (expat.ExpatError, SheetXmlError) as exc:
@@ -152,11 +152,12 @@ def _cell_position(ref: str, need_column: bool) -> tuple[int, int]:
 class _SharedStrings:
     """The length of every shared string (``<si>``), and the count the part declares (``uniqueCount``)."""
 
+    _length: int  # of the current <si>, set at its start
+
     def __init__(self) -> None:
         self.lengths = array.array("Q")
         self.declared: int | None = None
         self._depth = 0  # inside an <si>: its nesting depth, else 0
-        self._length = 0
         self._seen_sst = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -193,17 +194,19 @@ class _XlsxSheet:
     runs over every cell of every workbook read.
     """
 
+    # The current <c>, set at its start (the handlers that read them are installed only then).
+    _depth: int  # nesting depth inside it
+    _cell: tuple[int, int]  # its (row, column)
+    _shared: bool  # a shared-string cell
+    _has_value: bool
+    _index: list[str]  # text of its <v>, when a shared-string cell
+
     def __init__(self, parser: Any, strings: array.array[int]) -> None:
         self.parser = parser
         self.strings = strings
         self.rows = self.cols = self.text = 0
         self.found = False  # a sheetData started (only the first one is read, as calamine does)
         self._row = self._col = 0
-        self._depth = 0  # nesting depth inside the current <c>
-        self._cell = (0, 0)
-        self._shared = False
-        self._has_value = False
-        self._index: list[str] = []  # text of the <v> of a shared-string cell
         parser.StartElementHandler = self._seek
 
     def _seek(self, name: str, _: dict[str, str]) -> None:
@@ -366,10 +369,9 @@ class _Strings:
 
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self._archive = archive
-        # calamine finds the table case-insensitively beside workbook.xml, wherever the package puts that.
-        self._parts = [
-            i for i in archive.infolist() if i.filename.replace("\\", "/").lower().endswith("sharedstrings.xml")
-        ]
+        # calamine finds the table case-insensitively beside workbook.xml, wherever the package puts that
+        # (whatever separator the name uses: only its end is compared).
+        self._parts = [i for i in archive.infolist() if i.filename.lower().endswith("sharedstrings.xml")]
         self._exact: array.array[int] | None = None
         self._bounds: array.array[int] | None = None
         if not all(string_table_fits(archive.read(i), MAX_DECLARED_STRINGS) for i in self._parts):
@@ -465,18 +467,23 @@ def _count(value: str | None) -> int:
 class _OdsContent:
     """Follows calamine's ODS reader over content.xml: the extent and the text of each table."""
 
+    # The current table's, set at its start (read only inside a table).
+    _rows: int
+    _cols: int
+    _text: int
+    _row: int  # rows before the current row element
+    _annotation: int  # inside an annotation of a string cell: nesting depth, else 0 (set at the cell's start)
+    # The cell being read, set at its start: its column repeats, whether it has a value, and its string's
+    # length (None once it has ended, so that a cell's end nested in another is counted once).
+    _cell: list[int] | None
+
     def __init__(self) -> None:
         self.extents: dict[str, Extent] = {}
         self._table: str | None = None
-        self._rows = self._cols = self._text = 0
-        self._row = 0  # rows before the current row element
         self._row_repeats = 1
         self._col = 0
-        # The cell being read: its column repeats, whether it has a value, and its string's length.
-        self._cell: list[int] | None = None
         self._string_depth = 0  # inside a string cell's content: nesting depth, else 0
         self._paragraphs = 0
-        self._annotation = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self._string_depth:
@@ -516,8 +523,7 @@ class _OdsContent:
             return
         if name in _CELLS and self._cell is not None:
             repeats, valued, length = self._cell
-            if self._paragraphs > 1:
-                length += self._paragraphs - 1  # a line break between paragraphs
+            length += max(self._paragraphs - 1, 0)  # a line break between paragraphs
             if valued:
                 copies = min(repeats, _MAX_COLUMNS) * self._row_repeats
                 self._rows = max(self._rows, self._row + self._row_repeats)
