@@ -998,3 +998,20 @@ def test_a_change_with_no_log_lines_writes_no_log(tmp_path):
     assert written.read_bytes() == b"member: THA\nactions: []\n"
     assert not (tmp_path / "_history" / "log.jsonl").exists()
     assert Journal(tmp_path).recover() == []
+
+
+def test_a_folder_made_by_another_process_meanwhile_is_no_error(tmp_path, monkeypatch):
+    """Two first applies check for ``_history`` at once: the one that finds it made by the other goes on."""
+    target = tmp_path / "data" / "_history"
+    step = durable._step
+
+    def the_other_process_first(kind: str, path: Path) -> int | None:
+        if kind == "mkdir" and path == target:
+            path.mkdir()
+        return step(kind, path)
+
+    monkeypatch.setattr(durable, "_step", the_other_process_first)
+
+    durable.mkdir(target)
+
+    assert target.is_dir()

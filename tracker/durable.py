@@ -148,7 +148,7 @@ def mkdir(path: Path) -> None:
     missing = [p for p in (path, *path.parents) if not p.exists()]
     for folder in reversed(missing):
         _step("mkdir", folder)
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)  # another process may make it between the check and here (a first apply each)
         fsync_dir(folder.parent)
 
 
