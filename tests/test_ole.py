@@ -82,7 +82,13 @@ _SMALL = b"A" * 64 + b"B" * 36  # mini sectors 2 then 0
 _NAMES = ["Root Entry", "Workbook", "_VBA_PROJECT_CUR", "Small", "Tiny"]
 
 
-def _good(shift: int = 9, *, entries: dict[int, bytes] | None = None, fat: dict[int, int] | None = None) -> bytes:
+def _good(
+    shift: int = 9,
+    *,
+    entries: dict[int, bytes] | None = None,
+    fat: dict[int, int] | None = None,
+    mini_fat: Sequence[int] = (_END, _END, 0),
+) -> bytes:
     """A good file; ``entries`` replaces directory entries (by index), ``fat`` FAT entries.
 
     Sectors: 0 FAT, 1 and 5 directory, 2 mini FAT, 3 and 6 the Workbook stream (6 first), 4 the mini stream.
@@ -108,7 +114,7 @@ def _good(shift: int = 9, *, entries: dict[int, bytes] | None = None, fat: dict[
     sectors = [
         _words([table[n] for n in sorted(table)], shift),
         _sector(first, shift),
-        _words([_END, _END, 0], shift),  # mini FAT: 2 -> 0, 1 alone
+        _words(mini_fat, shift),  # by default: 2 -> 0, 1 alone
         _sector(workbook[size:], shift, b"\xee"),
         _sector(_MINI_STREAM, shift),
         _sector(second, shift),
@@ -153,7 +159,9 @@ def test_entry_names_are_read_within_their_field(length: int, name: str, expecte
     assert ole_entry_names(data)[1] == expected
 
 
-@pytest.mark.parametrize(("cutoff", "expected"), [(100, _words([_END, _END, 0])[:100]), (101, _SMALL)])
+@pytest.mark.parametrize(
+    ("cutoff", "expected"), [(100, _words([_END, _END, 0])[:100]), (101, _SMALL), (0xFFFFFFFF, _SMALL)]
+)
 def test_a_stream_of_the_cutoff_size_is_in_sectors_and_a_smaller_one_in_the_mini_stream(
     cutoff: int, expected: bytes
 ) -> None:
@@ -214,6 +222,16 @@ def test_a_last_sector_cut_short_is_read_as_far_as_it_goes() -> None:
     data = _good(fat={5: 7, 7: _END}) + _entry("Extra", 1)  # the directory goes on in sector 7: one entry
 
     assert ole_entry_names(data) == [*_NAMES, "Extra"]
+
+
+def test_the_mini_stream_may_span_several_sectors() -> None:
+    data = _good(
+        entries={0: _entry("Root Entry", 5, 4, 9 * 64), 5: _entry("Tiny", 2, 8, 10)},
+        fat={4: 7, 7: _END},  # the mini stream goes on from sector 4 to sector 7, with mini sectors 8 to 15
+        mini_fat=[_END, _END, 0, *[_FREE] * 5, _END],
+    ) + _sector(b"far-tiny!!")
+
+    assert ole_stream(data, "Tiny") == b"far-tiny!!"
 
 
 def test_an_empty_stream_needs_no_mini_fat() -> None:

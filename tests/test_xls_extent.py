@@ -329,6 +329,13 @@ def test_a_sheet_record_shorter_than_its_position_and_type_lists_no_sheet() -> N
     assert [(s.name, s.kind) for s in xls_workbook(stream).sheets] == [("", 2)]
 
 
+def test_a_sheet_position_and_type_are_unsigned() -> None:
+    far = biff_number(3, 4, 1.0)  # the last 18 bytes of the stream
+    stream = _globals(_boundsheet(b"\x01\x00A", kind=0x80, position=2**32 - len(far))) + far
+
+    assert xls_workbook(stream).sheets == [XlsSheet("A", 0x80, 0, Extent(0, 0))]
+
+
 def test_records_after_the_globals_eof_list_no_sheet() -> None:
     stream = _globals(_boundsheet(b"\x01\x00A")) + _boundsheet(b"\x01\x00B")
 
@@ -356,6 +363,7 @@ def _supbook(cch: int, encoded: bytes = b"", ctab: int = 1) -> bytes:
             _supbook(14, b"\x00\x01\x03C:\x03dir\x03f.xls\x02"), ["C:/dir/f.xls"], id="encoded-path-made-readable"
         ),
         pytest.param(_supbook(3, b"\x00\x01\x02\x03"), ["an external source"], id="nothing-printable"),
+        pytest.param(_supbook(0xFFFF, b"\x00abc"), ["abc"], id="count-of-65535"),
         pytest.param(_supbook(100, b"\x00" + b"x" * 100), ["x" * 80], id="long-path-cut-at-80"),
         pytest.param(_supbook(80, b"\x01" + "y".encode("utf-16-le") * 81), ["y" * 80], id="wide-path-of-80"),
         pytest.param(_supbook(0x0401) + _supbook(3, b"\x00one") + _supbook(3, b"\x00two"), ["one", "two"], id="two"),
