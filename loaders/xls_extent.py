@@ -82,8 +82,10 @@ def xls_workbook(stream: bytes) -> XlsWorkbook:
         if kind == _BOUNDSHEET and size >= 6:
             position, _, sheet_kind = struct.unpack_from("<IBB", body)
             listed.append((position, sheet_kind, _short_string(body[6:])))
-        elif kind == _SUPBOOK and size >= 4 and struct.unpack_from("<H", body, 2)[0] not in _NOT_LINKS:
-            book.links.append(_link_name(body[4:], struct.unpack_from("<H", body, 2)[0]))
+        elif kind == _SUPBOOK and size >= 4:
+            characters = struct.unpack_from("<H", body, 2)[0]
+            if characters not in _NOT_LINKS:
+                book.links.append(_link_name(body[4:], characters))
         elif kind == _SST and sst_at is None:
             sst_at = offset
     strings = _string_lengths(stream, sst_at) if sst_at is not None else _Strings([], complete=True)
