@@ -268,6 +268,22 @@ def test_shared_strings_count_their_characters(sst: bytes, expected: list[int]) 
     assert _texts(sst, len(expected) - 1) == expected
 
 
+@pytest.mark.parametrize(
+    ("sst", "text"),
+    [
+        pytest.param(_sst(1, _string("abc")), 3, id="whole"),
+        pytest.param(_sst(1, _string("abc"))[:4], 0xFFFF, id="only-its-header"),
+    ],
+)
+def test_an_sst_at_the_very_end_of_the_stream_is_read(sst: bytes, text: int) -> None:
+    """No EOF anywhere: the globals, the sheet (listed at its LABELSST) and the SST run to the end."""
+    head = _BOF_RECORD + _boundsheet(b"\x01\x00A", position=0)
+    cell = biff_string(0, 0, 0)
+    stream = _BOF_RECORD + _boundsheet(b"\x01\x00A", position=len(head)) + cell + sst
+
+    assert xls_workbook(stream).sheets == [XlsSheet("A", 0, 0, Extent(1, 1, text))]
+
+
 def test_a_shared_string_counts_once_per_cell_that_uses_it() -> None:
     cells = b"".join(biff_string(row, 0, 1) for row in range(3)) + biff_string(3, 0, 0)
 
