@@ -78,11 +78,11 @@ def xls_workbook(stream: bytes) -> XlsWorkbook:
     for offset, kind, size in _records(stream, 0):
         if kind == _EOF:
             break
-        body = stream[offset + 4 : offset + 4 + size]
-        if kind == _BOUNDSHEET and size >= 6:
+        body = stream[offset + 4 : offset + 4 + size]  # shorter than ``size`` if the stream ends first
+        if kind == _BOUNDSHEET and len(body) >= 6:
             position, _, sheet_kind = struct.unpack_from("<IBB", body)
             listed.append((position, sheet_kind, _short_string(body[6:])))
-        elif kind == _SUPBOOK and size >= 4:
+        elif kind == _SUPBOOK and len(body) >= 4:
             characters = struct.unpack_from("<H", body, 2)[0]
             if characters not in _NOT_LINKS:
                 book.links.append(_link_name(body[4:], characters))

@@ -12,8 +12,9 @@ import struct
 import pytest
 
 from loaders.sheet_extent import Extent
+from loaders.tables import read_member_bytes
 from loaders.xls_extent import XlsDamagedError, XlsSheet, XlsWorkbook, xls_workbook
-from tests.make_fixtures import biff8_stream, biff_dimensions, biff_number, biff_record, biff_string
+from tests.make_fixtures import biff8_stream, biff_dimensions, biff_number, biff_record, biff_string, compound_file
 
 _BOF, _EOF, _SST, _CONTINUE, _SUPBOOK, _BOUNDSHEET = 0x0809, 0x000A, 0x00FC, 0x003C, 0x01AE, 0x0085
 _BOF_RECORD = biff_record(_BOF, bytes(16))
@@ -356,6 +357,42 @@ def test_records_after_the_globals_eof_list_no_sheet() -> None:
     stream = _globals(_boundsheet(b"\x01\x00A")) + _boundsheet(b"\x01\x00B")
 
     assert [s.name for s in xls_workbook(stream).sheets] == ["A"]
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        pytest.param(_boundsheet(b"\x01\x00A")[:9], XlsWorkbook(), id="sheet-record-with-5-of-11-bytes"),
+        pytest.param(
+            _boundsheet(b"\x01\x00A")[:10],
+            XlsWorkbook(sheets=[XlsSheet("", 0, 0, Extent(0, 0))]),
+            id="sheet-record-with-6-of-11-bytes",
+        ),
+        pytest.param(
+            biff_record(_SUPBOOK, struct.pack("<HH", 1, 5) + b"\x00other")[:7], XlsWorkbook(), id="link-with-3-bytes"
+        ),
+        pytest.param(
+            biff_record(_SUPBOOK, struct.pack("<HH", 1, 5) + b"\x00other")[:11],
+            XlsWorkbook(links=["ot"]),
+            id="link-with-7-of-10-bytes",
+        ),
+    ],
+)
+def test_a_record_cut_short_by_the_end_of_the_globals_is_read_as_far_as_it_goes(
+    last: bytes, expected: XlsWorkbook
+) -> None:
+    """A hostile stream, not a crash: the globals have no EOF and their last record runs past the end."""
+    assert xls_workbook(_BOF_RECORD + last) == expected
+
+
+def test_an_xls_whose_globals_end_in_a_record_cut_short_is_no_crash() -> None:
+    cut = _boundsheet(b"\x01\x00A")[:7]
+    filler = biff_record(0x0001, bytes(4096 - len(_BOF_RECORD) - len(cut) - 4))
+    stream = _BOF_RECORD + filler + cut  # 4096 bytes: the compound file adds no padding after the cut record
+
+    raw = read_member_bytes("IDN.xls", compound_file(stream))
+
+    assert [(i.row, i.field, i.code) for i in raw.issues] == [(None, None, "unreadable-file")]
 
 
 def _supbook(cch: int, encoded: bytes = b"", ctab: int = 1) -> bytes:
