@@ -73,6 +73,10 @@ def test_each_cell_record_places_a_cell(kind: int, expected: Extent) -> None:
     assert _sheet(biff_record(kind, struct.pack("<HH", 5, 9))).extent == expected
 
 
+def test_rows_and_columns_are_unsigned() -> None:
+    assert _sheet(biff_number(0xFFFF, 0x8000, 1.0)).extent == Extent(0x10000, 0x8001)
+
+
 def test_a_cell_record_shorter_than_its_address_places_nothing() -> None:
     assert _sheet(biff_record(0x0203, struct.pack("<HB", 5, 9))).extent == Extent(0, 0)
 
@@ -94,6 +98,7 @@ def _mulrk(row: int, first: int, entries: int, last: int, extra: bytes = b"") ->
         pytest.param(_mulrk(3, 2, 3, 4), Extent(4, 5), id="honest"),
         pytest.param(_mulrk(3, 2, 3, 0), Extent(4, 5), id="last-column-too-small"),
         pytest.param(_mulrk(3, 2, 3, 200), Extent(4, 201), id="last-column-too-large"),
+        pytest.param(_mulrk(3, 2, 3, 0xFFFF), Extent(4, 0x10000), id="last-column-65535"),
         pytest.param(_mulrk(3, 2, 0, 7), Extent(4, 8), id="no-entries"),
         pytest.param(_mulrk(3, 2, 0, 0), Extent(4, 3), id="no-entries-last-before-first"),
         pytest.param(_mulrk(3, 2, 3, 0, b"\0\0\0"), Extent(4, 5), id="three-bytes-of-a-fourth-entry"),
@@ -112,6 +117,8 @@ def test_a_mulrk_spans_its_entries_and_its_last_column(mulrk: bytes, expected: E
         pytest.param(struct.pack("<IIHHH", 2, 12, 1, 6, 0), 50, id="biff8"),
         pytest.param(struct.pack("<IIHH", 0, 3, 0, 4), 12, id="biff8-without-the-reserved-field"),
         pytest.param(struct.pack("<IIHH", 0, 0x10000, 0, 2), 0x20000, id="biff8-32-bit-rows"),
+        pytest.param(struct.pack("<IIHH", 0, 0xFFFFFFFF, 0, 0xFFFF), 0xFFFFFFFF * 0xFFFF, id="biff8-largest"),
+        pytest.param(struct.pack("<HHHH", 0, 0xFFFF, 0, 0xFFFF), 0xFFFF * 0xFFFF, id="biff5-largest"),
         pytest.param(struct.pack("<HHHHBBB", 1, 5, 2, 9, 7, 7, 7), 28, id="eleven-bytes-read-as-biff5"),
         pytest.param(struct.pack("<HHHH", 0, 4, 0, 3), 12, id="biff5"),
         pytest.param(struct.pack("<HHHB", 0, 4, 0, 3), 0, id="seven-bytes"),
@@ -260,6 +267,20 @@ def _sst(unique: int, body: bytes) -> bytes:
             id="runs-cut-short",
         ),
         pytest.param(biff_record(_SST, b"\0\0\0\0\1\0"), [0xFFFF], id="count-cut-short"),
+        pytest.param(_sst(1, b"\x03") + biff_record(_CONTINUE, b"\x00\x00abc"), [3, 0], id="character-count-split"),
+        pytest.param(
+            biff_record(_SST, struct.pack("<II", 1, 0xFFFFFFFF) + _string("abc")), [3, 0xFFFF], id="4-billion-strings"
+        ),
+        pytest.param(
+            _sst(2, struct.pack("<HBH", 2, 0x08, 0x8000) + b"ab" + _string("xyz")),
+            [0xFFFF, 0xFFFF, 0xFFFF],
+            id="32768-runs-missing",
+        ),
+        pytest.param(
+            _sst(2, struct.pack("<HBI", 2, 0x04, 0xFFFFFFFF) + b"ab" + _string("xyz")),
+            [0xFFFF, 0xFFFF, 0xFFFF],
+            id="4-gib-of-phonetic-data-missing",
+        ),
         pytest.param(biff_record(_SST, b""), [0xFFFF], id="empty-sst"),
         pytest.param(_sst(1, _string("abc")) + _sst(1, _string("z")), [3, 0], id="the-first-sst-counts"),
         pytest.param(b"", [0], id="no-sst"),
@@ -285,6 +306,12 @@ def test_an_sst_at_the_very_end_of_the_stream_is_read(sst: bytes, text: int) -> 
     assert xls_workbook(stream).sheets == [XlsSheet("A", 0, 0, Extent(1, 1, text))]
 
 
+def test_a_string_of_40000_characters_over_continue_records_counts_them_all() -> None:
+    stream = biff8_stream([("T", 0, biff_string(0, 0, 0))], strings=["x" * 40_000])
+
+    assert xls_workbook(stream).sheets[0].extent == Extent(1, 1, 40_000)
+
+
 def test_a_shared_string_counts_once_per_cell_that_uses_it() -> None:
     cells = b"".join(biff_string(row, 0, 1) for row in range(3)) + biff_string(3, 0, 0)
 
@@ -294,12 +321,12 @@ def test_a_shared_string_counts_once_per_cell_that_uses_it() -> None:
 
 
 @pytest.mark.parametrize(
-    ("size", "text"),
-    [(10, 3), (9, 0)],
-    ids=["labelsst-of-10-bytes", "labelsst-of-9-bytes"],
+    ("size", "index", "text"),
+    [(10, 0, 3), (9, 0, 0), (10, 0xFFFFFFFF, 0)],
+    ids=["labelsst-of-10-bytes", "labelsst-of-9-bytes", "index-4-billion"],
 )
-def test_a_labelsst_counts_its_string_only_when_it_holds_the_index(size: int, text: int) -> None:
-    cell = biff_record(0x00FD, struct.pack("<HHHI", 1, 1, 15, 0)[:size])
+def test_a_labelsst_counts_its_string_only_when_it_holds_the_index(size: int, index: int, text: int) -> None:
+    cell = biff_record(0x00FD, struct.pack("<HHHI", 1, 1, 15, index)[:size])
     stream = biff8_stream([("T", 0, cell)], globals_extra=_sst(1, _string("abc")))
 
     assert xls_workbook(stream).sheets[0].extent == Extent(2, 2, text)
@@ -416,6 +443,7 @@ def _supbook(cch: int, encoded: bytes = b"", ctab: int = 1) -> bytes:
             _supbook(14, b"\x00\x01\x03C:\x03dir\x03f.xls\x02"), ["C:/dir/f.xls"], id="encoded-path-made-readable"
         ),
         pytest.param(_supbook(3, b"\x00\x01\x02\x03"), ["an external source"], id="nothing-printable"),
+        pytest.param(_supbook(5, b"\x00X.xlX"), ["X.xlX"], id="only-slashes-stripped"),
         pytest.param(_supbook(0xFFFF, b"\x00abc"), ["abc"], id="count-of-65535"),
         pytest.param(_supbook(100, b"\x00" + b"x" * 100), ["x" * 80], id="long-path-cut-at-80"),
         pytest.param(_supbook(80, b"\x01" + "y".encode("utf-16-le") * 81), ["y" * 80], id="wide-path-of-80"),
@@ -432,20 +460,21 @@ def test_external_links_are_named(supbook: bytes, links: list[str]) -> None:
 def _overlapping(extra_bytes: int, odd: bool = False) -> tuple[bytes, int]:
     """A stream whose sheets B1..B9 are listed inside sheet A, and the bytes the walk reads: (stream, cost).
 
-    Sheet A is 100 NUMBER cells (18 bytes each), after a 5-byte record if ``odd``. B_i starts at A's cell i
-    and, like A, ends at A's EOF; the walk reads A's records plus each B's. ``extra_bytes`` (zeros, at the end
-    of the stream) raise the budget by 2 each without being walked.
+    Sheet A, the last one, is 100 NUMBER cells (18 bytes each), after a 5-byte record if ``odd``. B_i starts at
+    A's cell i and, like A, ends at A's EOF, the last record of the stream; the walk reads A's records plus
+    each B's. ``extra_bytes`` (0, or 4 and more: a record in the globals) raise the budget by 2 each without
+    being walked.
     """
+    padding = biff_record(0x0001, bytes(extra_bytes - 4)) if extra_bytes else b""
     lead = biff_record(0x0001, b"\0") if odd else b""
     cells = lead + b"".join(biff_number(row, 0, 1.0) for row in range(100))
-    names = [("A", 0, cells), *[(f"B{i}", 0, b"") for i in range(1, 10)]]
-    plain = biff8_stream(names)
-    start = struct.unpack_from("<I", plain, plain.index(struct.pack("<H", _BOUNDSHEET)) + 4)[0]
-    first_cell = start + len(_BOF_RECORD) + len(lead)
-    stream = biff8_stream(names, positions=[None, *[first_cell + 18 * i for i in range(1, 10)]])
+    names = [*[(f"B{i}", 0, b"") for i in range(1, 10)], ("A", 0, cells)]
     a_cost = len(_BOF_RECORD) + len(cells) + len(_EOF_RECORD)
+    first_cell = len(biff8_stream(names, globals_extra=padding)) - a_cost + len(_BOF_RECORD) + len(lead)
+    stream = biff8_stream(names, globals_extra=padding, positions=[first_cell + 18 * i for i in range(1, 10)])
+    assert stream.endswith(biff_number(99, 0, 1.0) + _EOF_RECORD)
     b_costs = [18 * (100 - i) + len(_EOF_RECORD) for i in range(1, 10)]
-    return stream + bytes(extra_bytes), a_cost + sum(b_costs)
+    return stream, a_cost + sum(b_costs)
 
 
 def _budget(stream: bytes) -> int:
