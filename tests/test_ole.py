@@ -180,22 +180,14 @@ def _set(offset: int, form: str, value: int) -> Callable[[bytes], bytes]:
     return change
 
 
-def _with_entry(index: int, entry: bytes) -> Callable[[bytes], bytes]:
-    return lambda _: _good(entries={index: entry})
-
-
-def _with_fat(**values: int) -> Callable[[bytes], bytes]:
-    return lambda _: _good(fat={int(k[1:]): v for k, v in values.items()})
-
-
 _DIFAT_0 = 0x4C  # the first DIFAT entry in the header
 # A DIFAT sector (sector 7, appended) that lists the FAT (sector 0) in its last slot before the next pointer.
 _DIFAT_SECTOR = _words([*[_FREE] * 126, 0, _END])
 
 
-def _difat(*sectors: bytes, first: int = 7) -> Callable[[bytes], bytes]:
-    """The header lists no FAT sector; DIFAT sectors from sector ``first`` (appended from sector 7) do."""
-    return lambda data: _set(0x44, "<I", first)(_set(_DIFAT_0, "<I", _FREE)(data)) + b"".join(sectors)
+def _difat(*sectors: bytes) -> Callable[[bytes], bytes]:
+    """The header lists no FAT sector; DIFAT sectors, appended from sector 7 on, do."""
+    return lambda data: _set(0x44, "<I", 7)(_set(_DIFAT_0, "<I", _FREE)(data)) + b"".join(sectors)
 
 
 @pytest.mark.parametrize(
@@ -299,9 +291,9 @@ _HIGH_HALF = 7 << 32
             "^the DIFAT chain loops$",
             id="difat-loops-over-two-sectors",
         ),
-        pytest.param(_with_fat(f5=1)(b""), "^a sector chain is broken or loops$", id="directory-chain-loops"),
-        pytest.param(_with_fat(f1=128)(b""), "^a sector chain is broken or loops$", id="chain-runs-off-the-fat"),
-        pytest.param(_with_fat(f1=127)(b""), "^a sector chain is broken or loops$", id="chain-into-a-free-sector"),
+        pytest.param(_good(fat={5: 1}), "^a sector chain is broken or loops$", id="directory-chain-loops"),
+        pytest.param(_good(fat={1: 128}), "^a sector chain is broken or loops$", id="chain-runs-off-the-fat"),
+        pytest.param(_good(fat={1: 127}), "^a sector chain is broken or loops$", id="chain-into-a-free-sector"),
         pytest.param(
             _header(directory=_END, mini_fat=_END) + b"\0" * 100,
             "^unpack requires a buffer of 512 bytes$",
@@ -334,7 +326,7 @@ def test_a_damaged_file_is_refused_with_what_is_wrong(data: bytes, message: str)
             "^the stream Workbook claims more bytes than the file has$",
             id="version-4-size-over-4-gib",
         ),
-        pytest.param(_with_fat(f6=_FREE)(b""), "Workbook", "^a sector chain is broken or loops$", id="big-chain"),
+        pytest.param(_good(fat={6: _FREE}), "Workbook", "^a sector chain is broken or loops$", id="big-chain"),
         pytest.param(_set(0x3C, "<I", _END)(_good()), "Small", "^a sector chain is broken or loops$", id="no-mini-fat"),
         pytest.param(
             _good(entries={4: _entry("Small", 2, 3, 100)}), "Small", "^a sector chain is broken or loops$", id="mini"
