@@ -145,16 +145,12 @@ def test_a_sheet_ends_at_its_eof_after_any_nested_substreams() -> None:
     assert [s.extent for s in xls_workbook(stream + after).sheets] == [Extent(5, 4), Extent(0, 0)]
 
 
-def _listed_at(cells: bytes, position_in_cells: int, tail: bytes = b"") -> tuple[bytes, int]:
-    """A stream with sheet A (``cells``) and sheet B listed ``position_in_cells`` bytes into A's cells."""
+def test_a_sheet_listed_inside_another_ends_at_the_first_eof() -> None:
+    cells = biff_number(0, 0, 1.0) + biff_number(7, 2, 1.0)
     plain = biff8_stream([("A", 0, cells), ("B", 0, b"")])
     start = struct.unpack_from("<I", plain, plain.index(struct.pack("<H", _BOUNDSHEET)) + 4)[0]
-    at = start + len(_BOF_RECORD) + position_in_cells
-    return biff8_stream([("A", 0, cells), ("B", 0, b"")], positions=[None, at]) + tail, at
-
-
-def test_a_sheet_listed_inside_another_ends_at_the_first_eof() -> None:
-    stream, _ = _listed_at(biff_number(0, 0, 1.0) + biff_number(7, 2, 1.0), 18)
+    second_cell = start + len(_BOF_RECORD) + 18
+    stream = biff8_stream([("A", 0, cells), ("B", 0, b"")], positions=[None, second_cell])
 
     assert [s.extent for s in xls_workbook(stream).sheets] == [Extent(8, 3), Extent(8, 3)]
 
@@ -168,11 +164,9 @@ def test_a_sheet_listed_inside_another_ends_at_the_first_eof() -> None:
     ],
 )
 def test_a_sheet_without_eof_is_read_to_the_end_of_the_stream(tail: bytes, expected: Extent) -> None:
-    head = biff8_stream([("A", 0, b"")])
-    stream = head + tail
+    head = biff8_stream([("A", 0, b"")])  # sheet A is listed at the first byte after it: at ``tail``
     (sheet,) = xls_workbook(biff8_stream([("A", 0, b"")], positions=[len(head)]) + tail).sheets
 
-    assert len(stream) == len(head) + len(tail)
     assert sheet.extent == expected
 
 
