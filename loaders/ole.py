@@ -99,7 +99,7 @@ class _Compound:
         mini_data = b"".join(self._sector(n) for n in self.chain(root[2], self.fat))
         mini_start = struct.unpack_from("<I", self.data, 0x3C)[0]
         mini_fat: list[int] = []
-        for sector in self.chain(mini_start, self.fat) if mini_start != _END_OF_CHAIN else []:
+        for sector in self.chain(mini_start, self.fat):  # no mini FAT (end of chain): an empty one
             mini_fat.extend(struct.unpack(f"<{self.size // 4}I", self._sector(sector)))
         return b"".join(mini_data[n * 64 : n * 64 + 64] for n in self.chain(first, mini_fat))[:size]
 

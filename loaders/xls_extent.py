@@ -78,12 +78,14 @@ def xls_workbook(stream: bytes) -> XlsWorkbook:
     for offset, kind, size in _records(stream, 0):
         if kind == _EOF:
             break
-        body = stream[offset + 4 : offset + 4 + size] if kind in (_BOUNDSHEET, _SUPBOOK) else b""
-        if kind == _BOUNDSHEET and size >= 6:
+        body = stream[offset + 4 : offset + 4 + size]  # shorter than ``size`` if the stream ends first
+        if kind == _BOUNDSHEET and len(body) >= 6:
             position, _, sheet_kind = struct.unpack_from("<IBB", body)
             listed.append((position, sheet_kind, _short_string(body[6:])))
-        elif kind == _SUPBOOK and size >= 4 and struct.unpack_from("<H", body, 2)[0] not in _NOT_LINKS:
-            book.links.append(_link_name(body[4:], struct.unpack_from("<H", body, 2)[0]))
+        elif kind == _SUPBOOK and len(body) >= 4:
+            characters = struct.unpack_from("<H", body, 2)[0]
+            if characters not in _NOT_LINKS:
+                book.links.append(_link_name(body[4:], characters))
         elif kind == _SST and sst_at is None:
             sst_at = offset
     strings = _string_lengths(stream, sst_at) if sst_at is not None else _Strings([], complete=True)
@@ -242,7 +244,7 @@ def _short_string(body: bytes) -> str:
     if len(body) >= 2 and body[1] in (0, 1) and len(body) >= 2 + length * (body[1] + 1):
         raw = body[2 : 2 + length * (body[1] + 1)]
         return raw.decode("utf-16-le" if body[1] else "latin-1", errors="replace")
-    return body[1 : 1 + length].decode("latin-1", errors="replace")
+    return body[1 : 1 + length].decode("latin-1")  # every byte is a latin-1 character
 
 
 def _link_name(body: bytes, length: int) -> str:
