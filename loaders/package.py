@@ -27,16 +27,15 @@ _SAVE_PLAIN = "save it as a plain workbook without them (File > Save As > Excel 
 
 def container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
     """The issue that refuses a workbook's container, or None when a reader may open it."""
-    head = data[:8]
     if suffix in (".xlsx", ".ods"):
-        if head.startswith(OLE_MAGIC):
+        if data.startswith(OLE_MAGIC):
             return error(
                 "encrypted-workbook",
                 name,
                 f"{name}: the workbook is password-protected (encrypted), so it cannot be read; "
                 "remove the password (File > Info > Protect Workbook) and save again",
             )
-        if not head.startswith(ZIP_MAGIC):
+        if not data.startswith(ZIP_MAGIC):
             return error(
                 "not-a-workbook",
                 name,
@@ -45,7 +44,7 @@ def container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
             )
         return _zip_problem(name, suffix, data)
     if suffix == ".xls":
-        if not head.startswith(OLE_MAGIC):
+        if not data.startswith(OLE_MAGIC):
             return error(
                 "not-a-workbook",
                 name,
@@ -129,9 +128,9 @@ def _active_content(name: str, archive: zipfile.ZipFile) -> Issue | None:
     lowered = "\n".join(labels).lower()
     found: dict[int, str] = {}
     for kind, (_, _, markers, _) in enumerate(_KINDS):
-        at = min((i for i in map(lowered.find, markers) if i >= 0), default=-1)
-        if at >= 0:
-            found[kind] = labels[lowered.count("\n", 0, at)][1:]
+        positions = [i for i in map(lowered.find, markers) if i >= 0]
+        if positions:
+            found[kind] = labels[lowered[: min(positions)].count("\n")][1:]
     if not found and "content.xml" in archive.namelist() and "mimetype" in archive.namelist():
         found.update(_ods_active_elements(archive))
     if not found:

@@ -250,6 +250,16 @@ ACTIVE: dict[str, tuple[list[tuple[str, bytes]], str, str]] = {
         "macros",
         "a/macroenabled",
     ),
+    "content-type-spelled-with-entities": (
+        [_types('<Default Extension="x" ContentType="a/&#109;acroEnabled"/>')],
+        "macros",
+        "a/macroEnabled",
+    ),
+    "manifest-named-with-backslashes": (
+        [("META-INF\\manifest.xml", _MANIFEST.format('<manifest:file-entry manifest:full-path="Basic/"/>').encode())],
+        "macros",
+        "Basic/",
+    ),
     "content-types-any-case": (
         [("[CONTENT_TYPES].XML", _TYPES.format('<Default Extension="x" ContentType="a/macroenabled"/>').encode())],
         "macros",
@@ -301,6 +311,8 @@ def test_active_content_is_refused_naming_what_was_found(case: str) -> None:
         pytest.param(
             [(_CT, _TYPES.format('<Default Extension="x" ContentType="a/b&amp;c"/>').encode())], id="with-a-reference"
         ),
+        pytest.param([("xl/active", b""), ("b", b"")], id="marker-only-across-two-labels"),
+        pytest.param([_types("<Default Extension")], id="damaged-declaring-part-without-markers-left-to-the-reader"),
         pytest.param([("content.xml", b"<a><draw:object/></a>")], id="ods-element-without-mimetype"),
         pytest.param([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")], id="ods-without-content"),
     ],
@@ -476,9 +488,26 @@ def test_ods_table_beyond_the_limit_is_named_by_its_table(monkeypatch: pytest.Mo
         '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="2"/>'
         '<table:table-cell office:value-type="float" office:value="1"/></table:table-row></table:table>'
     )
-    data = _zip(("mimetype", b""), ("content.xml", f"<d><office:body>{table}</office:body></d>".encode()))
+    data = _zip(
+        ("mimetype", b""),
+        ("content.xml", f"<d><office:body>{table}</office:body></d>".encode()),
+        # Parts an .xlsx would name its sheets by: an .ods is named by its tables alone.
+        ("xl/workbook.xml", _BOOK.encode()),
+        ("xl/_rels/workbook.xml.rels", _BOOK_RELS.replace("worksheets/sheet1.xml", "/Plan").encode()),
+    )
 
     assert container_problem("IDN.ods", ".ods", data) == _too_many_cells("Plan", name="IDN.ods")
+
+
+def test_xlsx_sheets_are_first_bounded_cheaply(monkeypatch: pytest.MonkeyPatch) -> None:
+    measured: list[object] = []
+    extents = package.xlsx_extents
+    monkeypatch.setattr(
+        package, "xlsx_extents", lambda archive, **options: measured.append(options) or extents(archive, **options)
+    )
+
+    assert container_problem("IDN.xlsx", ".xlsx", _xlsx()) is None
+    assert measured == [{"fits": package._fits}]
 
 
 def test_damaged_sheet_is_refused_with_the_reason_cut_to_160_characters() -> None:
