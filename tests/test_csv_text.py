@@ -40,6 +40,7 @@ _EVEN_UNDER_10 = "a" * 19 + "\0"
         pytest.param(codecs.BOM_UTF8 + "caf\u00e9".encode(), "caf\u00e9", id="utf-8-bom-dropped"),
         pytest.param("caf\u00e9 \u0e44\u0e17\u0e22".encode(), "caf\u00e9 \u0e44\u0e17\u0e22", id="utf-8"),
         pytest.param(b"caf\xe9 \x80", "caf\u00e9 \u20ac", id="windows-1252"),
+        pytest.param(b"caf\xe9 \x81", "caf\u00e9 \ufffd", id="windows-1252-byte-it-leaves-undefined"),
         pytest.param(codecs.BOM_UTF16_LE + "ID,\u00e9".encode("utf-16-le"), "ID,\u00e9", id="utf-16-le-bom"),
         pytest.param(codecs.BOM_UTF16_BE + "ID,\u00e9".encode("utf-16-be"), "ID,\u00e9", id="utf-16-be-bom"),
         pytest.param("ID".encode("utf-16-le"), "ID", id="four-bytes-le"),
@@ -196,10 +197,20 @@ def test_cells_are_counted_over_every_row(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_lines_beyond_the_limit_are_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_CSV_LINES", 1_000)
-    monkeypatch.setattr(csv_text, "_parse", lambda *_: pytest.fail("parsed"))
+    assert read_csv_grid(_NAME, b"a\n" * 1_000) == [["a"]] * 1_000
 
+    monkeypatch.setattr(csv_text, "_parse", lambda *_: pytest.fail("parsed"))
     assert read_csv_grid(_NAME, b"\n" * 1_001) == _refusal(
         "sheet-too-large",
         f"{_NAME}: the file has 1,001 lines, more than a spreadsheet can hold (1,000); delete the empty rows after "
         "the table and export it again as CSV",
     )
+
+
+def test_only_the_rows_searched_for_the_header_are_read_before_choosing_the_delimiter() -> None:
+    """Row 12 is one field too large for the csv module with a comma, five fine cells with a semicolon: the
+    header (row 1, commas) has chosen the comma by then, and the file is refused, not read with semicolons."""
+    long_row = ";".join(["y" * 30_000] * 5)
+    text = ",".join(HEADER) + "\n" + "x\n" * 10 + long_row + "\n"
+
+    assert read_csv_grid(_NAME, text.encode()) == _cell_too_long(12, "32,767")
