@@ -466,9 +466,35 @@ def _too_much_text(sheet: str) -> Issue:
         pytest.param(
             11,
             10,
-            _xlsx(sheet1=_C4, book="<workbook><sheets>"),
+            _xlsx(sheet1=_C4, book=_BOOK + "<"),
             _too_many_cells("xl/worksheets/sheet1.xml"),
             id="damaged-workbook-part",
+        ),
+        pytest.param(
+            11,
+            10,
+            _xlsx(sheet1=_C4, book=_BOOK.replace(' r:id="rId1"', "")),
+            _too_many_cells("xl/worksheets/sheet1.xml"),
+            id="sheet-without-id",
+        ),
+        pytest.param(
+            11,
+            10,
+            _xlsx(sheet1=_C4, rels=_BOOK_RELS.replace(' Target="worksheets/sheet1.xml"', "")),
+            _too_many_cells("xl/worksheets/sheet1.xml"),
+            id="relationship-without-target",
+        ),
+        pytest.param(
+            11,
+            10,
+            _zip(
+                ("xl/workbook.xml", _BOOK.encode()),
+                ("xl/_rels/workbook.xml.rels", _BOOK_RELS.replace("/xl/worksheets/sheet2.xml", "/X/s.xml").encode()),
+                ("X/s.xml", _C4),
+                ("xl/sharedStrings.xml", _STRINGS),
+            ),
+            _too_many_cells("My notes"),
+            id="absolute-target-outside-xl",
         ),
     ],
 )
