@@ -305,9 +305,10 @@ def _ole_problem(name: str, data: bytes) -> Issue | None:
         if kind is not None:
             code, what, _, fix = _KINDS[kind]
             return error(code, name, f"{name}: the workbook contains {what} ({entry}); this is refused; {fix}")
-    # calamine reads the "Workbook" stream, or "Book" in older files: both are walked when present.
+    # calamine reads the "Workbook" stream, or "Book" in older files (names in any case, as ole_stream finds
+    # them): both are walked when present.
     present = {entry.casefold() for entry in entries}
-    for stream in (s for s in ("Workbook", "Book") if s.casefold() in present):
+    for stream in (s for s in ("workbook", "book") if s in present):
         try:
             problem = _xls_book_problem(name, xls_workbook(ole_stream(data, stream)))
         except OleError:

@@ -4,6 +4,8 @@ text the test itself wrote): encodings at each threshold, delimiters, and every 
 from __future__ import annotations
 
 import codecs
+import csv
+from collections.abc import Iterator
 
 import pytest
 
@@ -123,6 +125,7 @@ _SEMICOLON = ";".join(HEADER) + "\r\nIDN;ASC-1,ASC-2;A title\r\n"
         ),
         pytest.param("a;b\nc;d\n", [["a;b"], ["c;d"]], id="no-header-first-delimiter"),
         pytest.param('a,"b\nc"\n\nd\n', [["a", "b\nc"], [], ["d"]], id="quoted-break-and-empty-row"),
+        pytest.param('a,"b\r\nc\rd"\r\ne\r\n', [["a", "b\r\nc\rd"], ["e"]], id="quoted-breaks-kept-as-written"),
     ],
 )
 def test_rows_are_split_by_the_delimiter_whose_rows_hold_the_header(text: str, grid: list[list[str]]) -> None:
@@ -214,3 +217,17 @@ def test_only_the_rows_searched_for_the_header_are_read_before_choosing_the_deli
     text = ",".join(HEADER) + "\n" + "x\n" * 10 + long_row + "\n"
 
     assert read_csv_grid(_NAME, text.encode()) == _cell_too_long(12, "32,767")
+
+
+def test_what_the_csv_module_cannot_read_is_refused_with_its_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreadable(text: str, delimiter: str) -> Iterator[list[str]]:
+        raise csv.Error("unexpected end of data")
+        yield []  # a generator, as csv.reader: the error comes with the first row
+
+    monkeypatch.setattr(csv_text, "_rows", unreadable)
+
+    assert read_csv_grid(_NAME, b"Member\n") == _refusal(
+        "not-a-csv",
+        f"{_NAME}: the file cannot be read as CSV (unexpected end of data); open it in Excel or LibreOffice, check "
+        "for stray quotes, and export it again as CSV",
+    )
