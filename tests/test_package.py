@@ -683,3 +683,39 @@ def test_xls_link_to_another_workbook_is_refused_naming_it_cut_to_80_characters(
     link = issue.message.split("opened (")[1].split("); this")[0]
     assert len(link) == 80
     assert issue == _refused("links", link, name="IDN.xls")
+
+
+def test_xls_whose_records_cannot_be_walked_is_refused_as_damaged(monkeypatch: pytest.MonkeyPatch) -> None:
+    def damaged(stream: bytes) -> object:
+        raise package.XlsDamagedError("the sheets overlap")
+
+    monkeypatch.setattr(package, "xls_workbook", damaged)
+
+    assert container_problem("IDN.xls", ".xls", _xls_declaring(4, 3)) == Issue(
+        "error",
+        "unreadable-file",
+        "IDN.xls",
+        None,
+        None,
+        None,
+        "IDN.xls: the workbook is damaged (the sheets overlap); open it in Excel or LibreOffice and save it as .xlsx",
+    )
+
+
+def test_xls_stream_that_cannot_be_found_is_left_to_the_reader_and_the_next_is_walked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 12)
+    book = biff8_stream([("Plan", 0, biff_dimensions(13, 1))])
+
+    def stream(data: bytes, name: str) -> bytes:
+        if name.casefold() == "workbook":
+            raise package.OleError("the stream's sector chain is broken")
+        return book
+
+    monkeypatch.setattr(package, "ole_entry_names", lambda data: ["Root Entry", "Workbook", "Book"])
+    monkeypatch.setattr(package, "ole_stream", stream)
+
+    issue = container_problem("IDN.xls", ".xls", _OLE)
+
+    assert issue is not None and (issue.code, issue.sheet) == ("sheet-too-large", "Plan")
