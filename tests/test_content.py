@@ -196,6 +196,7 @@ class PanicException(BaseException):
     ("exc", "reason"),
     [
         (ValueError("bad zip"), "ValueError: bad zip"),
+        (ValueError("z" * 200), "ValueError: " + "z" * 120),
         (
             ReaderFailedWithAVeryLongNameForItsKindError("y" * 200),
             ("ReaderFailedWithAVeryLongNameForItsKindError: " + "y" * 120)[:160],
