@@ -466,6 +466,13 @@ def _too_much_text(sheet: str) -> Issue:
         pytest.param(
             11,
             10,
+            _xlsx(sheet2=_C4, book=_BOOK.replace('r:id="rId2"', 'id="rId2"')),
+            _too_many_cells("My notes"),
+            id="unprefixed-id",
+        ),
+        pytest.param(
+            11,
+            10,
             _xlsx(sheet1=_C4, book=_BOOK + "<"),
             _too_many_cells("xl/worksheets/sheet1.xml"),
             id="damaged-workbook-part",
