@@ -194,6 +194,7 @@ def test_a_child_that_failed_is_named_with_its_reason_cut_to_160_characters(monk
 
     monkeypatch.setattr(untrusted, "run_child", failed)
 
-    raw = untrusted.read_untrusted_bytes("notes.csv", b"data")
+    raw = untrusted.read_untrusted_bytes("ILO.csv", b"data")
 
-    assert (raw.file, raw.member, raw.issues) == ("notes.csv", None, _could_not_read("notes.csv", "w" * 160))
+    assert (raw.file, raw.member, raw.issues) == ("ILO.csv", "ILO", _could_not_read("ILO.csv", "w" * 160))
+    assert untrusted.read_untrusted_bytes("notes.csv", b"data").member is None
