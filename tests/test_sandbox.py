@@ -198,3 +198,26 @@ def test_a_child_that_failed_is_named_with_its_reason_cut_to_160_characters(monk
 
     assert (raw.file, raw.member, raw.issues) == ("ILO.csv", "ILO", _could_not_read("ILO.csv", "w" * 160))
     assert untrusted.read_untrusted_bytes("notes.csv", b"data").member is None
+
+
+@pytest.mark.parametrize(
+    "parsed",
+    [
+        ("refused", error("yaml-syntax", "IDN.yaml", "IDN.yaml, line 2: the file is not valid YAML", row=2)),
+        ("workbook", [("Actions", _GRID)]),
+        ("csv", _GRID),
+        ("yaml", {"member": "IDN", "actions": [{"title": "A title", "status": "Limited"}]}),
+    ],
+    ids=["refused", "workbook", "csv", "yaml"],
+)
+def test_each_kind_of_content_the_child_answers_is_taken(
+    parsed: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(untrusted, "run_child", lambda module, payload: pickle.dumps(parsed))
+
+    raw = untrusted.read_untrusted_bytes("IDN.yaml", b"data")
+    here = raw_from_content("IDN.yaml", "IDN.yaml", parsed)  # type: ignore[arg-type]
+
+    assert (raw.member, raw.sheet, raw.issues) == (here.member, here.sheet, here.issues)
+    assert raw.rows.equals(here.rows)
+    assert "unreadable-file" not in [issue.code for issue in raw.issues]
