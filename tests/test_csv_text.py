@@ -126,6 +126,7 @@ _SEMICOLON = ";".join(HEADER) + "\r\nIDN;ASC-1,ASC-2;A title\r\n"
         pytest.param("a;b\nc;d\n", [["a;b"], ["c;d"]], id="no-header-first-delimiter"),
         pytest.param('a,"b\nc"\n\nd\n', [["a", "b\nc"], [], ["d"]], id="quoted-break-and-empty-row"),
         pytest.param('a,"b\r\nc\rd"\r\ne\r\n', [["a", "b\r\nc\rd"], ["e"]], id="quoted-breaks-kept-as-written"),
+        pytest.param("a,b\rc\rd", [["a", "b"], ["c"], ["d"]], id="old-mac-line-ends"),
     ],
 )
 def test_rows_are_split_by_the_delimiter_whose_rows_hold_the_header(text: str, grid: list[list[str]]) -> None:
