@@ -26,7 +26,7 @@ if __name__ == "__main__":
     elif command == b"exit":
         sys.exit(3)
     elif command == b"fail":
-        sys.stderr.buffer.write(b"first line\n  caf\xe9 " + b"z" * 300 + b"  \n\n")
+        sys.stderr.buffer.write(b"first line\nsecond line\n  caf\xe9 " + b"z" * 300 + b"  \n\n")
         sys.exit(1)
     elif command == b"memory-error":
         sys.stderr.write("Traceback (most recent call last):\nMemoryError\nsomething after it\n")

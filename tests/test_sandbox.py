@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pickle
+import subprocess
 import sys
 from typing import Any
 
@@ -68,6 +69,15 @@ def test_a_child_that_fails_says_how(command: str, options: dict[str, Any], reas
         run_child(_PROBE, command.encode(), **options)
 
     assert str(failed.value) == reason
+
+
+def test_a_child_ended_by_a_signal_number_python_does_not_know_still_says_it_crashed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sandbox.subprocess, "run", lambda *_, **__: subprocess.CompletedProcess([], -200, b"", b""))
+
+    with pytest.raises(ChildFailedError, match=r"^the reader stopped: it crashed \(signal \?\)$"):
+        run_child(_PROBE, b"report")
 
 
 def test_the_default_time_limit_applies(monkeypatch: pytest.MonkeyPatch) -> None:
