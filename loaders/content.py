@@ -60,7 +60,8 @@ def parse_member_content(name: str, data: bytes, shown: str, *, isolate_xls: boo
             shown,
             f"{shown}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
         )
-    if parse_member_id(path.stem) is None or path.name != name or "\\" in name:  # "../IDN.xlsx" is no member name
+    # "../IDN.xlsx" is no member name; nor is "a\IDN.xlsx" (a backslash is never in a member id, nor in a suffix).
+    if parse_member_id(path.stem) is None or path.name != name:
         return "refused", error(
             "bad-file-name",
             shown,

@@ -27,16 +27,15 @@ _SAVE_PLAIN = "save it as a plain workbook without them (File > Save As > Excel 
 
 def container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
     """The issue that refuses a workbook's container, or None when a reader may open it."""
-    head = data[:8]
     if suffix in (".xlsx", ".ods"):
-        if head.startswith(OLE_MAGIC):
+        if data.startswith(OLE_MAGIC):
             return error(
                 "encrypted-workbook",
                 name,
                 f"{name}: the workbook is password-protected (encrypted), so it cannot be read; "
                 "remove the password (File > Info > Protect Workbook) and save again",
             )
-        if not head.startswith(ZIP_MAGIC):
+        if not data.startswith(ZIP_MAGIC):
             return error(
                 "not-a-workbook",
                 name,
@@ -45,7 +44,7 @@ def container_problem(name: str, suffix: str, data: bytes) -> Issue | None:
             )
         return _zip_problem(name, suffix, data)
     if suffix == ".xls":
-        if not head.startswith(OLE_MAGIC):
+        if not data.startswith(OLE_MAGIC):
             return error(
                 "not-a-workbook",
                 name,
@@ -129,9 +128,9 @@ def _active_content(name: str, archive: zipfile.ZipFile) -> Issue | None:
     lowered = "\n".join(labels).lower()
     found: dict[int, str] = {}
     for kind, (_, _, markers, _) in enumerate(_KINDS):
-        at = min((i for i in map(lowered.find, markers) if i >= 0), default=-1)
-        if at >= 0:
-            found[kind] = labels[lowered.count("\n", 0, at)][1:]
+        positions = [i for i in map(lowered.find, markers) if i >= 0]
+        if positions:
+            found[kind] = labels[lowered[: min(positions)].count("\n")][1:]
     if not found and "content.xml" in archive.namelist() and "mimetype" in archive.namelist():
         found.update(_ods_active_elements(archive))
     if not found:
@@ -306,9 +305,10 @@ def _ole_problem(name: str, data: bytes) -> Issue | None:
         if kind is not None:
             code, what, _, fix = _KINDS[kind]
             return error(code, name, f"{name}: the workbook contains {what} ({entry}); this is refused; {fix}")
-    # calamine reads the "Workbook" stream, or "Book" in older files: both are walked when present.
+    # calamine reads the "Workbook" stream, or "Book" in older files (names in any case, as ole_stream finds
+    # them): both are walked when present.
     present = {entry.casefold() for entry in entries}
-    for stream in (s for s in ("Workbook", "Book") if s.casefold() in present):
+    for stream in (s for s in ("workbook", "book") if s in present):
         try:
             problem = _xls_book_problem(name, xls_workbook(ole_stream(data, stream)))
         except OleError:

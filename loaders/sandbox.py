@@ -61,7 +61,6 @@ def run_child(module: str, payload: bytes, *, memory: int | None = None, timeout
             timeout=seconds,
             preexec_fn=cap_memory,  # the child execs a fresh interpreter right after
             env=env,
-            check=False,
         )
     except subprocess.TimeoutExpired as exc:
         raise ChildFailedError(f"reading took longer than {seconds:g} s") from exc
