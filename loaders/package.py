@@ -67,11 +67,21 @@ def _zip_problem(name: str, suffix: str, data: bytes) -> Issue | None:
                     "Actions sheet into a new workbook and save that",
                 )
             return _active_content(name, archive) or _sheet_size_problem(name, suffix, archive)
+    except SheetXmlError as exc:  # a part the active-content scan must read ([Content_Types].xml, .rels) is damaged
+        return _damaged(name, exc)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         # A damaged central directory can also fail as a bad (non-UTF-8) member name or a bad offset.
         return error(
             "not-a-workbook", name, f"{name}: the workbook is damaged (not a valid zip container); save it again"
         )
+
+
+def _damaged(name: str, exc: Exception) -> Issue:
+    return error(
+        "unreadable-file",
+        name,
+        f"{name}: the workbook is damaged ({str(exc)[:160]}); open it in Excel or LibreOffice and save it again",
+    )
 
 
 # --- active content --------------------------------------------------------------------------
@@ -209,11 +219,7 @@ def _sheet_size_problem(name: str, suffix: str, archive: zipfile.ZipFile) -> Iss
         return None  # no content.xml: not an ODS calamine can read either; it reports that
     except (SheetXmlError, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError) as exc:
         # zlib, CRC, encrypted members and XML errors alike mean a damaged container.
-        return error(
-            "unreadable-file",
-            name,
-            f"{name}: the workbook is damaged ({str(exc)[:160]}); open it in Excel or LibreOffice and save it again",
-        )
+        return _damaged(name, exc)
     for part, extent in extents.items():
         if not _fits(extent):
             # Named as Excel shows the sheet (worked out only now: most files have no sheet to name).

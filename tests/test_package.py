@@ -358,19 +358,24 @@ def test_ods_elements_are_not_looked_at_once_a_part_name_refuses_the_file() -> N
 
 
 def test_declaring_part_that_is_not_well_formed_is_not_skipped() -> None:
-    """A declaring part is parsed whole (must_parse): its damage is not mistaken for "nothing declared".
-
-    (The container check does not yet turn this error into an issue: see docs/mutation-notes-mut-pkg.md.)
-    """
+    """A declaring part is parsed whole (must_parse): its damage is not mistaken for "nothing declared"."""
     damaged = _zip(_types('<Default Extension="x" ContentType="a/b&amp;c"'))
     with Package(damaged) as archive, pytest.raises(SheetXmlError, match=r"\[Content_Types\]\.xml: not well-formed"):
         package._attribute_values(archive, archive.getinfo(_CT))
+    # ... and the container check reports it as a damaged workbook, never raises it.
+    issue = container_problem("IDN.xlsx", ".xlsx", damaged)
+    assert issue is not None and (issue.code, issue.file) == ("unreadable-file", "IDN.xlsx")
+    assert issue.message.startswith("IDN.xlsx: the workbook is damaged ([Content_Types].xml: not well-formed")
+    assert issue.message.endswith("); open it in Excel or LibreOffice and save it again")
 
 
 def test_ods_content_that_is_not_well_formed_is_not_skipped() -> None:
     damaged = _zip(("mimetype", b""), ("content.xml", b"<d></e>"))
     with Package(damaged) as archive, pytest.raises(SheetXmlError, match=r"content\.xml: mismatched tag"):
         package._ods_active_elements(archive)
+    issue = container_problem("IDN.ods", ".ods", damaged)
+    assert issue is not None and issue.code == "unreadable-file"
+    assert issue.message.startswith("IDN.ods: the workbook is damaged (content.xml: mismatched tag")
 
 
 # --- sheet size -------------------------------------------------------------------------------
