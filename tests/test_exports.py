@@ -37,10 +37,10 @@ from tracker.exports import (
     table_csv,
     view_workbook,
 )
-from tracker.filters import Filters, apply_filters
 from tracker.images import ImageExportError, figure_png, figure_svg, find_chromium
-from tracker.overview import status_counts
 from tracker.template import template_workbook
+from tracker.views.filters import Filters, apply_filters
+from tracker.views.overview import status_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")

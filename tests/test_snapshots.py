@@ -162,8 +162,8 @@ def test_a_snapshot_is_synced_to_disk_before_it_appears_under_its_name(tmp_path,
 
 def test_a_viewers_comparison_with_a_snapshot_is_what_it_would_be_without_the_confidential_actions(catalog, tmp_path):
     """A snapshot holds confidential actions too; a viewer's "what moved" must not count or list them."""
-    from tracker.filters import Filters, apply_filters
     from tracker.snapshots import snapshot_changes
+    from tracker.views.filters import Filters, apply_filters
 
     def data(with_secret: bool, status: str) -> list[dict]:
         day = {"last_updated": EARLIER}

@@ -26,8 +26,8 @@ from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from tracker import durable
 from tracker.access import User, can_review, require
-from tracker.filters import View, apply_filters
-from tracker.progress import is_overdue
+from tracker.views.filters import View, apply_filters
+from tracker.views.progress import is_overdue
 
 SNAPSHOTS = "_snapshots"
 CHANGE_KINDS = ("new", "status up", "status down", "unchanged", "removed")

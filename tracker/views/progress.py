@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tracker.filters import View
+from tracker.views.filters import View
 
 PLAN_START, PLAN_END = 2023, 2028
 PLAN_MEASURES = ["started", "due: complete", "due: overdue", "due: not yet due", "due: discontinued"]
