@@ -40,8 +40,8 @@ from tests.hostile import (
     hostile_rows,
     write_hostile_data,
 )
-from tracker.brief import MAIN_CHARTS, brief_html, build_brief, chart_figure
-from tracker.exports import all_data_csv, view_workbook
+from tracker.documents.brief import MAIN_CHARTS, brief_html, build_brief, chart_figure
+from tracker.documents.exports import all_data_csv, view_workbook
 from tracker.figures import text as figure_text
 from tracker.figures.gaps import freshness_tiles_figure, gap_matrix_figure
 from tracker.figures.overlap import crosswalk_matrix_figure, group_comparison_figure, overlap_sankey_figure

@@ -4,7 +4,7 @@
 dashboard pages call (``headline``, ``overdue_actions``, ``stale_members``,
 ``uncovered_commitments``, ``dual_framework_actions``, snapshot ``compare``…), so
 the pack and the dashboard agree for the same filters. :func:`brief_html` renders
-it through the Jinja2 templates in ``tracker/templates/`` into one self-contained
+it through the Jinja2 templates in ``tracker/documents/templates/`` into one self-contained
 file (plotly.js inlined once, no network needed) laid out for A4 print, and
 :func:`brief_pdf` prints that file with headless Chromium.
 
@@ -34,7 +34,7 @@ from loaders.catalog_schema import MEMBER_KINDS
 from loaders.dataset import Dataset
 from loaders.disclosure import visible_issues
 from loaders.lookup import isin
-from tracker.exports import (
+from tracker.documents.exports import (
     CONFIDENTIAL_EXCLUDED,
     CONFIDENTIAL_INCLUDED,
     ILLUSTRATIVE_NOTE,
@@ -42,11 +42,11 @@ from tracker.exports import (
     data_as_of,
     filters_in_words,
 )
+from tracker.documents.images import ImageExportError, require_chromium
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.palette import FRESHNESS, status_names
 from tracker.figures.progress import plan_year_figure
 from tracker.figures.status import status_bar_figure
-from tracker.images import ImageExportError, require_chromium
 from tracker.snapshots import CHANGE_KINDS, Snapshot, SnapshotChanges, snapshot_changes
 from tracker.views.filters import Filters, View, apply_filters
 from tracker.views.gaps import (
