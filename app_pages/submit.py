@@ -4,10 +4,10 @@ import streamlit as st
 
 from loaders.tables import MAX_FILE_BYTES
 from tracker.access import AccessDeniedError, can_review, can_see_confidential, can_submit
-from tracker.diff import changes_display
 from tracker.documents.template import template_workbook
-from tracker.store import StoreBusyError
-from tracker.submissions import Submissions
+from tracker.records.diff import changes_display
+from tracker.records.store import StoreBusyError
+from tracker.records.submissions import Submissions
 from tracker.views.action_table import action_display
 from tracker.views.method import issue_counts
 from ui.auth import current_user

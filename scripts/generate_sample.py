@@ -42,7 +42,7 @@ from loaders.catalog import Catalog, load_catalog  # noqa: E402
 from loaders.catalog_schema import Member  # noqa: E402
 from loaders.fields import FIELDS  # noqa: E402
 from loaders.members import parse_member_id  # noqa: E402
-from tracker.member_yaml import PlainDumper  # noqa: E402
+from tracker.records.member_yaml import PlainDumper  # noqa: E402
 
 AS_OF = dt.date(2026, 10, 31)
 PERIOD_START = dt.date(2023, 1, 1)

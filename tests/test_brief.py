@@ -28,7 +28,7 @@ from tracker.access import Role, User
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
 from tracker.documents.brief import PROFILE_LIMIT, PdfExportError, brief_html, brief_pdf, build_brief
 from tracker.documents.exports import ILLUSTRATIVE_NOTE
-from tracker.snapshots import Snapshots
+from tracker.records.snapshots import Snapshots
 from tracker.views.filters import Filters
 from tracker.views.progress import movement_since
 

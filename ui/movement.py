@@ -12,7 +12,7 @@ import streamlit as st
 
 from tracker import settings
 from tracker.access import AccessDeniedError, can_review, can_see_confidential
-from tracker.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
+from tracker.records.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
 from tracker.views.action_table import action_display
 from tracker.views.filters import View
 from tracker.views.progress import movement_since

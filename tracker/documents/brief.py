@@ -47,7 +47,7 @@ from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.palette import FRESHNESS, status_names
 from tracker.figures.progress import plan_year_figure
 from tracker.figures.status import status_bar_figure
-from tracker.snapshots import CHANGE_KINDS, Snapshot, SnapshotChanges, snapshot_changes
+from tracker.records.snapshots import CHANGE_KINDS, Snapshot, SnapshotChanges, snapshot_changes
 from tracker.views.filters import Filters, View, apply_filters
 from tracker.views.gaps import (
     STALE_AFTER_DAYS,
