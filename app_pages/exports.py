@@ -6,10 +6,10 @@ import streamlit as st
 
 from tracker import settings
 from tracker.access import can_see_confidential
-from tracker.brief import MAIN_CHARTS, PROFILE_LIMIT, brief_html, brief_pdf_bytes, build_brief, chart_figure
-from tracker.exports import all_data_csv, data_as_of, filters_in_words, view_workbook
-from tracker.images import ImageExportError, figure_png, figure_svg, find_chromium
-from tracker.snapshots import Snapshots
+from tracker.documents.brief import MAIN_CHARTS, PROFILE_LIMIT, brief_html, brief_pdf_bytes, build_brief, chart_figure
+from tracker.documents.exports import all_data_csv, data_as_of, filters_in_words, view_workbook
+from tracker.documents.images import ImageExportError, figure_png, figure_svg, find_chromium
+from tracker.records.snapshots import Snapshots
 from ui.auth import current_user
 from ui.components import illustrative_banner
 from ui.state import current_view

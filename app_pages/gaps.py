@@ -3,9 +3,9 @@
 import streamlit as st
 
 from tracker import settings
-from tracker.action_table import action_display
 from tracker.figures.gaps import cell_styles, gap_matrix_figure
-from tracker.gaps import (
+from tracker.views.action_table import action_display
+from tracker.views.gaps import (
     STALE_AFTER_DAYS,
     gap_matrix,
     gap_table,

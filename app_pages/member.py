@@ -5,12 +5,13 @@ from dataclasses import replace
 import streamlit as st
 
 from loaders.catalog_schema import MEMBER_KINDS
-from tracker import action_table, settings
-from tracker.action_table import action_display
+from tracker import settings
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.status import status_bar_figure
-from tracker.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
-from tracker.overview import freshness, headline, percent, status_counts
+from tracker.views import action_table
+from tracker.views.action_table import action_display
+from tracker.views.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
+from tracker.views.overview import freshness, headline, percent, status_counts
 from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog

@@ -5,8 +5,8 @@ import streamlit as st
 from loaders.disclosure import visible_issues
 from tracker import settings
 from tracker.access import can_review, can_see_confidential, load_roles
-from tracker.gaps import STALE_AFTER_DAYS
-from tracker.method import (
+from tracker.views.gaps import STALE_AFTER_DAYS
+from tracker.views.method import (
     commitments_table,
     contract_table,
     crosswalk_table,

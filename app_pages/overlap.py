@@ -7,7 +7,7 @@ import streamlit as st
 
 from tracker.figures.overlap import crosswalk_matrix_figure, group_comparison_figure, overlap_sankey_figure
 from tracker.figures.palette import status_names
-from tracker.overlap import (
+from tracker.views.overlap import (
     COLUMN_LABELS,
     PAIR_LIST_LIMIT,
     Match,

@@ -7,8 +7,8 @@ from tracker import settings
 from tracker.access import can_see_confidential
 from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
-from tracker.gaps import STALE_AFTER_DAYS
-from tracker.overview import catalog_caveats, freshness, headline, key_figures, status_counts
+from tracker.views.gaps import STALE_AFTER_DAYS
+from tracker.views.overview import catalog_caveats, freshness, headline, key_figures, status_counts
 from ui.auth import current_user
 from ui.components import illustrative_banner, nothing_matches, show_chart
 from ui.state import current_view
@@ -21,7 +21,7 @@ st.title("Overview")
 st.caption("How the Bali Process members report progress on the 2023 Adelaide Strategy and the Bohol TIP Work Plan.")
 illustrative_banner(dataset)
 
-# The same four figures, labels and formatting as the briefing pack (tracker.overview.key_figures).
+# The same four figures, labels and formatting as the briefing pack (tracker.views.overview.key_figures).
 for column, figure in zip(st.columns(4), key_figures(headline(view)), strict=True):
     column.metric(figure.label, figure.value, help=figure.note)
 

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from tracker import settings
-from tracker.action_table import action_display
 from tracker.figures.progress import plan_year_figure, timeline_figure
 from tracker.figures.status import status_bar_figure
-from tracker.overview import status_counts
-from tracker.progress import TIMELINE_LIMIT, overdue_actions, plan_year_summary, timeline_rows
+from tracker.views.action_table import action_display
+from tracker.views.overview import status_counts
+from tracker.views.progress import TIMELINE_LIMIT, overdue_actions, plan_year_summary, timeline_rows
 from ui.components import illustrative_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_view

@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker.access import AccessDeniedError, can_review
-from tracker.action_table import action_display
-from tracker.diff import changes_display
-from tracker.store import StoreBusyError
-from tracker.submissions import Submissions
+from tracker.records.diff import changes_display
+from tracker.records.store import StoreBusyError
+from tracker.records.submissions import Submissions
+from tracker.views.action_table import action_display
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store
 from ui.components import show_issues, show_rows

@@ -4,12 +4,12 @@ import streamlit as st
 
 from loaders.tables import MAX_FILE_BYTES
 from tracker.access import AccessDeniedError, can_review, can_see_confidential, can_submit
-from tracker.action_table import action_display
-from tracker.diff import changes_display
-from tracker.method import issue_counts
-from tracker.store import StoreBusyError
-from tracker.submissions import Submissions
-from tracker.template import template_workbook
+from tracker.documents.template import template_workbook
+from tracker.records.diff import changes_display
+from tracker.records.store import StoreBusyError
+from tracker.records.submissions import Submissions
+from tracker.views.action_table import action_display
+from tracker.views.method import issue_counts
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store, get_upload
 from ui.components import illustrative_banner, show_issues, show_rows

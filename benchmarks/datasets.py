@@ -52,7 +52,8 @@ def generator_stamp(scale: int) -> str:
     digest = hashlib.sha256(f"scale={scale};seed={SEED}".encode())
     sources = [
         ROOT / "scripts" / "generate_sample.py",
-        ROOT / "tracker" / "member_yaml.py",
+        ROOT / "scripts" / "sample_phrases.yaml",
+        ROOT / "tracker" / "records" / "member_yaml.py",
         *sorted((ROOT / "commitments").glob("*.yaml")),
     ]
     for path in sources:

@@ -46,7 +46,7 @@ class Dataset:
         action_commitments: long table (action_key, commitment_id, framework, top_level).
         action_mechanisms: long table (action_key, mechanism_id).
         files: one row per member file read (member, file, rows, actions, errors, warnings, modified),
-            confidential rows and issues included: for viewers use ``tracker.method.files_table``.
+            confidential rows and issues included: for viewers use ``tracker.views.method.files_table``.
         issues: catalog and data issues, sorted, each marked with who may read it
             (``loaders.disclosure``; viewers get ``visible_issues``).
         illustrative: True when any file is marked as illustrative sample data.

@@ -6,10 +6,13 @@ built to exercise the dashboard: all file formats and input variants of the
 spreadsheet contract, both frameworks, actions reported under both, ASEAN
 mechanisms, stale and silent members, overdue and confidential actions.
 
-The output is deterministic. It depends only on the seed, the scale and the
-catalog, never on today's date (``AS_OF`` is fixed) or on the machine: per-member
-random streams are seeded from strings, workbooks get fixed document dates and
-zip timestamps, YAML is dumped with fixed options. Re-running the generator
+The wording (titles, subjects, agencies, notes) is drawn from the phrase bank in
+``sample_phrases.yaml`` beside this script; the logic that draws it is here.
+
+The output is deterministic. It depends only on the seed, the scale, the catalog
+and the phrase bank, never on today's date (``AS_OF`` is fixed) or on the
+machine: per-member random streams are seeded from strings, workbooks get fixed
+document dates and zip timestamps, YAML is dumped with fixed options. Re-running the generator
 therefore reproduces the committed files byte for byte, which a test checks.
 
 Usage::
@@ -42,7 +45,7 @@ from loaders.catalog import Catalog, load_catalog  # noqa: E402
 from loaders.catalog_schema import Member  # noqa: E402
 from loaders.fields import FIELDS  # noqa: E402
 from loaders.members import parse_member_id  # noqa: E402
-from tracker.member_yaml import PlainDumper  # noqa: E402
+from tracker.records.member_yaml import PlainDumper  # noqa: E402
 
 AS_OF = dt.date(2026, 10, 31)
 PERIOD_START = dt.date(2023, 1, 1)
@@ -74,10 +77,12 @@ MARITIME_COMMITMENTS = ANDAMAN_COMMITMENTS | {"ASC-4.3"}
 
 # --- phrase bank -----------------------------------------------------------------------------
 #
-# Titles and subjects are keyed by commitment id, so an action's title fits what it
-# reports against. Area/pillar entries hold broader titles plus the audiences and
-# lead agencies used for everything beneath them. All wording is generic: no real
-# person, and no claim that a particular real programme took place.
+# The wording lives in sample_phrases.yaml beside this script: titles and subjects keyed by
+# commitment id, the audiences and lead agencies of each area/pillar, title and description
+# templates, status sentences and notes. All of it is generic: no real person, and no claim
+# that a particular real programme took place.
+
+PHRASE_FILE = Path(__file__).resolve().with_name("sample_phrases.yaml")
 
 
 @dataclass(frozen=True)
@@ -90,662 +95,40 @@ class Phrases:
     agencies: tuple[str, ...] = ()
 
 
-PHRASES: dict[str, Phrases] = {
-    # Adelaide Strategy, area 1: law enforcement
-    "ASC-1": Phrases(
-        titles=(
-            "Specialist anti-trafficking investigation unit expanded to border provinces",
-            "Training for investigators and prosecutors on trafficking case building",
-            "Case-management database for trafficking investigations",
-            "Guidelines for prosecutors on trafficking for forced criminality",
-        ),
-        subjects=("investigation of smuggling and trafficking networks", "trafficking case building"),
-        audiences=("police investigators", "prosecutors", "judges and court officials"),
-        agencies=(
-            "National Police anti-trafficking unit",
-            "Public prosecution service",
-            "Ministry of Justice",
-            "Office of the Attorney-General",
-        ),
-    ),
-    "ASC-1.1": Phrases(
-        titles=(
-            "Participation in a regional joint period of action against smuggling networks",
-            "Coordinated cross-border operations against people-smuggling networks",
-            "National operations cell for joint periods of action",
-        ),
-        subjects=("coordinated cross-border operations",),
-    ),
-    "ASC-1.2": Phrases(
-        titles=(
-            "Joint investigation with neighbouring police on online scam recruitment",
-            "Bilateral investigation plan on visa fraud linked to labour exploitation",
-            "Joint investigation team with a transit country on onward irregular travel",
-        ),
-        subjects=("joint cross-border investigations",),
-    ),
-    "ASC-1.3": Phrases(
-        titles=(
-            "Parallel financial investigations in smuggling and trafficking cases",
-            "Asset tracing and confiscation in trafficking prosecutions",
-            "Financial intelligence reports on trafficking-linked payments",
-        ),
-        subjects=("tracing the proceeds of trafficking", "financial investigation"),
-    ),
-    # area 2: stakeholder engagement
-    "ASC-2": Phrases(
-        titles=(
-            "Government and business round table on forced labour risks",
-            "Small grants for civil-society outreach to at-risk communities",
-            "Partnership with universities on trafficking research",
-        ),
-        subjects=("engagement with business and civil society",),
-        audiences=("employers and recruitment agencies", "civil-society organisations", "business associations"),
-        agencies=("Ministry of Foreign Affairs", "Labour ministry", "Ministry of Trade and Industry"),
-    ),
-    "ASC-2.1": Phrases(
-        titles=(
-            "National consultation with business ahead of the Government and Business Forum",
-            "Follow-up of Government and Business Forum recommendations with industry",
-            "Business delegation to the Government and Business Forum",
-        ),
-        subjects=("government and business dialogue",),
-    ),
-    "ASC-2.2": Phrases(
-        titles=(
-            "Dialogue with recruitment agencies on ethical recruitment standards",
-            "Supply-chain due diligence guidance for exporters",
-            "Modern slavery reporting guidance for large companies",
-            "Engagement with banks on detecting payments linked to exploitation",
-            "Joint outreach with trade unions in high-risk sectors",
-        ),
-        subjects=("ethical recruitment", "supply-chain due diligence"),
-    ),
-    # area 3: information sharing and public information
-    "ASC-3": Phrases(
-        titles=(
-            "Secure information-sharing channel with regional partners",
-            "Hotline for reporting suspected trafficking",
-        ),
-        subjects=("information sharing on smuggling and trafficking",),
-        audiences=("jobseekers", "students", "returning migrants", "coastal communities"),
-        agencies=(
-            "Ministry of Foreign Affairs",
-            "Ministry of Information",
-            "National anti-trafficking committee secretariat",
-        ),
-    ),
-    "ASC-3.1": Phrases(
-        titles=(
-            "Annual national report on trafficking and smuggling trends",
-            "Data-sharing agreement between immigration and police on smuggling trends",
-            "Quarterly trend briefings for regional partners",
-        ),
-        subjects=("trafficking and smuggling trends",),
-    ),
-    "ASC-3.2": Phrases(
-        titles=(
-            "Public information campaign on the risks of irregular migration by sea",
-            "Social media campaign warning jobseekers about fake overseas job offers",
-            "Community radio messages on safe migration in source districts",
-        ),
-        subjects=("safe migration information", "the risks of irregular journeys"),
-    ),
-    "ASC-3.3": Phrases(
-        titles=(
-            "Research brief on recruitment into online scam operations",
-            "Study of emerging smuggling routes and methods",
-            "Policy brief on technology-facilitated exploitation",
-        ),
-        subjects=("emerging smuggling and trafficking trends",),
-    ),
-    # area 4: irregular migration and related transnational crime
-    "ASC-4": Phrases(
-        titles=(
-            "Inter-agency task force on irregular migration and related crime",
-            "Assessment of changing irregular migration routes",
-        ),
-        subjects=("irregular migration and related crime",),
-        audiences=("coast guard officers", "maritime enforcement officers", "cyber-crime investigators"),
-        agencies=("Ministry of Home Affairs", "Maritime enforcement agency", "National Police"),
-    ),
-    "ASC-4.1": Phrases(
-        titles=(
-            "Participation in Consultation Mechanism meetings on Andaman Sea movements",
-            "National contact point for urgent irregular maritime movements",
-        ),
-        subjects=("irregular maritime movements",),
-    ),
-    "ASC-4.2": Phrases(
-        titles=(
-            "Inter-agency response to trafficking into online scam compounds",
-            "Monitoring of online advertising used to recruit victims",
-            "Takedown requests for online job advertisements linked to scam operations",
-            "Safe return of nationals held in online scam compounds",
-        ),
-        subjects=("technology-facilitated trafficking", "recruitment into online scams"),
-    ),
-    "ASC-4.3": Phrases(
-        titles=(
-            "Contingency plan for large irregular maritime arrivals",
-            "Search and rescue coordination exercise with maritime neighbours",
-            "Disembarkation and reception procedures for people rescued at sea",
-        ),
-        subjects=("preparedness for large irregular movements",),
-    ),
-    # area 5: border management
-    "ASC-5": Phrases(
-        titles=(
-            "Joint border patrols with neighbouring authorities",
-            "Advance passenger information analysis for high-risk routes",
-        ),
-        subjects=("border management",),
-        audiences=("frontline immigration officers", "airport immigration staff", "border guards"),
-        agencies=("Immigration department", "Customs and border protection agency", "Civil registration office"),
-    ),
-    "ASC-5.1": Phrases(
-        titles=(
-            "Training for frontline immigration officers on victim identification",
-            "Border-management course for airport immigration staff",
-            "Risk profiling guidelines for frontline border officers",
-        ),
-        subjects=("frontline border procedures",),
-    ),
-    "ASC-5.2": Phrases(
-        titles=(
-            "Document examination equipment for international airports",
-            "Biometric enrolment at land border crossings",
-            "Civil registration outreach to remote communities",
-            "Training for border officials on detecting fraudulent travel documents",
-        ),
-        subjects=("document fraud detection", "identity verification at borders"),
-    ),
-    # area 6: victim protection and migration management
-    "ASC-6": Phrases(
-        titles=(
-            "National referral mechanism for victims of trafficking",
-            "Interpreter pool for victim interviews",
-        ),
-        subjects=("victim protection", "migration management"),
-        audiences=("frontline officials", "social workers", "labour inspectors", "police officers"),
-        agencies=("Ministry of Social Welfare", "Immigration department", "Ministry of Women and Children"),
-    ),
-    "ASC-6.1": Phrases(
-        titles=(
-            "Review of the national anti-trafficking law",
-            "Legal reform to apply the non-punishment principle",
-            "New national action plan against trafficking in persons",
-            "Regulations implementing the anti-smuggling law",
-        ),
-        subjects=("anti-trafficking law and policy",),
-    ),
-    "ASC-6.2": Phrases(
-        titles=(
-            "Screening and referral tool for officials meeting vulnerable migrants",
-            "Roll-out of a screening and referral checklist at reception centres",
-            "Training for frontline officials on screening and referral",
-        ),
-        subjects=("screening and referral of vulnerable migrants",),
-    ),
-    "ASC-6.3": Phrases(
-        titles=(
-            "Trauma-informed interviewing training for police and social workers",
-            "Victim support officers in regional police commands",
-            "Victim compensation scheme",
-        ),
-        subjects=("trauma-informed practice", "victim support"),
-    ),
-    # area 7: returns and reintegration
-    "ASC-7": Phrases(
-        titles=("Skills training and job placement for returned migrants",),
-        subjects=("return and reintegration",),
-        audiences=("case workers", "consular officials", "local government officials"),
-        agencies=("Ministry of Social Welfare", "Ministry of Foreign Affairs", "Labour ministry"),
-    ),
-    "ASC-7.1": Phrases(
-        titles=(
-            "Victim-centred case handling guidelines for smuggling and trafficking cases",
-            "Survivor advisory panel for policy development",
-        ),
-        subjects=("victim-centred case handling",),
-    ),
-    "ASC-7.2": Phrases(
-        titles=(
-            "Standard operating procedures for safe return of trafficking survivors",
-            "National return and reintegration policy",
-            "Bilateral arrangement on the return of victims with a destination country",
-        ),
-        subjects=("return and reintegration procedures",),
-    ),
-    "ASC-7.3": Phrases(
-        titles=(
-            "Joint sessions between returns and anti-trafficking working groups",
-            "Cross-agency consultation on linked irregular migration issues",
-        ),
-        subjects=("cross-agency coordination on returns",),
-    ),
-    "ASC-7.4": Phrases(
-        titles=(
-            "Contribution to the returns and reintegration forward work plan",
-            "National focal point for returns and reintegration work plan actions",
-        ),
-        subjects=("the returns and reintegration work plan",),
-    ),
-    "ASC-7.5": Phrases(
-        titles=(
-            "Assisted voluntary return for stranded migrants",
-            "Reintegration grants and counselling for returned migrants",
-            "Follow-up of returnees six and twelve months after return",
-        ),
-        subjects=("assisted voluntary return and reintegration",),
-    ),
-    # area 8: coordination and support
-    "ASC-8": Phrases(
-        titles=(
-            "National focal point for Bali Process coordination",
-            "Inter-ministerial committee on the Adelaide Strategy",
-        ),
-        subjects=("regional coordination",),
-        audiences=("senior officials", "national focal points"),
-        agencies=("Ministry of Foreign Affairs", "National anti-trafficking committee secretariat"),
-    ),
-    "ASC-8.1": Phrases(
-        titles=(
-            "Secondment of an official to the Regional Support Office",
-            "Voluntary contribution to regional capacity-building activities",
-        ),
-        subjects=("support to the Regional Support Office",),
-    ),
-    "ASC-8.2": Phrases(
-        titles=(
-            "Annual review of national progress against the Adelaide Strategy",
-            "National progress report for senior officials' meetings",
-        ),
-        subjects=("progress review",),
-    ),
-    "ASC-8.3": Phrases(
-        titles=(
-            "Alignment of the national action plan with regional work plans",
-            "Coordination meeting of national working-group focal points",
-        ),
-        subjects=("alignment of work plans",),
-    ),
-    "ASC-8.4": Phrases(
-        titles=(
-            "Participation in a combined cross-working-group tabletop exercise",
-            "National tabletop exercise on a mixed smuggling and trafficking scenario",
-        ),
-        subjects=("cross-working-group exercises",),
-    ),
-    # BPMC-8 decision: the Consultation Mechanism
-    "ASC-CM": Phrases(
-        titles=(
-            "Preparedness plan for sea arrivals in the Andaman Sea and Bay of Bengal",
-            "Information sharing with affected members on maritime departures",
-            "Participation in Consultation Mechanism meetings",
-        ),
-        subjects=("irregular maritime movements in the Andaman Sea",),
-        audiences=("maritime enforcement officers", "senior officials"),
-        agencies=("Ministry of Foreign Affairs", "Maritime enforcement agency"),
-    ),
-    # Bohol Work Plan, pillar A: prevention
-    "BWP-A": Phrases(
-        titles=(
-            "Awareness campaign in schools on trafficking and safe migration",
-            "Livelihood support in communities at high risk of trafficking",
-        ),
-        subjects=("prevention of trafficking",),
-        audiences=("teachers", "local government officials", "labour inspectors", "village leaders"),
-        agencies=(
-            "Labour ministry",
-            "Ministry of Education",
-            "Ministry of Information",
-            "Ministry of Women and Children",
-        ),
-    ),
-    "BWP-A.1": Phrases(
-        titles=(
-            "Awareness campaign on trafficking through community leaders and media",
-            "Trafficking awareness sessions with non-governmental partners",
-            "Online safety messages on deceptive recruitment",
-        ),
-        subjects=("public awareness of trafficking",),
-    ),
-    "BWP-A.2": Phrases(
-        titles=(
-            "Pre-departure orientation for migrant workers",
-            "Livelihood and skills programme in high-risk communities",
-            "Safe migration information desks in source districts",
-        ),
-        subjects=("reducing vulnerability to trafficking",),
-    ),
-    "BWP-A.3": Phrases(
-        titles=(
-            "Campaign to reduce demand for exploitative labour and services",
-            "Public procurement rules against forced labour",
-        ),
-        subjects=("reducing demand for exploitation",),
-    ),
-    "BWP-A.4": Phrases(
-        titles=(
-            "National data system on trafficking cases",
-            "Research on trafficking risks among young jobseekers",
-            "Harmonised indicators for trafficking data",
-        ),
-        subjects=("trafficking data and research",),
-    ),
-    "BWP-A.5": Phrases(
-        titles=(
-            "Prevention training for local government officials",
-            "Training for labour inspectors on trafficking indicators",
-        ),
-        subjects=("trafficking indicators",),
-    ),
-    "BWP-A.6": Phrases(
-        titles=(
-            "Security features for new travel documents",
-            "Verification of travel documents at departure points",
-        ),
-        subjects=("border and document security",),
-    ),
-    "BWP-A.7": Phrases(
-        titles=(
-            "Licensing and inspection of recruitment agencies",
-            "Zero recruitment fee policy for migrant workers",
-            "Labour inspection in fishing and agriculture",
-        ),
-        subjects=("fair recruitment",),
-    ),
-    # pillar B: protection
-    "BWP-B": Phrases(
-        titles=(
-            "Regional minimum standards for victim protection applied in national procedures",
-            "Cross-border case management for victims with destination countries",
-        ),
-        subjects=("protection of victims",),
-        audiences=("social workers", "shelter staff", "health workers", "police officers"),
-        agencies=("Ministry of Social Welfare", "Ministry of Health", "Ministry of Women and Children"),
-    ),
-    "BWP-B.1": Phrases(
-        titles=(
-            "Victim identification guidelines for frontline agencies",
-            "Joint victim identification teams at border checkpoints",
-        ),
-        subjects=("victim identification",),
-    ),
-    "BWP-B.2": Phrases(
-        titles=(
-            "Expanded shelter capacity for victims of trafficking",
-            "Mental health and psychosocial support for survivors",
-            "Gender-sensitive guidelines for handling women victims",
-        ),
-        subjects=("shelter and support services",),
-    ),
-    "BWP-B.3": Phrases(
-        titles=(
-            "Guidance on non-punishment of victims of forced criminality",
-            "Screening of people leaving scam compounds as possible trafficking victims",
-        ),
-        subjects=("the non-punishment principle",),
-    ),
-    "BWP-B.4": Phrases(
-        titles=(
-            "Victim-witness support during court proceedings",
-            "Remote testimony facilities for victim-witnesses",
-        ),
-        subjects=("protection of victim-witnesses",),
-    ),
-    "BWP-B.5": Phrases(
-        titles=(
-            "Repatriation procedures for victims with neighbouring countries",
-            "Reintegration support for returned trafficking survivors",
-        ),
-        subjects=("safe repatriation and reintegration",),
-    ),
-    "BWP-B.6": Phrases(
-        titles=(
-            "Child-friendly procedures for child victims of trafficking",
-            "Family tracing and guardianship for unaccompanied child victims",
-        ),
-        subjects=("care for child victims",),
-    ),
-    # pillar C: law enforcement and prosecution
-    "BWP-C": Phrases(
-        titles=(
-            "Joint operations with regional police networks",
-            "Judicial training on trafficking law and victim rights",
-        ),
-        subjects=("law enforcement against trafficking",),
-        audiences=("police investigators", "prosecutors", "judges"),
-        agencies=(
-            "National Police anti-trafficking unit",
-            "Public prosecution service",
-            "Financial intelligence unit",
-            "Anti-corruption commission",
-        ),
-    ),
-    "BWP-C.1": Phrases(
-        titles=(
-            "Amendment of the trafficking law in line with the ASEAN convention",
-            "Review of penalties for trafficking offences",
-        ),
-        subjects=("criminalisation of trafficking",),
-    ),
-    "BWP-C.2": Phrases(
-        titles=(
-            "Investigation of trafficking for forced criminality in scam operations",
-            "Specialist anti-trafficking unit training for investigators",
-            "Digital forensics capacity for technology-facilitated trafficking",
-        ),
-        subjects=("specialist investigation",),
-    ),
-    "BWP-C.3": Phrases(
-        titles=(
-            "Financial investigation and asset confiscation in trafficking cases",
-            "Asset tracing training for anti-trafficking investigators",
-        ),
-        subjects=("asset confiscation",),
-    ),
-    "BWP-C.4": Phrases(
-        titles=(
-            "Anti-corruption safeguards in trafficking investigations",
-            "Integrity checks for officials at high-risk border posts",
-        ),
-        subjects=("trafficking-related corruption",),
-    ),
-    "BWP-C.5": Phrases(
-        titles=(
-            "Specialist prosecutors for trafficking cases",
-            "Victim-sensitive prosecution guidelines",
-        ),
-        subjects=("victim-sensitive prosecution",),
-    ),
-    # pillar D: regional and international cooperation
-    "BWP-D": Phrases(
-        titles=(
-            "Bilateral memorandum with a neighbouring country on trafficking cooperation",
-            "Monitoring and reporting focal points for the Bohol Work Plan",
-            "Contribution to regional reporting on the ASEAN trafficking convention",
-        ),
-        subjects=("regional cooperation against trafficking",),
-        audiences=("central authority staff", "liaison officers", "senior officials"),
-        agencies=("Ministry of Foreign Affairs", "Central authority for mutual legal assistance", "National Police"),
-    ),
-    "BWP-D.1": Phrases(
-        titles=(
-            "Mutual legal assistance requests in trafficking cases",
-            "Extradition procedures for trafficking offences",
-            "Central authority guidance on mutual legal assistance",
-        ),
-        subjects=("mutual legal assistance and extradition",),
-    ),
-    "BWP-D.2": Phrases(
-        titles=(
-            "Exchange of information between specialist anti-trafficking units",
-            "Regional workshop on harmonised trafficking data",
-        ),
-        subjects=("information exchange between specialist units",),
-    ),
-    "BWP-D.3": Phrases(
-        titles=(
-            "Exchange of liaison officers with regional partners",
-            "Joint activity with a dialogue partner on trafficking prevention",
-        ),
-        subjects=("partnerships with other processes",),
-    ),
-}
+def _tuples(value: Any) -> Any:
+    """``value`` with every list, at any depth, turned into a tuple."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
 
-# Titles built from a commitment's subject and its area's audiences add variety.
-TITLE_TEMPLATES: tuple[str, ...] = (
-    "Training for {audience} on {subject}",
-    "National guidelines on {subject}",
-    "Review of practice on {subject}",
-    "Pilot project on {subject} in selected provinces",
-    "Workshop with regional partners on {subject}",
-)
 
-THEME_TITLES: dict[str, tuple[str, ...]] = {
-    "forced-criminality": (
-        "Warning campaign on fake job offers leading to scam compounds",
-        "Screening of people leaving scam compounds as possible trafficking victims",
-    ),
-    "maritime-smuggling": (
-        "Maritime patrol coordination against people-smuggling boats",
-        "Reception and screening of people disembarked after sea journeys",
-    ),
-    "following-the-money": (
-        "Financial intelligence reports on trafficking-linked payments",
-        "Asset tracing training for anti-trafficking investigators",
-    ),
-    "technology-enabled-crime": (
-        "Takedown requests for online advertisements used in recruitment",
-        "Digital evidence training for trafficking investigators",
-    ),
-    "victim-centred-protection": (
-        "Survivor advisory panel for policy development",
-        "Trauma-informed practice in victim interviews",
-    ),
-    "business-civil-society": (
-        "Forced labour risk guidance for employers",
-        "Partnership with civil society on victim referral",
-    ),
-}
+def load_phrase_bank(path: Path = PHRASE_FILE) -> dict[str, Any]:
+    """Read the phrase bank: section name -> its wording, every list as a tuple, in the file's order.
 
-# Member organisations act within their mandates: commitment id -> titles.
-ORGANISATION_WORK: dict[str, dict[str, tuple[str, ...]]] = {
-    "IOM": {
-        "ASC-7.5": (
-            "Assisted voluntary return for stranded migrants",
-            "Reintegration assistance for returned migrants in origin communities",
-        ),
-        "ASC-7.2": ("Technical support to member governments on return and reintegration procedures",),
-        "BWP-B.5": ("Reintegration assistance for returned trafficking survivors",),
-        "ASC-6.2": ("Training for officials on counter-trafficking case management",),
-        "ASC-3.1": ("Data collection on migrant vulnerability along key routes",),
-        "BWP-A.2": ("Safe migration information for prospective migrant workers",),
-    },
-    "UNHCR": {
-        "ASC-6.2": (
-            "Support to officials on protection-sensitive screening and referral",
-            "Guidance on identifying refugees among trafficking victims",
-        ),
-        "ASC-6": ("Refugee status determination capacity support",),
-        "ASC-4.3": ("Protection monitoring of people disembarked after sea journeys",),
-        "ASC-CM": ("Protection advice on safe disembarkation in the Andaman Sea",),
-        "ASC-3.3": ("Research on protection risks along maritime routes",),
-    },
-    "UNODC": {
-        "ASC-1": ("Criminal justice training on trafficking and smuggling investigations",),
-        "ASC-1.2": ("Support to prosecutors on cross-border evidence gathering",),
-        "ASC-1.3": ("Financial investigation training for anti-trafficking units",),
-        "ASC-6.1": ("Legislative assistance on smuggling of migrants offences",),
-        "BWP-C.2": ("Mentoring for specialist anti-trafficking units",),
-        "BWP-D.1": ("Support to central authorities on mutual legal assistance",),
-        "ASC-3.3": ("Regional research on trafficking for forced criminality",),
-    },
-    "ILO": {
-        "ASC-2.2": (
-            "Fair recruitment guidance for labour ministries and recruitment agencies",
-            "Support to employers on forced labour risk assessment",
-        ),
-        "BWP-A.7": ("Social dialogue on labour migration and fair recruitment",),
-        "BWP-A.5": ("Labour inspection training on forced labour indicators",),
-        "BWP-A.2": ("Migrant worker resource centres in origin countries",),
-        "ASC-7.5": ("Skills recognition for returning migrant workers",),
-    },
-}
+    Raises:
+        OSError: when the file cannot be read.
+        yaml.YAMLError: when it is not YAML.
+    """
+    return _tuples(yaml.safe_load(path.read_text(encoding="utf-8")))
 
-# Organisations work across many members, so their titles name a region or follow a template.
-ORGANISATION_TEMPLATES: tuple[str, ...] = (
-    "Technical support to member governments on {subject}",
-    "Regional training on {subject}",
-    "Good-practice guide on {subject}",
-)
-REGIONS: tuple[str, ...] = ("South Asia", "South-East Asia", "the Pacific", "the Middle East", "North-East Asia")
 
-ORGANISATION_OFFICES: dict[str, tuple[str, ...]] = {
-    "IOM": ("IOM country office", "IOM regional office"),
-    "UNHCR": ("UNHCR country operation", "UNHCR regional bureau"),
-    "UNODC": ("UNODC regional office", "UNODC country programme office"),
-    "ILO": ("ILO country office", "ILO regional office"),
-}
-
-GENERIC_AGENCIES: tuple[str, ...] = ("Ministry of Foreign Affairs", "National anti-trafficking committee secretariat")
-
-# Territories and SARs have departments and offices, not ministries.
-_SUBNATIONAL_AGENCY = {
-    "Ministry of Foreign Affairs": "External affairs office",
-    "Labour ministry": "Labour department",
-}
-
-DESCRIPTION_OPENINGS: tuple[str, ...] = (
-    "Aims to improve the government's work on {subject}.",
-    "Focuses on {subject}, working with {partner}.",
-    "Part of the government's response on {subject}.",
-    "Builds capacity on {subject} together with {partner}.",
-)
-ORGANISATION_OPENINGS: tuple[str, ...] = (
-    "Supports member governments on {subject}.",
-    "Technical assistance on {subject}, delivered with {partner}.",
-    "Part of the organisation's regional work on {subject}.",
-)
-PARTNERS: tuple[str, ...] = (
-    "provincial authorities",
-    "civil-society partners",
-    "neighbouring countries",
-    "international partners",
-    "local communities",
-)
-STATUS_SENTENCES: dict[str, tuple[str, ...]] = {
-    "not_started": (
-        "Planning is under way and funding is being sought.",
-        "Scheduled to begin once the inter-agency agreement is signed.",
-    ),
-    "limited": (
-        "Initial activities have taken place in a few locations.",
-        "A first round of sessions has been held; wider roll-out depends on funding.",
-    ),
-    "substantial": (
-        "Most planned activities have been delivered; a review is planned.",
-        "Rolled out in most target locations; follow-up continues.",
-    ),
-    "complete": (
-        "All planned activities were delivered and a final report was prepared.",
-        "Completed; results were shared with regional partners.",
-    ),
-    "discontinued": (
-        "Paused after a change in priorities; lessons were recorded.",
-        "Stopped when funding ended; parts continue under other actions.",
-    ),
-}
-NOTES: tuple[str, ...] = (
-    "Figures to be confirmed at the next working-group meeting.",
-    "Second phase depends on donor funding.",
-    "Reported jointly with a neighbouring member.",
-    "Update delayed by a change of focal point.",
-    "Includes activities carried over from the previous national plan.",
-    "Covers pilot locations only.",
-)
+_BANK = load_phrase_bank()
+PHRASES: dict[str, Phrases] = {cid: Phrases(**wording) for cid, wording in _BANK["phrases"].items()}
+TITLE_TEMPLATES: tuple[str, ...] = _BANK["title_templates"]
+THEME_TITLES: dict[str, tuple[str, ...]] = _BANK["theme_titles"]
+ORGANISATION_WORK: dict[str, dict[str, tuple[str, ...]]] = _BANK["organisation_work"]
+ORGANISATION_TEMPLATES: tuple[str, ...] = _BANK["organisation_templates"]
+REGIONS: tuple[str, ...] = _BANK["regions"]
+ORGANISATION_OFFICES: dict[str, tuple[str, ...]] = _BANK["organisation_offices"]
+GENERIC_AGENCIES: tuple[str, ...] = _BANK["generic_agencies"]
+_SUBNATIONAL_AGENCY: dict[str, str] = _BANK["subnational_agency"]
+DESCRIPTION_OPENINGS: tuple[str, ...] = _BANK["description_openings"]
+ORGANISATION_OPENINGS: tuple[str, ...] = _BANK["organisation_openings"]
+PARTNERS: tuple[str, ...] = _BANK["partners"]
+STATUS_SENTENCES: dict[str, tuple[str, ...]] = _BANK["status_sentences"]
+NOTES: tuple[str, ...] = _BANK["notes"]
 
 # When the crosswalk names no counterpart, an Adelaide area pairs with the Bohol pillar it most resembles.
 FALLBACK_COUNTERPART: dict[str, str] = {

@@ -25,7 +25,7 @@ from typing import Any
 
 from tests.builders import action
 from tests.make_fixtures import write_yaml
-from tracker.filters import Filters
+from tracker.views.filters import Filters
 
 ROWS: list[dict[str, Any]] = [
     action("IDN", 1, "ASC-1", "complete", due_date=dt.date(2024, 6, 30)),

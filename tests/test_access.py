@@ -38,9 +38,9 @@ from tracker.access import (
     load_roles,
     require,
 )
-from tracker.diff import comparable
-from tracker.store import Store
-from tracker.submissions import SUBMISSIONS, Submissions
+from tracker.records.diff import comparable
+from tracker.records.store import Store
+from tracker.records.submissions import SUBMISSIONS, Submissions
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 28)

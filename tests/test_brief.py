@@ -25,12 +25,12 @@ from tests.builders import action, dataset_of, require_program
 from tests.make_fixtures import TODAY
 from tracker import settings
 from tracker.access import Role, User
-from tracker.brief import PROFILE_LIMIT, PdfExportError, brief_html, brief_pdf, build_brief
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
-from tracker.exports import ILLUSTRATIVE_NOTE
-from tracker.filters import Filters
-from tracker.progress import movement_since
-from tracker.snapshots import Snapshots
+from tracker.documents.brief import PROFILE_LIMIT, PdfExportError, brief_html, brief_pdf, build_brief
+from tracker.documents.exports import ILLUSTRATIVE_NOTE
+from tracker.records.snapshots import Snapshots
+from tracker.views.filters import Filters
+from tracker.views.progress import movement_since
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")

@@ -44,9 +44,9 @@ from tests.test_upload_page import (
     downloads,
     readable,
 )
-from tracker.filters import Filters, apply_filters
-from tracker.method import files_table, issue_counts
-from tracker.overview import headline
+from tracker.views.filters import Filters, apply_filters
+from tracker.views.method import files_table, issue_counts
+from tracker.views.overview import headline
 
 ROOT = Path(__file__).resolve().parent.parent
 media = test_upload_page.media  # the fixture that lets a test fetch what a download button gives

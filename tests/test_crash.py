@@ -1,6 +1,6 @@
 """Crash safety, tested the way SQLite tests it: kill the writer at each of its I/O steps in turn, then recover.
 
-Every change an apply or a recovery makes on disk goes through :mod:`tracker.durable`, which numbers its
+Every change an apply or a recovery makes on disk goes through :mod:`tracker.records.durable`, which numbers its
 steps (create, each written chunk, fsync, rename, unlink, truncate, mkdir, directory fsync). The harness
 
 1. runs the work once and records its steps;
@@ -40,14 +40,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-import tracker.store as store_module
+import tracker.records.store as store_module
 from loaders.dataset import build_dataset, load_dataset
 from loaders.tables import read_member_bytes, read_member_file
-from tracker import durable
 from tracker.access import Role, User
-from tracker.journal import Change, Journal, JournalError, read_log
-from tracker.member_yaml import member_yaml
-from tracker.store import Store
+from tracker.records import durable
+from tracker.records.journal import Change, Journal, JournalError, read_log
+from tracker.records.member_yaml import member_yaml
+from tracker.records.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -935,7 +935,12 @@ def test_a_file_state_checks_size_and_digest(tmp_path):
 
 # --- every write goes through the numbered steps --------------------------------------------------------------
 
-WRITERS = ["tracker/store.py", "tracker/journal.py", "tracker/submissions.py", "tracker/record_check.py"]
+WRITERS = [
+    "tracker/records/store.py",
+    "tracker/records/journal.py",
+    "tracker/records/submissions.py",
+    "tracker/records/record_check.py",
+]
 OS_WRITES = {"replace", "rename", "unlink", "remove", "rmdir", "mkdir", "makedirs", "fsync", "truncate", "ftruncate"}
 OS_WRITES |= {"write", "open", "link", "symlink"}
 PATH_WRITES = {"write_text", "write_bytes", "unlink", "mkdir", "rmdir", "touch", "symlink_to", "hardlink_to"}
@@ -967,7 +972,7 @@ def _write_mode(node: ast.Call) -> bool:
 
 @pytest.mark.parametrize("module", WRITERS)
 def test_the_write_path_changes_files_only_through_durable_steps(module):
-    """A write that bypasses tracker.durable would be a step the crash walk never kills."""
+    """A write that bypasses tracker.records.durable would be a step the crash walk never kills."""
     tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
     bypasses = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call) and _writes_a_file(node)]
     assert bypasses == []

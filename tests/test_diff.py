@@ -1,4 +1,4 @@
-"""What an upload would change (``tracker.diff``), on small data sets built row by row.
+"""What an upload would change (``tracker.records.diff``), on small data sets built row by row.
 
 The store's tests show diffs of real member files end to end; these pin the rules themselves: which rows
 are added, removed or changed, which fields are compared and how values are written, the one-line summary,
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.builders import action, dataset_of
-from tracker.diff import changes_display, comparable, diff_actions
+from tracker.records.diff import changes_display, comparable, diff_actions
 
 
 @pytest.fixture

@@ -25,9 +25,10 @@ from streamlit.testing.v1 import AppTest
 from loaders.dataset import load_dataset
 from tests import counted
 from tests.builders import TODAY, action, dataset_of
-from tracker import exports, settings
+from tracker import settings
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
-from tracker.exports import (
+from tracker.documents import exports
+from tracker.documents.exports import (
     CONFIDENTIAL_INCLUDED,
     ILLUSTRATIVE_NOTE,
     STATUS_NOTE,
@@ -38,10 +39,10 @@ from tracker.exports import (
     table_csv,
     view_workbook,
 )
-from tracker.filters import Filters, apply_filters
-from tracker.images import ImageExportError, figure_png, figure_svg, find_chromium
-from tracker.overview import status_counts
-from tracker.template import template_workbook
+from tracker.documents.images import ImageExportError, figure_png, figure_svg, find_chromium
+from tracker.documents.template import template_workbook
+from tracker.views.filters import Filters, apply_filters
+from tracker.views.overview import status_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -537,7 +538,7 @@ def test_all_data_csv_has_every_action_and_the_contract_fields(sample):
 
 
 def test_chart_images_via_kaleido_and_the_system_chromium(sample):
-    from tracker.brief import chart_figure
+    from tracker.documents.brief import chart_figure
 
     view = apply_filters(sample, Filters(members=("IDN",)))
     fig = chart_figure(view, "status_by_area", TODAY)

@@ -12,10 +12,10 @@ from tests.builders import TODAY, action, dataset_of
 from tracker.figures.gaps import freshness_tiles_figure, gap_matrix_figure
 from tracker.figures.progress import plan_year_figure, timeline_figure
 from tracker.figures.status import status_bar_figure
-from tracker.filters import Filters, apply_filters
-from tracker.gaps import gap_matrix
-from tracker.overview import freshness, status_counts
-from tracker.progress import plan_year_summary, timeline_rows
+from tracker.views.filters import Filters, apply_filters
+from tracker.views.gaps import gap_matrix
+from tracker.views.overview import freshness, status_counts
+from tracker.views.progress import plan_year_summary, timeline_rows
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from pandas.testing import assert_frame_equal
 
 from loaders.catalog import load_catalog
 from tests.builders import TODAY, action, dataset_of
-from tracker.filters import Filters, apply_filters
-from tracker.gaps import gap_matrix, members_without_actions, pair_actions, stale_members, uncovered_commitments
-from tracker.overview import freshness, headline, status_counts
-from tracker.progress import movement_since, overdue_actions, plan_year_summary
+from tracker.views.filters import Filters, apply_filters
+from tracker.views.gaps import gap_matrix, members_without_actions, pair_actions, stale_members, uncovered_commitments
+from tracker.views.overview import freshness, headline, status_counts
+from tracker.views.progress import movement_since, overdue_actions, plan_year_summary
 
 
 @pytest.fixture(scope="module")

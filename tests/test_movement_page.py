@@ -14,7 +14,7 @@ from loaders.catalog import load_catalog
 from loaders.dataset import load_dataset
 from tests.test_upload_page import AUTH
 from tracker.access import Role, User
-from tracker.snapshots import Snapshots
+from tracker.records.snapshots import Snapshots
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")

@@ -28,9 +28,9 @@ from loaders.catalog import Catalog, load_catalog
 from loaders.catalog_schema import Link
 from loaders.dataset import Dataset, build_dataset
 from loaders.tables import read_member_bytes
-from tracker import overlap
 from tracker.figures.overlap import crosswalk_matrix_figure, group_comparison_figure, overlap_sankey_figure
-from tracker.filters import Filters, View, apply_filters
+from tracker.views import overlap
+from tracker.views.filters import Filters, View, apply_filters
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 1)
@@ -480,7 +480,7 @@ def test_duplication_flags_on_a_single_framework_view_raise_no_warning() -> None
     # pandas warns (an error here) when a float column full of NaN is filled with False;
     # a view with actions under one framework only used to take that path.
     from loaders.dataset import load_dataset
-    from tracker.filters import Filters, apply_filters
+    from tracker.views.filters import Filters, apply_filters
 
     data = load_dataset(Path(__file__).resolve().parent.parent / "data" / "sample")
     view = apply_filters(data, Filters(areas=("ASC-1",)))

@@ -15,7 +15,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from tests import counted
-from tracker import action_table
+from tracker.views import action_table
 from ui import components
 
 PAGES = {

@@ -40,19 +40,19 @@ from tests.hostile import (
     hostile_rows,
     write_hostile_data,
 )
-from tracker.action_table import evidence_url
-from tracker.brief import MAIN_CHARTS, brief_html, build_brief, chart_figure
-from tracker.exports import all_data_csv, view_workbook
+from tracker.documents.brief import MAIN_CHARTS, brief_html, build_brief, chart_figure
+from tracker.documents.exports import all_data_csv, view_workbook
 from tracker.figures import text as figure_text
 from tracker.figures.gaps import freshness_tiles_figure, gap_matrix_figure
 from tracker.figures.overlap import crosswalk_matrix_figure, group_comparison_figure, overlap_sankey_figure
 from tracker.figures.progress import plan_year_figure, timeline_figure
 from tracker.figures.status import status_bar_figure
-from tracker.filters import Filters, View, apply_filters
-from tracker.gaps import gap_matrix
-from tracker.overlap import crosswalk_matrix, group_comparison, overlap_flows
-from tracker.overview import freshness, status_counts
-from tracker.progress import plan_year_summary, timeline_rows
+from tracker.views.action_table import evidence_url
+from tracker.views.filters import Filters, View, apply_filters
+from tracker.views.gaps import gap_matrix
+from tracker.views.overlap import crosswalk_matrix, group_comparison, overlap_flows
+from tracker.views.overview import freshness, status_counts
+from tracker.views.progress import plan_year_summary, timeline_rows
 from ui.text import EVIDENCE_LINK, WORD_JOINER, plain, plain_table
 
 ROOT = Path(__file__).resolve().parent.parent

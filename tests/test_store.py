@@ -19,15 +19,15 @@ import pytest
 import yaml
 from filelock import FileLock
 
-import tracker.store as store_module
+import tracker.records.store as store_module
 from loaders import limits
 from loaders.dataset import build_dataset, load_dataset
 from loaders.tables import read_member_bytes, read_member_file
 from tests.make_fixtures import write_csv
 from tracker import settings
 from tracker.access import ANONYMOUS, AccessDeniedError, Role, User
-from tracker.member_yaml import member_yaml
-from tracker.store import LOG_COLUMNS, Store, StoreBusyError, sees_confidential
+from tracker.records.member_yaml import member_yaml
+from tracker.records.store import LOG_COLUMNS, Store, StoreBusyError, sees_confidential
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -748,7 +748,7 @@ from pathlib import Path
 from loaders.catalog import load_catalog
 from loaders.tables import read_member_file
 from tracker.access import Role, User
-from tracker.store import Store
+from tracker.records.store import Store
 store = Store(Path(sys.argv[1]), load_catalog())
 result = store.apply(read_member_file(Path(sys.argv[2])), User("w@example.org", sys.argv[3], Role.ADMIN),
                      today=dt.date(2026, 11, 28))

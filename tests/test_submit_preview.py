@@ -27,8 +27,8 @@ from tests.test_upload_page import (  # noqa: F401 - data_dir, fresh_caches and 
     text_of,
     upload,
 )
-from tracker.store import Store
-from tracker.submissions import SUBMISSIONS, Submissions
+from tracker.records.store import Store
+from tracker.records.submissions import SUBMISSIONS, Submissions
 
 NEVER_ID = "THA-099"  # an id THA never had
 

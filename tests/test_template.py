@@ -22,7 +22,7 @@ from loaders.tables import read_member_bytes, read_member_file
 from tests.builders import action, dataset_of, require_program
 from tests.make_fixtures import convert_with_libreoffice
 from tracker.cli import main
-from tracker.template import BLANK_ROWS, template_from_dataset, template_workbook
+from tracker.documents.template import BLANK_ROWS, template_from_dataset, template_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"

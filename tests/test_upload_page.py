@@ -35,8 +35,8 @@ from loaders.catalog import load_catalog
 from loaders.tables import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, read_member_bytes
 from tests.builders import require_program
 from tracker.access import AccessDeniedError, Role, User
-from tracker.store import Store
-from tracker.submissions import SUBMISSIONS, Submissions
+from tracker.records.store import Store
+from tracker.records.submissions import SUBMISSIONS, Submissions
 from ui.components import ISSUES_SHOWN_LIMIT
 from ui.text import plain
 

@@ -23,12 +23,12 @@ from loaders.members import parse_member_id
 from loaders.tables import read_member_file
 from tracker import settings
 from tracker.access import Role, User
-from tracker.brief import PdfExportError, brief_html, brief_pdf, build_brief
-from tracker.exports import all_data_csv, data_as_of, view_workbook
-from tracker.filters import Filters, apply_filters
-from tracker.snapshots import Snapshots
-from tracker.store import Store, StoreBusyError
-from tracker.template import template_from_dataset
+from tracker.documents.brief import PdfExportError, brief_html, brief_pdf, build_brief
+from tracker.documents.exports import all_data_csv, data_as_of, view_workbook
+from tracker.documents.template import template_from_dataset
+from tracker.records.snapshots import Snapshots
+from tracker.records.store import Store, StoreBusyError
+from tracker.views.filters import Filters, apply_filters
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_MISUSE = 0, 1, 2
 MAX_TEXT_ISSUES = 200

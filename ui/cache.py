@@ -20,8 +20,8 @@ from loaders.dataset import Dataset, load_dataset, member_files, read_files
 from loaders.tables import RawFile, read_member_file
 from loaders.untrusted import read_untrusted_bytes
 from tracker import settings
-from tracker.journal import JournalError
-from tracker.store import Store, StoreBusyError
+from tracker.records.journal import JournalError
+from tracker.records.store import Store, StoreBusyError
 
 Fingerprint = tuple[str, int, int]
 

@@ -15,8 +15,8 @@ import streamlit as st
 
 from loaders.dataset import Dataset
 from loaders.issues import Issue
-from tracker.exports import table_csv
-from tracker.method import issues_table
+from tracker.documents.exports import table_csv
+from tracker.views.method import issues_table
 from ui.text import with_evidence_links
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.

@@ -12,10 +12,10 @@ import streamlit as st
 
 from tracker import settings
 from tracker.access import AccessDeniedError, can_review, can_see_confidential
-from tracker.action_table import action_display
-from tracker.filters import View
-from tracker.progress import movement_since
-from tracker.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
+from tracker.records.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
+from tracker.views.action_table import action_display
+from tracker.views.filters import View
+from tracker.views.progress import movement_since
 from ui.auth import current_user
 from ui.cache import get_dataset
 from ui.components import show_rows

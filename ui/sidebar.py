@@ -14,7 +14,7 @@ import datetime as dt
 import streamlit as st
 
 from loaders.catalog import Catalog
-from tracker.filters import GROUPS, Filters
+from tracker.views.filters import GROUPS, Filters
 
 _KEYS = {
     "framework": "flt_framework",

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from loaders.catalog import Catalog
 from tracker.access import can_see_confidential
-from tracker.filters import View, apply_filters
+from tracker.views.filters import View, apply_filters
 from ui.auth import current_user
 from ui.cache import get_dataset
 from ui.sidebar import current_filters

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from tracker.action_table import evidence_url
+from tracker.views.action_table import evidence_url
 
 # CommonMark lets a backslash escape any ASCII punctuation character, and an escaped character is
 # always literal: no link, image, emphasis, HTML, entity, table pipe, LaTeX ($, which Streamlit's

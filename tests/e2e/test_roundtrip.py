@@ -29,8 +29,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from benchmarks.server import free_port, stop, wait_until_serving
 from loaders.catalog import load_catalog
-from tracker.store import Store
-from tracker.submissions import Submissions
+from tracker.records.store import Store
+from tracker.records.submissions import Submissions
 
 from .axe import assert_no_serious_violations
 from .conftest import ROOT, BrowserWatch, streamlit_server

@@ -14,7 +14,7 @@ from loaders.catalog import Catalog
 from tracker.figures.palette import FRESHNESS, text_colour
 from tracker.figures.status import base_layout
 from tracker.figures.text import plain, plain_all
-from tracker.overview import NO_ACTION
+from tracker.views.overview import NO_ACTION
 
 CELL_PX = 24
 DENSE_COLUMNS = 20  # above this many columns a cell is too narrow for a count

@@ -1,6 +1,6 @@
 """Figures for the ASEAN overlap page: crosswalk matrix, Sankey of actions, group comparison.
 
-Each builder takes a frame from :mod:`tracker.overlap` and returns a plotly
+Each builder takes a frame from :mod:`tracker.views.overlap` and returns a plotly
 figure. Colour is never the only signal: matrix cells carry the relation's icon
 and link count, Sankey nodes carry ids, and the group bars carry their group
 on the axis and their share as text.
@@ -26,7 +26,7 @@ from tracker.figures.palette import (
 )
 from tracker.figures.status import base_layout
 from tracker.figures.text import plain, plain_all
-from tracker.overlap import RELATION_STRENGTH, RELATIONS
+from tracker.views.overlap import RELATION_STRENGTH, RELATIONS
 
 NO_LINK_COLOUR = "#F4F4F4"
 MECHANISM_COLOUR = OKABE_ITO["orange"]
@@ -45,7 +45,7 @@ def crosswalk_matrix_figure(
     """A grid of crosswalk cells: colour, icon and link count show the strongest relation.
 
     Args:
-        matrix: from :func:`tracker.overlap.crosswalk_matrix` (every cell of the grid, no gaps).
+        matrix: from :func:`tracker.views.overlap.crosswalk_matrix` (every cell of the grid, no gaps).
         title: the chart title (states the subject).
         x_title: what the columns are.
         y_title: what the rows are.
@@ -143,7 +143,7 @@ def overlap_sankey_figure(flows: pd.DataFrame, catalog: Catalog, *, title: str) 
     """Sankey of actions: Adelaide area → ASEAN mechanism → Bohol pillar.
 
     Args:
-        flows: from :func:`tracker.overlap.overlap_flows`.
+        flows: from :func:`tracker.views.overlap.overlap_flows`.
         catalog: for node titles and mechanism names.
         title: the chart title (states the subject).
 
@@ -244,7 +244,7 @@ def group_comparison_figure(comparison: pd.DataFrame, *, title: str) -> go.Figur
     ("75% (402 of 534)"), or "no actions" when the group has none.
 
     Args:
-        comparison: from :func:`tracker.overlap.group_comparison`.
+        comparison: from :func:`tracker.views.overlap.group_comparison`.
         title: the chart title (states the subject).
     """
     measures = [

@@ -11,7 +11,7 @@ from loaders.catalog import Catalog
 from tracker.figures.palette import OKABE_ITO, status_colours, status_names, text_colour
 from tracker.figures.status import base_layout
 from tracker.figures.text import plain
-from tracker.progress import PLAN_END, PLAN_START
+from tracker.views.progress import PLAN_END, PLAN_START
 
 MEASURE_STYLE = {
     # measure: (colour, pattern, legend name)

@@ -4,7 +4,7 @@
 dashboard pages call (``headline``, ``overdue_actions``, ``stale_members``,
 ``uncovered_commitments``, ``dual_framework_actions``, snapshot ``compare``…), so
 the pack and the dashboard agree for the same filters. :func:`brief_html` renders
-it through the Jinja2 templates in ``tracker/templates/`` into one self-contained
+it through the Jinja2 templates in ``tracker/documents/templates/`` into one self-contained
 file (plotly.js inlined once, no network needed) laid out for A4 print, and
 :func:`brief_pdf` prints that file with headless Chromium.
 
@@ -34,7 +34,7 @@ from loaders.catalog_schema import MEMBER_KINDS
 from loaders.dataset import Dataset
 from loaders.disclosure import visible_issues
 from loaders.lookup import isin
-from tracker.exports import (
+from tracker.documents.exports import (
     CONFIDENTIAL_EXCLUDED,
     CONFIDENTIAL_INCLUDED,
     ILLUSTRATIVE_NOTE,
@@ -42,14 +42,21 @@ from tracker.exports import (
     data_as_of,
     filters_in_words,
 )
+from tracker.documents.images import ImageExportError, require_chromium
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.palette import FRESHNESS, status_names
 from tracker.figures.progress import plan_year_figure
 from tracker.figures.status import status_bar_figure
-from tracker.filters import Filters, View, apply_filters
-from tracker.gaps import STALE_AFTER_DAYS, gap_matrix, members_without_actions, stale_members, uncovered_commitments
-from tracker.images import ImageExportError, require_chromium
-from tracker.overlap import (
+from tracker.records.snapshots import CHANGE_KINDS, Snapshot, SnapshotChanges, snapshot_changes
+from tracker.views.filters import Filters, View, apply_filters
+from tracker.views.gaps import (
+    STALE_AFTER_DAYS,
+    gap_matrix,
+    members_without_actions,
+    stale_members,
+    uncovered_commitments,
+)
+from tracker.views.overlap import (
     POSSIBLE_DUPLICATION,
     Match,
     dual_framework_actions,
@@ -57,7 +64,7 @@ from tracker.overlap import (
     duplication_and_complement,
     group_comparison,
 )
-from tracker.overview import (
+from tracker.views.overview import (
     Headline,
     KeyFigure,
     catalog_caveats,
@@ -67,8 +74,7 @@ from tracker.overview import (
     percent,
     status_counts,
 )
-from tracker.progress import Movement, movement_since, overdue_actions, plan_year_summary
-from tracker.snapshots import CHANGE_KINDS, Snapshot, SnapshotChanges, snapshot_changes
+from tracker.views.progress import Movement, movement_since, overdue_actions, plan_year_summary
 
 PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
 SIX_MONTHS = dt.timedelta(days=182)  # the Progress page's default "since"

@@ -1,6 +1,6 @@
 """Headline figures and status breakdowns for the Overview page.
 
-Pure functions over a :class:`~tracker.filters.View`; each returns numbers or a
+Pure functions over a :class:`~tracker.views.filters.View`; each returns numbers or a
 tidy frame that a figure builder and a table can both use.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.catalog import Catalog
-from tracker.filters import View
+from tracker.views.filters import View
 
 NO_ACTION = "no_action"
 

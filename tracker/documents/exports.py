@@ -21,11 +21,11 @@ import xlsxwriter
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from loaders.fields import FIELD_NAMES
-from tracker.action_table import action_display
-from tracker.filters import GROUPS, Filters, View, apply_filters
-from tracker.gaps import gap_matrix, gap_table, uncovered_commitments
-from tracker.overview import status_counts
-from tracker.progress import overdue_actions
+from tracker.views.action_table import action_display
+from tracker.views.filters import GROUPS, Filters, View, apply_filters
+from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
+from tracker.views.overview import status_counts
+from tracker.views.progress import overdue_actions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What OWASP lists: a cell starting with one of these is read as a formula (tab and CR start one too)."""
@@ -127,7 +127,7 @@ def data_as_of(view: View) -> dt.date | None:
 
 
 def status_table(view: View, by: str) -> pd.DataFrame:
-    """:func:`~tracker.overview.status_counts` as a wide, readable table: one row per group.
+    """:func:`~tracker.views.overview.status_counts` as a wide, readable table: one row per group.
 
     Args:
         view: the filtered data.

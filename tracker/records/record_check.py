@@ -17,7 +17,7 @@ from loaders.catalog import Catalog
 from loaders.dataset import build_dataset
 from loaders.issues import Issue, error
 from loaders.tables import read_member_bytes
-from tracker.diff import comparable
+from tracker.records.diff import comparable
 
 CODE = "records-not-loadable"
 

@@ -2,7 +2,7 @@
 
 A change replaces a member's file(s) with one new file, keeps the old ones in
 ``_history/versions/<MEMBER>/`` and appends its lines to ``_history/log.jsonl``.
-Its steps (every write fsynced, see :mod:`tracker.durable`):
+Its steps (every write fsynced, see :mod:`tracker.records.durable`):
 
 1. ``pending/<M>.yaml``: the new file is written; nothing is committed yet.
 2. ``pending/<M>.json``, the *intent*, is written aside and renamed into place:
@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from loaders.dataset import member_files
-from tracker import durable
-from tracker.durable import FileState
+from tracker.records import durable
+from tracker.records.durable import FileState
 
 HISTORY = "_history"
 LOG_FILE = "log.jsonl"

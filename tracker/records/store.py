@@ -5,7 +5,7 @@
 finishes any change a crash interrupted, validates the file, compares it with
 the member's current records, gives new rows ids never given before, renders
 the canonical YAML file and reads it back with the loader (it must load whole,
-as the same records), then hands it to the journal (:mod:`tracker.journal`),
+as the same records), then hands it to the journal (:mod:`tracker.records.journal`),
 which commits it and keeps the old file(s) and the history log, surviving a
 crash at any instant.
 
@@ -32,12 +32,13 @@ from loaders.dataset import build_dataset
 from loaders.fields import fold
 from loaders.issues import Issue, has_errors, warning
 from loaders.tables import RawFile, read_member_bytes, read_member_file
-from tracker import durable, settings
+from tracker import settings
 from tracker.access import User, can_review, can_see_confidential, can_submit, require
-from tracker.diff import Diff, diff_actions
-from tracker.journal import HISTORY, LOG_FILE, Change, Journal, read_log
-from tracker.member_yaml import member_yaml
-from tracker.record_check import reload_problems
+from tracker.records import durable
+from tracker.records.diff import Diff, diff_actions
+from tracker.records.journal import HISTORY, LOG_FILE, Change, Journal, read_log
+from tracker.records.member_yaml import member_yaml
+from tracker.records.record_check import reload_problems
 
 __all__ = ["HISTORY", "LOG_COLUMNS", "LOG_FILE", "ApplyResult", "Preview", "Store", "StoreBusyError"]
 

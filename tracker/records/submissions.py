@@ -2,7 +2,7 @@
 
 Each submission is a folder ``_submissions/<id>/`` holding ``records.yaml`` and
 ``meta.json``. ``records.yaml`` is what the upload was read as: the canonical
-YAML member file the store writes (:mod:`tracker.member_yaml`), new rows still
+YAML member file the store writes (:mod:`tracker.records.member_yaml`), new rows still
 without ids. The uploaded bytes are never kept: a workbook can carry macros,
 embedded objects or external links, and a reviewer needs only the records.
 ``meta.json`` says who sent it and when, the name of the file as sent, the
@@ -11,7 +11,7 @@ the member's records it was compared with. Files are written aside, fsynced
 and renamed into place, so a crash leaves either no submission or a whole one.
 
 Approving reads ``records.yaml`` with the loader and hands it to
-:meth:`tracker.store.Store.apply`, the same path as the command line, unless
+:meth:`tracker.records.store.Store.apply`, the same path as the command line, unless
 the member's records changed after it was sent: applying it then would undo
 that other update, so it is refused with a plain message instead.
 
@@ -34,11 +34,12 @@ from typing import Any, Literal
 
 from loaders.issues import Issue, error
 from loaders.tables import RawFile, read_member_bytes
-from tracker import durable, settings
+from tracker import settings
 from tracker.access import Role, User, can_review, can_submit, require
-from tracker.member_yaml import member_yaml
-from tracker.record_check import reload_problems
-from tracker.store import ApplyResult, Preview, Store
+from tracker.records import durable
+from tracker.records.member_yaml import member_yaml
+from tracker.records.record_check import reload_problems
+from tracker.records.store import ApplyResult, Preview, Store
 
 SUBMISSIONS = "_submissions"
 RECORDS = "records.yaml"

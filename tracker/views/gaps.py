@@ -13,8 +13,8 @@ import datetime as dt
 import pandas as pd
 
 from loaders.catalog import Catalog
-from tracker.filters import View
-from tracker.overview import NO_ACTION, covered_commitments, freshness
+from tracker.views.filters import View
+from tracker.views.overview import NO_ACTION, covered_commitments, freshness
 
 # Reporting runs twice a year; a member whose latest update is older than two
 # reporting cycles has missed at least one round. See the Method page.

@@ -16,7 +16,7 @@ xlsxwriter writes it rather than openpyxl because ``write_string`` stores a text
 that starts with ``=`` as text, never as a formula; a column format gives the
 blank rows their date format without creating cells; and the sample generator
 already writes its workbooks with it. A text that a spreadsheet could run as a
-formula (:func:`tracker.exports.is_formula_like`, the exports' rule) also gets
+formula (:func:`tracker.documents.exports.is_formula_like`, the exports' rule) also gets
 Excel's quote prefix, its own "this is text" mark: editing the cell keeps it
 text, and unlike the exports' leading apostrophe the value reads back unchanged,
 so the round trip holds.
@@ -43,7 +43,7 @@ from loaders.catalog_schema import CONFIDENCE_LABELS
 from loaders.dataset import Dataset
 from loaders.fields import DATE_FIELDS, FIELDS, LABELS
 from tracker import settings
-from tracker.exports import is_formula_like
+from tracker.documents.exports import is_formula_like
 
 APP_NAME = "Commitments Tracker"
 ILLUSTRATIVE_TITLE = "ILLUSTRATIVE SAMPLE DATA — not real reporting"

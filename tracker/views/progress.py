@@ -1,7 +1,7 @@
 """Progress over time: plan years, overdue actions and what moved since a date.
 
 "Since a date" works from each action's ``last_updated`` alone. Comparing with a
-named meeting snapshot (``tracker.snapshots``, a later feature) will produce the
+named meeting snapshot (``tracker.records.snapshots``, a later feature) will produce the
 same :class:`Movement` shape, so the Progress page can switch source without
 changing its layout.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tracker.filters import View
+from tracker.views.filters import View
 
 PLAN_START, PLAN_END = 2023, 2028
 PLAN_MEASURES = ["started", "due: complete", "due: overdue", "due: not yet due", "due: discontinued"]

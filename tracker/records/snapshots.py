@@ -24,10 +24,10 @@ from filelock import FileLock
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
-from tracker import durable
 from tracker.access import User, can_review, require
-from tracker.filters import View, apply_filters
-from tracker.progress import is_overdue
+from tracker.records import durable
+from tracker.views.filters import View, apply_filters
+from tracker.views.progress import is_overdue
 
 SNAPSHOTS = "_snapshots"
 CHANGE_KINDS = ("new", "status up", "status down", "unchanged", "removed")
@@ -210,7 +210,7 @@ class SnapshotChanges:
     Attributes:
         name: the snapshot's name ("19th AHG SOM, Dec 2025").
         taken: the date it was taken (overdue is judged then for the "before" side).
-        changes: :func:`tracker.snapshots.compare` output, one row per action.
+        changes: :func:`tracker.records.snapshots.compare` output, one row per action.
         by_area: change kinds per area or pillar, catalog order.
         by_member: change kinds per member, A–Z by name (never ranked).
     """

@@ -1,7 +1,7 @@
 """Where Bali Process work meets ASEAN work: crosswalk, flows, dual reporting, duplication.
 
 Pure functions over the catalog's editorial crosswalk (``crosswalk.yaml``) and a
-:class:`~tracker.filters.View`. The crosswalk is the tracker's own mapping, not
+:class:`~tracker.views.filters.View`. The crosswalk is the tracker's own mapping, not
 an official one (nearly every link is confidence I, "inferred — check before
 publishing"), so everything here that rests on it is a prompt for review, never
 a judgement. Statuses are members' own reports.
@@ -21,7 +21,7 @@ import pandas as pd
 from loaders.catalog import Catalog
 from loaders.grouping import join_groups
 from loaders.lookup import isin
-from tracker.filters import GROUPS, View, member_group
+from tracker.views.filters import GROUPS, View, member_group
 
 ASC = "ASC"
 BWP = "BWP"
