@@ -57,7 +57,7 @@ loadtest: install-dev
 
 ## Mutation testing of the trust-critical modules (not part of `make test`): mutmut mutates the modules listed
 ## in [tool.mutmut] (pyproject.toml) one change at a time and runs the tests that reach each change.
-## About 2 h for the ~2,500 mutants on 2 shared cores (docs/mutation-testing.md). MUTANTS='tracker.records.store.*'
+## Hours of CPU for the ~8,800 mutants on 2 cores (docs/mutation-testing.md); not part of CI. MUTANTS='tracker.records.store.*'
 ## runs one module's mutants again; `mutmut results` lists the survivors, `mutmut show NAME` shows one.
 MUTANTS       ?=
 MUTATION_JOBS ?= 2

@@ -262,6 +262,22 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         "value as plain text, a number, a date or a list",
     ),
     "missing-file": (None, "mechanisms.yaml: the catalog file is missing; restore it from the repository"),
+    "not-a-mapping": (None, "themes.yaml: expected a mapping at the top of the file"),
+    "not-a-list": (9, "themes.yaml: expected a list under 'themes:'"),
+    "unknown-source-of-a-framework": (
+        8,
+        "frameworks.yaml, line 8: ASC refers to source 'S-NOPE', which is not in the catalog; correct the id or add "
+        "the missing entry",
+    ),
+    "link-from-missing-id": (
+        23,
+        "crosswalk.yaml, line 23: the link ASC-98 → ASC-4.1 refers to source 'ASC-98', which is not in the catalog; "
+        "correct the id or add the missing entry",
+    ),
+    "duplicate-status-order": (
+        17,
+        "statuses.yaml, line 17: status 'limited' has the same order as 'not_started'; each status needs its own order",
+    ),
 }
 
 
@@ -331,6 +347,29 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
             ("catalog-missing-file", None),
             id="missing-file",
         ),
+        pytest.param("themes.yaml", "", "- a\n- b\n", ("catalog-structure", None), id="not-a-mapping"),
+        pytest.param("themes.yaml", "\nthemes:\n", "\nthemes: 5\nold:\n", ("catalog-structure", None), id="not-a-list"),
+        pytest.param(
+            "frameworks.yaml",
+            "sources: [",
+            "sources: [S-NOPE, ",
+            ("catalog-dangling-ref", "source"),
+            id="unknown-source-of-a-framework",
+        ),
+        pytest.param(
+            "crosswalk.yaml",
+            "  - source: ASC-CM\n    target: ASC-4.1\n",
+            "  - source: ASC-98\n    target: ASC-4.1\n",
+            ("catalog-dangling-ref", "source"),
+            id="link-from-missing-id",
+        ),
+        pytest.param(
+            "statuses.yaml",
+            "    order: 2\n",
+            "    order: 1\n",
+            ("catalog-duplicate-id", "order"),
+            id="duplicate-status-order",
+        ),
     ],
 )
 def test_catalog_validation_rule(
@@ -349,7 +388,7 @@ def test_catalog_validation_rule(
     else:
         text = target.read_text(encoding="utf-8")
         assert old in text, f"fixture text not found in {file}; update the test"
-        target.write_text(text.replace(old, new or "", 1), encoding="utf-8")
+        target.write_text(text.replace(old, new or "", 1) if old else (new or ""), encoding="utf-8")  # "": all
 
     issues = load_catalog(directory).issues
 
