@@ -105,3 +105,15 @@ def test_small_directories_are_read_here_without_a_pool(monkeypatch: pytest.Monk
 )
 def test_files_are_shared_among_the_workers_by_size(sizes, workers, groups):
     assert balanced_groups(sizes, workers) == groups
+
+
+def test_a_pool_has_a_worker_per_core_up_to_the_cap_and_the_file_count(monkeypatch: pytest.MonkeyPatch):
+    paths = member_files(SAMPLE)[:3]
+    monkeypatch.setattr(loaders.dataset, "PARALLEL_MIN_BYTES", 0)  # the sample is small: call it large
+    monkeypatch.setattr(loaders.dataset.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5})
+
+    monkeypatch.setattr(loaders.dataset, "MAX_READ_WORKERS", 2)
+    assert loaders.dataset._worker_count(paths) == 2  # the cap
+    monkeypatch.setattr(loaders.dataset, "MAX_READ_WORKERS", 64)
+    assert loaders.dataset._worker_count(paths) == 3  # one per file
+    assert loaders.dataset._worker_count(paths[:1]) == 1  # one file: read here

@@ -888,7 +888,7 @@ def test_load_dataset_reads_one_file_per_member(tmp_path: Path, catalog: Catalog
 
     dataset = load_dataset(tmp_path, catalog, today=TODAY)
 
-    assert [(i.file, i.code) for i in dataset.issues] == [("IDN.yaml", "duplicate-member-file")]
+    assert [(i.file, i.code, i.field) for i in dataset.issues] == [("IDN.yaml", "duplicate-member-file", "member")]
     assert sorted(dataset.actions["member"]) == ["IDN", "THA"]
     assert dataset.files.set_index("file").loc["IDN.xlsx", "actions"] == 1
 
