@@ -880,3 +880,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def xls_with_entry_named(entry: str) -> bytes:
+    """The valid .xls with its SummaryInformation stream renamed (the directory holds names as UTF-16)."""
+    data = bytearray((VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
+    old = "\x05SummaryInformation".encode("utf-16-le") + b"\0\0"
+    at = data.index(old)
+    name = entry.encode("utf-16-le") + b"\0\0"
+    data[at : at + 64] = name.ljust(64, b"\0")
+    struct.pack_into("<H", data, at + 64, len(name))
+    return bytes(data)

@@ -43,6 +43,7 @@ from tests.make_fixtures import (
     valid_row,
     write_csv,
     write_xlsx,
+    xls_with_entry_named,
 )
 
 Codes = list[tuple[int | None, str | None, str]]
@@ -492,17 +493,6 @@ def test_active_content_in_an_ods_is_refused(
     assert reader_calls == []
 
 
-def _xls_with_entry_named(entry: str) -> bytes:
-    """The valid .xls with its SummaryInformation stream renamed (the directory holds names as UTF-16)."""
-    data = bytearray((VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
-    old = "\x05SummaryInformation".encode("utf-16-le") + b"\0\0"
-    at = data.index(old)
-    name = entry.encode("utf-16-le") + b"\0\0"
-    data[at : at + 64] = name.ljust(64, b"\0")
-    struct.pack_into("<H", data, at + 64, len(name))
-    return bytes(data)
-
-
 @pytest.mark.parametrize(
     ("entry", "code"),
     [("_VBA_PROJECT_CUR", "macro-workbook-refused"), ("MBD0012AB34", "active-content-refused")],
@@ -510,7 +500,7 @@ def _xls_with_entry_named(entry: str) -> bytes:
 def test_xls_holding_a_vba_project_or_embedded_object_is_refused(
     entry: str, code: str, reader_calls: list[bytes], reviewed: Reviewed
 ) -> None:
-    raw = read_member_bytes("IDN.xls", _xls_with_entry_named(entry))
+    raw = read_member_bytes("IDN.xls", xls_with_entry_named(entry))
 
     assert _codes(raw) == [(None, None, code)]
     reviewed(raw)
@@ -518,7 +508,7 @@ def test_xls_holding_a_vba_project_or_embedded_object_is_refused(
 
 
 def test_plain_xls_with_a_renamed_harmless_stream_is_read() -> None:
-    raw = read_member_bytes("IDN.xls", _xls_with_entry_named("Notes"))
+    raw = read_member_bytes("IDN.xls", xls_with_entry_named("Notes"))
 
     assert raw.issues == [] or "active-content-refused" not in [c for _, _, c in _codes(raw)]
     assert len(raw.rows) == 3

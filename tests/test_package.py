@@ -17,7 +17,14 @@ from loaders.issues import Issue
 from loaders.package import column_letter, container_problem
 from loaders.sheet_extent import SheetXmlError
 from loaders.zip_parts import Package
-from tests.make_fixtures import VALID_DIR, biff8_stream, biff8_workbook, biff_dimensions, biff_number, compound_file
+from tests.make_fixtures import (
+    biff8_stream,
+    biff8_workbook,
+    biff_dimensions,
+    biff_number,
+    compound_file,
+    xls_with_entry_named,
+)
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE = "save it as a plain workbook without them (File > Save As > Excel Workbook (.xlsx)) and upload that"
@@ -615,17 +622,6 @@ def test_column_letters_are_excels(index: int, letters: str) -> None:
 # --- legacy .xls ------------------------------------------------------------------------------
 
 
-def _xls_with_entry_named(entry: str) -> bytes:
-    """The valid .xls with its SummaryInformation stream renamed (the directory holds names as UTF-16)."""
-    data = bytearray((VALID_DIR / "libreoffice-xls" / "IDN.xls").read_bytes())
-    old = "\x05SummaryInformation".encode("utf-16-le") + b"\0\0"
-    at = data.index(old)
-    name = entry.encode("utf-16-le") + b"\0\0"
-    data[at : at + 64] = name.ljust(64, b"\0")
-    struct.pack_into("<H", data, at + 64, len(name))
-    return bytes(data)
-
-
 @pytest.mark.parametrize(
     ("entry", "kind"),
     [
@@ -641,7 +637,7 @@ def _xls_with_entry_named(entry: str) -> bytes:
     ],
 )
 def test_xls_entries_holding_code_or_objects_are_refused(entry: str, kind: str | None) -> None:
-    issue = container_problem("IDN.xls", ".xls", _xls_with_entry_named(entry))
+    issue = container_problem("IDN.xls", ".xls", xls_with_entry_named(entry))
 
     assert issue == (None if kind is None else _refused(kind, entry, name="IDN.xls"))
 
