@@ -1,9 +1,8 @@
 """Progress over time: plan years, overdue actions and what moved since a date.
 
 "Since a date" works from each action's ``last_updated`` alone. Comparing with a
-named meeting snapshot (``tracker.records.snapshots``, a later feature) will produce the
-same :class:`Movement` shape, so the Progress page can switch source without
-changing its layout.
+named meeting snapshot is ``tracker.records.snapshots.snapshot_changes``; the page
+offers both (``ui/movement.py``).
 """
 
 from __future__ import annotations
