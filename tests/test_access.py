@@ -850,3 +850,14 @@ def test_reading_the_queue_converts_nothing_when_nothing_is_old(queue, data_dir)
     assert queue.list() == [submission] and queue.list("rejected") == []
 
     assert snapshot(data_dir) == before
+
+
+def test_a_file_with_errors_for_another_member_is_refused_for_the_member_not_only_for_its_errors(queue, data_dir):
+    """The member a file names is known even when its rows fail: submitting for it is checked first."""
+    broken = b"member: THA\nactions:\n- title: x\n"  # no commitment, no status: errors
+
+    with pytest.raises(AccessDeniedError, match="submit updates for THA"):
+        queue.submit("THA.yaml", broken, FOCAL_IDN)
+
+    preview, sent = queue.submit("THA.yaml", broken, FOCAL_THA)
+    assert sent is None and preview.member == "THA" and not preview.ok

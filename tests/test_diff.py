@@ -122,3 +122,13 @@ def test_the_reviewer_reads_column_and_status_labels_not_ids(catalog, current):
         ["IDN-001", "Status", "Limited", "Complete"],
         ["IDN-001", "Evidence", "", "https://example.org/IDN-1"],
     ]
+
+
+def test_added_and_removed_rows_are_tables_of_their_own_numbered_from_0(catalog, current):
+    uploaded = upload(catalog, action("IDN", 3, "BWP-A", "not_started"), action("IDN", 8, "ASC-1", "limited"))
+
+    diff = diff_actions(current, uploaded)
+
+    assert list(diff.added.columns) == list(uploaded.columns) and list(diff.added.index) == [0]
+    assert list(diff.removed.columns) == list(current.columns) and list(diff.removed.index) == [0, 1]
+    assert list(diff.removed["action_id"]) == ["IDN-001", "IDN-002"]
