@@ -1,9 +1,10 @@
-"""How issues are placed and ordered for the reader (loaders/issues.py), on issues written by hand."""
+"""How issues are placed and ordered for the reader (loaders/issues.py), and which header row they name."""
 
 from __future__ import annotations
 
 import pytest
 
+from loaders.fields import find_header
 from loaders.issues import error, place, sort_issues, warning
 
 
@@ -41,3 +42,12 @@ def test_issues_are_ordered_by_file_sheet_row_field_then_code_file_level_first()
     ]
 
     assert sort_issues(list(reversed(expected))) == expected
+
+
+def test_without_a_header_row_the_first_row_that_came_closest_is_the_one_named() -> None:
+    """Missing columns are named against the first row with the most required headers (here one each)."""
+    grid = [["x"], ["Action title", "Notes"], ["Status"], ["Member", "Status"]]
+
+    assert find_header(grid[:3]) == (None, {0: "title", 1: "notes"})  # the first of two equally close rows
+    assert find_header(grid) == (None, {0: "member", 1: "status"})  # a closer row later wins
+    assert find_header([["x"]]) == (None, {})
