@@ -27,11 +27,12 @@ PAGES = [
     st.Page("app_pages/submit.py", title="Submit an update", icon=":material/upload_file:"),
 ]
 REVIEW = st.Page("app_pages/review.py", title="Review submissions", icon=":material/fact_check:")
+ROUND = st.Page("app_pages/round.py", title="Reporting round", icon=":material/campaign:")
 
 user = current_user()
 # Navigation is declared on every run, before anything can stop the script (pitfalls B6);
-# the review page exists only for roles that may use it, and checks the role again itself.
-page = st.navigation(PAGES + ([REVIEW] if can_review(user) else []))
+# the review and round pages exist only for roles that may use them, and check the role again themselves.
+page = st.navigation(PAGES + ([REVIEW, ROUND] if can_review(user) else []))
 
 render_account(user)
 render_filters(get_dataset().catalog)

@@ -9,7 +9,9 @@ from tracker.access import can_see_confidential
 from tracker.documents.brief import MAIN_CHARTS, PROFILE_LIMIT, brief_html, brief_pdf_bytes, build_brief, chart_figure
 from tracker.documents.exports import all_data_csv, data_as_of, filters_in_words, view_workbook
 from tracker.documents.images import ImageExportError, figure_png, figure_svg, find_chromium
+from tracker.records.rounds import round_summary
 from tracker.records.snapshots import Snapshots
+from tracker.records.store import Store
 from ui.auth import current_user
 from ui.components import illustrative_banner
 from ui.state import current_view
@@ -45,10 +47,16 @@ since = st.selectbox(
 )
 
 
+# Counts of members only (who answered is for reviewers, on the round page), so any role's pack may state it.
+responses = round_summary(settings.data_dir(), Store(settings.data_dir(), dataset.catalog))
+
+
 # The callables run when a button is clicked, outside the script run: plain tracker calls only.
 def pack_html() -> str:
     snapshot = None if since == LAST_SIX_MONTHS else snapshots.load(since)
-    brief = build_brief(dataset, filters, user_can_see_confidential=confidential, since=snapshot, today=today)
+    brief = build_brief(
+        dataset, filters, user_can_see_confidential=confidential, since=snapshot, today=today, round_summary=responses
+    )
     return brief_html(brief)
 
 

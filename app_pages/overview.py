@@ -7,11 +7,14 @@ from tracker import settings
 from tracker.access import can_see_confidential
 from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
+from tracker.records.rounds import round_summary
 from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.overview import catalog_caveats, freshness, headline, key_figures, status_counts
 from ui.auth import current_user
+from ui.cache import get_store
 from ui.components import illustrative_banner, nothing_matches, show_chart
 from ui.state import current_view
+from ui.text import plain
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
@@ -24,6 +27,9 @@ illustrative_banner(dataset)
 # The same four figures, labels and formatting as the briefing pack (tracker.views.overview.key_figures).
 for column, figure in zip(st.columns(4), key_figures(headline(view)), strict=True):
     column.metric(figure.label, figure.value, help=figure.note)
+
+if responses := round_summary(settings.data_dir(), get_store()):
+    st.caption(plain(f"Reporting round: {responses}"))
 
 if view.is_empty:
     nothing_matches()

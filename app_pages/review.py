@@ -30,9 +30,13 @@ st.header(f"Waiting for review ({len(pending)})")
 if not pending:
     st.success("Nothing is waiting for review.")
 else:
+    # A link from the round page names the submission to open (?submission=ID); an unknown id opens the first.
+    asked = st.query_params.get("submission")
+    ids = [s.id for s in pending]
     chosen = st.selectbox(
         "Submission",
-        [s.id for s in pending],
+        ids,
+        index=ids.index(asked) if asked in ids else 0,
         format_func=lambda i: next(
             f"{s.member} · {s.file} · sent by {s.submitted_by} on {s.sent_label} · {s.summary}"
             for s in pending

@@ -107,6 +107,10 @@ class RoleMap:
         role, member = self.entries.get(email.strip().casefold(), (Role.VIEWER, None))
         return User(id=email, name=name or email, role=role, member=member)
 
+    def focal_points(self, member: str) -> list[str]:
+        """The e-mails (A–Z) of the focal points for ``member``: who a reporting round's reminder goes to."""
+        return sorted(email for email, (role, of) in self.entries.items() if role == Role.FOCAL_POINT and of == member)
+
 
 def load_roles(data_dir: Path) -> RoleMap:
     """Read ``_roles.yaml``; a missing file means everyone is a viewer.

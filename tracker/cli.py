@@ -8,13 +8,16 @@ the command itself is misused (unknown option, missing path).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import build_dataset, expand_paths, load_dataset
@@ -22,10 +25,19 @@ from loaders.issues import Issue, has_errors
 from loaders.members import parse_member_id
 from loaders.tables import read_member_file
 from tracker import settings
-from tracker.access import Role, User
+from tracker.access import Role, User, load_roles
 from tracker.documents.brief import PdfExportError, brief_html, brief_pdf, build_brief
 from tracker.documents.exports import all_data_csv, data_as_of, view_workbook
 from tracker.documents.template import template_from_dataset
+from tracker.records.rounds import (
+    RoundError,
+    Rounds,
+    close_round,
+    response_counts,
+    response_sentence,
+    round_states,
+    round_summary,
+)
 from tracker.records.snapshots import Snapshots
 from tracker.records.store import Store, StoreBusyError
 from tracker.views.filters import Filters, apply_filters
@@ -118,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", metavar="SNAPSHOT", help="report changes since this snapshot (name or folder; see snapshot --list)"
     )
 
+    _round_parser(commands, shared)
+
     export = commands.add_parser(
         "export",
         parents=[shared],
@@ -130,6 +144,53 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv", help="where to write the export")
     _scope_options(export)
     return parser
+
+
+def _round_parser(commands: Any, shared: argparse.ArgumentParser) -> None:
+    """``round open|status|no-change|remind|close``: the reporting round (README, "Reporting rounds")."""
+    round_ = commands.add_parser(
+        "round",
+        parents=[shared],
+        help="run a reporting round: open, status, no-change, remind, close",
+        description="The secretariat's call for updates before a meeting. Exit 0 = done, 1 = a reminder failed "
+        "(remind) or the data has errors, 2 = misuse (no open round, a second open round, an unknown member).",
+    )
+    actions = round_.add_subparsers(dest="round_command", required=True, metavar="ACTION")
+    opened = actions.add_parser("open", parents=[shared], help="open a round (one at a time)")
+    opened.add_argument("name", metavar="NAME", help="e.g. 'Update for the 20th AHG SOM'")
+    opened.add_argument("--closes", required=True, metavar="YYYY-MM-DD", help="the last day to answer")
+    opened.add_argument("--opens", metavar="YYYY-MM-DD", help="the first day (default: today)")
+    opened.add_argument("--framework", action="append", default=[], metavar="ID", help="in scope (repeat); default all")
+    opened.add_argument("--member", action="append", default=[], metavar="ID", help="in scope (repeat); default all")
+    opened.add_argument("--instructions", default="", metavar="TEXT", help="what focal points are asked to do")
+    opened.add_argument(
+        "--timezone", metavar="ZONE", help="the dates' time zone (default: $TRACKER_TIMEZONE, else Asia/Bangkok)"
+    )
+    opened.add_argument("--by", metavar="NAME", help="who opens it (default: your login)")
+    status = actions.add_parser("status", parents=[shared], help="each member's state in the open (or last) round")
+    status.add_argument("--json", action="store_true", help="print one JSON object (the documented contract)")
+    no_change = actions.add_parser(
+        "no-change", parents=[shared], help="record a member's 'nothing changed since the last round'"
+    )
+    no_change.add_argument("member", metavar="MEMBER", help="member id, e.g. IDN")
+    no_change.add_argument("--by", required=True, metavar="NAME", help="the focal point who confirmed it")
+    remind = actions.add_parser(
+        "remind",
+        parents=[shared],
+        help="e-mail the focal points of members who have not answered",
+        description="E-mail a reminder to the focal points (_roles.yaml) of each member in scope that is waiting "
+        "or whose update was returned, at most once a day each unless --force, through the SMTP relay in "
+        "$TRACKER_SMTP_HOST, $TRACKER_SMTP_PORT, $TRACKER_SMTP_FROM (optional $TRACKER_SMTP_USER, "
+        "$TRACKER_SMTP_PASSWORD, $TRACKER_SMTP_STARTTLS=1, $TRACKER_SMTP_SSL=1). Without SMTP, --out DIR writes "
+        "the messages as .eml files and a mail-merge CSV. Exit 1 when any message failed.",
+    )
+    remind.add_argument("--dry-run", action="store_true", help="print the messages that would be sent; send none")
+    remind.add_argument("--member", action="append", default=[], metavar="ID", help="only this member (repeat)")
+    remind.add_argument("--force", action="store_true", help="send even to members reminded today")
+    remind.add_argument("--out", metavar="DIR", help="write .eml files and mail-merge.csv to DIR instead of sending")
+    remind.add_argument("--by", metavar="NAME", help="who sends them, for the round's log (default: your login)")
+    close = actions.add_parser("close", parents=[shared], help="close the open round and freeze a snapshot of it")
+    close.add_argument("--by", metavar="NAME", help="who closes it (default: your login)")
 
 
 def _scope_options(command: argparse.ArgumentParser) -> None:
@@ -171,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _snapshot(args)
     if args.command in ("brief", "export"):
         return _brief_or_export(args)
+    if args.command == "round":
+        return _round(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 
@@ -377,7 +440,14 @@ def _brief_or_export(args: argparse.Namespace) -> int:
     if args.command == "brief":
         started = time.perf_counter()
         html = brief_html(
-            build_brief(dataset, filters, user_can_see_confidential=confidential, since=snapshot, today=today)
+            build_brief(
+                dataset,
+                filters,
+                user_can_see_confidential=confidential,
+                since=snapshot,
+                today=today,
+                round_summary=round_summary(data_dir, Store(data_dir, catalog)),
+            )
         )
         if out.suffix.lower() == ".pdf":
             try:
@@ -430,3 +500,160 @@ def _scope_filters(args: argparse.Namespace, catalog: Catalog) -> Filters | None
             )
             return None
     return Filters(framework=framework, members=tuple(dict.fromkeys(members)))
+
+
+# --- reporting rounds ------------------------------------------------------------------------------
+
+
+def _round(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    if data_dir is None:
+        return EXIT_MISUSE
+    catalog = load_catalog(settings.catalog_dir(args.catalog_dir))
+    store = Store(data_dir, catalog)
+    rounds = Rounds(data_dir)
+    for problem in rounds.problems():
+        print(f"warning: {problem}", file=sys.stderr)
+    name = getattr(args, "by", None) or getpass.getuser()
+    # Whoever can run this command can already write to the data directory: they act as an admin.
+    user = User(id=name, name=name, role=Role.ADMIN)
+    try:
+        if args.round_command == "open":
+            return _round_open(args, rounds, catalog, user)
+        if args.round_command == "status":
+            return _round_status(args, rounds, store)
+        if args.round_command == "no-change":
+            return _round_no_change(args, rounds, catalog, user)
+        if args.round_command == "remind":
+            return _round_remind(args, rounds, store, user)
+        dataset = load_dataset(data_dir, catalog, today=settings.today())
+        closed = close_round(rounds, store, dataset, user)
+    except RoundError as misuse:
+        print(f"error: {misuse}", file=sys.stderr)
+        return EXIT_MISUSE
+    except StoreBusyError as busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return EXIT_DATA_ERRORS
+    assert closed.responses is not None
+    print(f"Closed '{closed.name}'. Snapshot '{closed.snapshot}' taken.")
+    print(response_sentence(closed.name, closed.responses, closed=True))
+    return EXIT_OK
+
+
+def _round_open(args: argparse.Namespace, rounds: Rounds, catalog: Catalog, user: User) -> int:
+    try:
+        closes = dt.date.fromisoformat(args.closes)
+        opens = dt.date.fromisoformat(args.opens) if args.opens else settings.today()
+    except ValueError:
+        raise RoundError(f"dates are YYYY-MM-DD (got --closes {args.closes!r}, --opens {args.opens!r})") from None
+    opened = rounds.open(
+        args.name,
+        opens=opens,
+        closes=closes,
+        by=user,
+        known_members=catalog.members,
+        known_frameworks=catalog.frameworks,
+        frameworks=args.framework,
+        members=[parse_member_id(m) or m for m in args.member],
+        instructions=args.instructions,
+        timezone=args.timezone,
+    )
+    scope = len(opened.scope({m: e.name for m, e in catalog.members.items()}))
+    print(f"Opened '{opened.name}': {opened.describe_dates()}, {scope} member(s) in scope.")
+    return EXIT_OK
+
+
+def _round_status(args: argparse.Namespace, rounds: Rounds, store: Store) -> int:
+    round_ = rounds.latest()
+    if round_ is None:
+        raise RoundError("No reporting round has been opened yet (python -m tracker round open NAME --closes DATE).")
+    states = round_states(round_, store)
+    if args.json:
+        document = {
+            "round": {
+                "name": round_.name,
+                "opens": round_.opens.isoformat(),
+                "closes": round_.closes.isoformat(),
+                "state": round_.state,
+            },
+            "members": [
+                {"member": s.member, "state": s.state, "overdue": s.overdue, "last_reminder": s.last_reminder}
+                for s in states
+            ],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{round_.name} ({round_.state}): {round_.describe_dates()}")
+    for s in states:
+        overdue = " OVERDUE" if s.overdue else ""
+        print(f"  {s.member:6} {s.state:10}{overdue:8} last reminder {s.last_reminder or '-'}")
+    print(response_sentence(round_.name, response_counts(states), closed=round_.state == "closed"))
+    return EXIT_OK
+
+
+def _round_no_change(args: argparse.Namespace, rounds: Rounds, catalog: Catalog, user: User) -> int:
+    member = parse_member_id(args.member)
+    if member is None or member not in catalog.members:
+        raise RoundError(f"'{args.member}' is not a member in the catalog; see commitments/members.yaml")
+    round_ = rounds.confirm_no_change(member, user)
+    print(f"Recorded: {catalog.members[member].name} ({member}) has nothing to change in '{round_.name}'.")
+    return EXIT_OK
+
+
+def _round_remind(args: argparse.Namespace, rounds: Rounds, store: Store, user: User) -> int:
+    # Imported here: the mail machinery (smtplib, email) is only needed by this command.
+    from tracker.documents.reminders import SmtpSettings, plan_reminders, reminders_zip, send_reminders
+
+    round_ = rounds.current()
+    if round_ is None:
+        raise RoundError("No reporting round is open; reminders go only for an open round.")
+    catalog = store.catalog
+    only = []
+    for raw in args.member:
+        member = parse_member_id(raw)
+        if member is None or member not in catalog.members:
+            raise RoundError(f"'{raw}' is not a member in the catalog; see commitments/members.yaml")
+        only.append(member)
+    try:
+        smtp = SmtpSettings.from_env(os.environ)
+    except ValueError as problem:
+        raise RoundError(str(problem)) from None
+    if smtp is None and not (args.dry_run or args.out):
+        raise RoundError(
+            "no SMTP relay is configured: set TRACKER_SMTP_HOST, TRACKER_SMTP_PORT and TRACKER_SMTP_FROM (see the "
+            "README), or use --out DIR to write the messages as .eml files, or --dry-run to see them"
+        )
+    reminders, skipped = plan_reminders(
+        round_,
+        round_states(round_, store),
+        load_roles(store.data_dir),
+        {m: e.name for m, e in catalog.members.items()},
+        now=dt.datetime.now(dt.UTC),
+        app_url=settings.app_url(),
+        only=only,
+        force=args.force,
+    )
+    for reason in skipped:
+        print(f"skipped: {reason}")
+    if args.dry_run or args.out:
+        for reminder in reminders:
+            print(
+                f"{'would send' if args.dry_run else 'written'}: {reminder.member} to {', '.join(reminder.to)}: "
+                f"{reminder.subject}"
+            )
+        if args.out and not args.dry_run:
+            out = Path(args.out)
+            if not out.is_dir():
+                raise RoundError(f"the folder {out} does not exist; create it or choose another --out")
+            sender = smtp.sender if smtp else "secretariat@example.org"
+            (out / "reminders.zip").write_bytes(reminders_zip(reminders, sender))
+            print(f"Wrote {out / 'reminders.zip'}: {len(reminders)} message(s) and mail-merge.csv (nothing was sent).")
+        return EXIT_OK
+    assert smtp is not None
+    outcomes = send_reminders(reminders, smtp, rounds, user)
+    for outcome in outcomes:
+        verdict = "sent" if outcome.sent else f"FAILED ({outcome.problem})"
+        print(f"{verdict}: {outcome.member} to {', '.join(outcome.to)}")
+    failed = sum(not o.sent for o in outcomes)
+    print(f"{len(outcomes) - failed} sent, {failed} failed, {len(skipped)} skipped.")
+    return EXIT_DATA_ERRORS if failed else EXIT_OK

@@ -6,6 +6,10 @@ illustrative sample is used so a fresh clone shows a full dashboard.
 ``TRACKER_TODAY`` (``YYYY-MM-DD``) fixes the date every date rule is judged at
 ("last updated" not in the future, overdue, stale): tests and reproducible
 runs set it; unset, it is the real date.
+``TRACKER_TIMEZONE`` is the secretariat's time zone, the default for a
+reporting round's dates (``Asia/Bangkok``, where the Bali Process Regional
+Support Office sits, when unset). ``TRACKER_APP_URL`` is the dashboard's
+address as focal points reach it, quoted in reminder e-mails.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
 BUNDLED_CATALOG_DIR = PROJECT_ROOT / "commitments"
 TODAY_ENV = "TRACKER_TODAY"
+DEFAULT_TIMEZONE = "Asia/Bangkok"
 
 
 def data_dir(override: str | Path | None = None) -> Path:
@@ -32,16 +37,26 @@ def catalog_dir(override: str | Path | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def today() -> dt.date:
-    """The date rules are judged at: ``TRACKER_TODAY`` when set, else the real date.
+def today(zone: dt.tzinfo | None = None) -> dt.date:
+    """The date rules are judged at: ``TRACKER_TODAY`` when set, else the real date (in ``zone`` when given).
 
     Raises:
         ValueError: ``TRACKER_TODAY`` is set but is not a ``YYYY-MM-DD`` date.
     """
     fixed = os.environ.get(TODAY_ENV, "").strip()
     if not fixed:
-        return dt.date.today()
+        return dt.datetime.now(zone).date() if zone else dt.date.today()
     try:
         return dt.date.fromisoformat(fixed)
     except ValueError as exc:
         raise ValueError(f"{TODAY_ENV}={fixed!r} is not a date; use YYYY-MM-DD or unset it") from exc
+
+
+def timezone() -> str:
+    """The secretariat's time zone name: ``TRACKER_TIMEZONE`` when set, else :data:`DEFAULT_TIMEZONE`."""
+    return os.environ.get("TRACKER_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
+
+
+def app_url() -> str:
+    """The dashboard's address for focal points (``TRACKER_APP_URL``), or "" when not configured."""
+    return os.environ.get("TRACKER_APP_URL", "").strip()

@@ -164,6 +164,7 @@ class Brief:
     profiles: list[MemberProfile]
     members: pd.DataFrame
     title: str = PACK_TITLE
+    round_summary: str | None = None  # the reporting round's response figures (tracker.records.rounds.round_summary)
 
     @property
     def catalog(self) -> Catalog:
@@ -185,6 +186,7 @@ def build_brief(
     user_can_see_confidential: bool,
     since: Snapshot | None,
     today: dt.date,
+    round_summary: str | None = None,
 ) -> Brief:
     """Compute the briefing pack for ``filters``, with the dashboard's own metric functions.
 
@@ -196,6 +198,7 @@ def build_brief(
         since: a meeting snapshot to report changes against; None reports the last six months
             from each action's "last updated" date instead.
         today: the date the pack is prepared (overdue and stale are judged at it).
+        round_summary: the latest reporting round's response figures in words, stated under the key figures.
 
     Returns:
         The :class:`Brief`; render it with :func:`brief_html`.
@@ -248,6 +251,7 @@ def build_brief(
         comparison=group_comparison(view),
         profiles=_profiles(view, since_snapshot, user_can_see_confidential, today) if in_scope else [],
         members=_members_table(view, today),
+        round_summary=round_summary,
     )
 
 
