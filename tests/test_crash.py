@@ -940,6 +940,7 @@ WRITERS = [
     "tracker/records/journal.py",
     "tracker/records/submissions.py",
     "tracker/records/record_check.py",
+    "tracker/records/rounds.py",
 ]
 OS_WRITES = {"replace", "rename", "unlink", "remove", "rmdir", "mkdir", "makedirs", "fsync", "truncate", "ftruncate"}
 OS_WRITES |= {"write", "open", "link", "symlink"}

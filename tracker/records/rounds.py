@@ -322,7 +322,7 @@ class Rounds:
         fields = _checked(
             opens, closes, frameworks, members, timezone or settings.timezone(), known_members, known_frameworks
         )
-        self.root.mkdir(parents=True, exist_ok=True)
+        durable.mkdir(self.root)  # for the lock file, before the lock is taken
         with self.lock:
             if (current := self.current()) is not None:
                 raise RoundError(f"The round '{current.name}' is still open; close it before opening another.")
