@@ -66,7 +66,7 @@ def scope_fields(prefix: str, frameworks: tuple[str, ...] = (), members: tuple[s
             key=f"{prefix}_frameworks",
         ),
         "members": st.multiselect(
-            "Members (none chosen: all 49)" if len(names) == 49 else "Members (none chosen: all)",
+            "Members (none chosen: all)",
             sorted(names, key=lambda m: names[m]),
             default=list(members),
             format_func=lambda m: f"{names[m]} ({m})",
@@ -90,7 +90,9 @@ current = rounds.current()
 if current is None:
     st.info("No reporting round is open. Open one to ask focal points for their updates before a meeting.")
     with st.form("round_open"):
-        name = st.text_input("Name", placeholder="Update for the 20th AHG SOM", key="round_open_name")
+        name = st.text_input(
+            "Name", placeholder="e.g. Update for the next Senior Officials' Meeting", key="round_open_name"
+        )
         left, right, zone = st.columns(3)
         opens = left.date_input("Opens", value=today, key="round_open_opens")
         closes = right.date_input("Closes (the last day to answer)", value=today + dt.timedelta(days=21))
@@ -133,9 +135,9 @@ else:
             "Member": [f"{names[s.member]} ({s.member})" for s in states],
             "State": [STATE_LABELS[s.state] for s in states],
             "Overdue": ["Overdue" if s.overdue else "" for s in states],
-            "Last contact": [s.last_contact or "" for s in states],
-            "Last reminder": [s.last_reminder or "" for s in states],
-            "Pending submission": [s.pending_submission or "" for s in states],
+            f"Last contact ({current.timezone})": [current.local_time(s.last_contact) for s in states],
+            f"Last reminder ({current.timezone})": [current.local_time(s.last_reminder) for s in states],
+            f"Sent for review ({current.timezone})": [current.local_time(s.pending_sent) for s in states],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
@@ -154,63 +156,66 @@ else:
     except ValueError as problem:
         st.error(plain(f"The SMTP settings are wrong: {problem}"))
         smtp = None
-    waiting = [s.member for s in states if s.state in ("waiting", "returned")]
     chosen = st.multiselect(
         "Remind",
         [s.member for s in states],
-        default=waiting,
+        default=[s.member for s in states if s.state in ("waiting", "returned")],
         format_func=lambda m: f"{names[m]} ({m})",
         key="round_remind_members",
         help="Only members waiting or returned get a reminder; at most one a day each unless forced.",
     )
     force = st.checkbox("Send even to members reminded today", key="round_remind_force")
-    now = dt.datetime.now(dt.UTC)
     reminders, skipped = plan_reminders(
         current,
         states,
         load_roles(store.data_dir),
         names,
-        now=now,
+        now=dt.datetime.now(dt.UTC),
         app_url=settings.app_url(),
         only=chosen,
         force=force,
     )
     for reason in skipped:
         st.caption(plain(f"Skipped: {reason}"))
-    if not settings.app_url():
-        st.caption("Set TRACKER_APP_URL so the reminders link to this dashboard.")
-    with st.expander(f"Preview the {len(reminders)} message(s)", expanded=False):
-        for reminder in reminders:
-            st.text(f"To: {', '.join(reminder.to)}\nSubject: {reminder.subject}\n\n{reminder.body}")
-            st.divider()
-    if smtp is None:
-        st.info(
-            "No SMTP relay is configured (see the README, 'Reporting rounds'), so nothing is sent from here: "
-            "download the messages as .eml files with a mail-merge CSV and send them from your mail program."
+    if not reminders:
+        st.caption(
+            "No reminder to send: every member chosen has answered, is under review, has no focal point address "
+            "or was reminded today."
         )
-        st.download_button(
-            f"Download {len(reminders)} message(s) (.zip of .eml files and mail-merge.csv)",
-            data=reminders_zip(reminders, "secretariat@example.org"),
-            file_name="reminders.zip",
-            mime="application/zip",
-            key="round_remind_zip",
-            on_click="ignore",
-            icon=":material/download:",
-            disabled=not reminders,
-        )
-    elif st.button(f"Send {len(reminders)} reminder(s)", key="round_remind_send", disabled=not reminders):
-        outcomes = send_reminders(reminders, smtp, rounds, user)
-        failed = [o for o in outcomes if not o.sent]
-        if failed:
-            st.error(
-                plain(
-                    f"{len(outcomes) - len(failed)} sent, {len(failed)} failed: "
-                    + "; ".join(f"{o.member}: {o.problem}" for o in failed)
-                )
+    else:
+        if not settings.app_url():
+            st.caption("Set TRACKER_APP_URL so the reminders link to this dashboard.")
+        with st.expander(f"Preview the {len(reminders)} message(s)", expanded=False):
+            for reminder in reminders:
+                st.text(f"To: {', '.join(reminder.to)}\nSubject: {reminder.subject}\n\n{reminder.body}")
+                st.divider()
+        if smtp is None:
+            st.info(
+                "No SMTP relay is configured (see the README, 'Reporting rounds'), so nothing is sent from here: "
+                "download the messages as .eml files with a mail-merge CSV and send them from your mail program."
             )
-        else:
-            st.session_state["round_flash"] = f"Sent {len(outcomes)} reminder(s)."
-            st.rerun()
+            st.download_button(
+                f"Download {len(reminders)} message(s) (.zip of .eml files and mail-merge.csv)",
+                data=reminders_zip(reminders, "secretariat@example.org"),
+                file_name="reminders.zip",
+                mime="application/zip",
+                key="round_remind_zip",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+        elif st.button(f"Send {len(reminders)} reminder(s)", type="primary", key="round_remind_send"):
+            outcomes = send_reminders(reminders, smtp, rounds, user)
+            failed = [o for o in outcomes if not o.sent]
+            if failed:
+                st.error(
+                    plain(
+                        f"{len(outcomes) - len(failed)} sent, {len(failed)} failed: "
+                        + "; ".join(f"{o.member}: {o.problem}" for o in failed)
+                    )
+                )
+            else:
+                st.session_state["round_flash"] = f"Sent {len(outcomes)} reminder(s)."
+                st.rerun()
 
     st.subheader("Change or close the round")
     with st.expander("Edit dates, scope or instructions"), st.form("round_edit"):
@@ -244,6 +249,20 @@ else:
             f"Closed '{current.name}' and froze a snapshot named after it.",
         )
 
+HISTORY_HEADINGS = {
+    "round": "Round",
+    "opens": "Opens",
+    "closes": "Closes",
+    "in_scope": "Members in scope",
+    "answered": "Answered",
+    "updated": "Updated",
+    "no_change": "No change",
+    "submitted": "Under review",
+    "returned": "Returned",
+    "waiting": "Waiting",
+    "overdue": "Overdue",
+}
+
 st.header("Past rounds")
 history = history_table(rounds.list())
 if history.empty:
@@ -251,7 +270,7 @@ if history.empty:
 else:
     show_chart(
         response_figure(history, title="How members answered each round"),
-        history,
+        history.rename(columns=HISTORY_HEADINGS),
         key="round_history",
         file_name="reporting-rounds",
         dataset=dataset,

@@ -27,34 +27,37 @@ illustrative_banner(dataset)
 if flash := st.session_state.pop("submit_flash", None):
     st.success(flash)
 
-st.header("1. Download your template")
-members = [user.member] if user.member else list(catalog.members)
-member = st.selectbox("Member", members, format_func=lambda m: f"{catalog.members[m].name} ({m})", key="submit_member")
 round_ = Rounds(store.data_dir).current()
-if round_ is not None and can_submit(user, member) and member in round_.scope({member: ""}):
-    # The focal point's own state in the open round (reviewers see every member's on the Reporting round page).
-    mine = next(s for s in round_states(round_, store) if s.member == member)
+if round_ is not None and user.member and can_submit(user, user.member) and round_.scope({user.member: ""}):
+    # A focal point's own state in the open round (reviewers see every member's on the Reporting round page).
+    mine = next(s for s in round_states(round_, store) if s.member == user.member)
     with st.container(border=True):
         st.markdown(
             plain(f"Reporting round '{round_.name}': answer by {round_.closes:%d %B %Y} ({round_.timezone}).")
-            + f" {catalog.members[member].name}: **{STATE_LABELS[mine.state]}**"
+            + f" {catalog.members[user.member].name}: **{STATE_LABELS[mine.state]}**"
             + (" (the closing date has passed)" if mine.overdue else "")
         )
         if round_.instructions:
             st.text(round_.instructions)
         if mine.note:
             st.text(f"Reviewer's note: {mine.note}")
-        if not mine.answered and st.button(
+        if mine.state == "submitted":
+            st.caption("Your update is waiting for review; you will hear when a reviewer has decided.")
+        elif not mine.answered and st.button(
             "Nothing changed since the last round",
             key="submit_no_change",
             help="Tells the secretariat your records are up to date; logged with your name and the time.",
         ):
             try:
-                Rounds(store.data_dir).confirm_no_change(member, user)
+                Rounds(store.data_dir).confirm_no_change(user.member, user)
                 st.session_state["submit_flash"] = "Recorded: nothing changed since the last round. Thank you."
                 st.rerun()
             except (AccessDeniedError, RoundError) as problem:
                 st.error(plain(str(problem)))
+
+st.header("1. Download your template")
+members = [user.member] if user.member else list(catalog.members)
+member = st.selectbox("Member", members, format_func=lambda m: f"{catalog.members[m].name} ({m})", key="submit_member")
 own = dataset.actions[dataset.actions["member"] == member]
 if not (can_submit(user, member) or can_see_confidential(user)):
     own = own[~own["confidential"]]  # a guest's copy never carries confidential actions

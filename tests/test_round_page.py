@@ -11,6 +11,7 @@ import datetime as dt
 import email
 import email.policy
 import io
+import re
 import zipfile
 
 import pytest
@@ -99,23 +100,25 @@ def test_the_page_shows_each_members_state_and_leaks_no_confidential_action(data
 
     at = app(REVIEWER, PAGE)
     (table,) = [df.value for df in at.dataframe if "State" in df.value.columns]
-    assert table[["Member", "State", "Pending submission"]].values.tolist() == [
+    sent_at = Rounds(data_dir).current().local_time(pending.submitted_at)
+    assert table[["Member", "State", "Sent for review (Asia/Bangkok)"]].values.tolist() == [
         ["Australia (AUS)", "Waiting", ""],
         ["Indonesia (IDN)", "No change", ""],
-        ["Thailand (THA)", "Submitted, under review", pending.id],
+        ["Thailand (THA)", "Under review", sent_at],
     ]
+    contact = table.set_index("Member")["Last contact (Asia/Bangkok)"]
+    assert contact["Australia (AUS)"] == "" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", contact["Indonesia (IDN)"])
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Answered"] == "1 of 3" and metrics["Waiting"] == "1"
     links = [link for link in at.get("page_link")]
     assert [link.proto.label for link in links] == ["Review Thailand's submission"]
-    assert f"submission={pending.id}" in links[0].proto.page or pending.id in str(links[0].proto)
+    assert pending.id in str(links[0].proto)
     page = text_of(at)
     assert SECRET_ID not in page and SECRET_TITLE not in page
     # No SMTP relay: the messages are offered as a download. AUS has no focal point in _roles.yaml.
     assert "Skipped: AUS" in page or "AUS" in " ".join(c.value for c in at.caption if "Skipped" in c.value)
-    name, mime, data = download(at, media, "round_remind_zip")
-    assert (name, mime) == ("reminders.zip", "application/zip")
-    assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == ["mail-merge.csv"]  # THA is under review
+    # THA is under review and IDN answered: nothing to send, so no download is offered.
+    assert "No reminder to send" in page and "round_remind_zip" not in {b.key for b in at.download_button}
 
 
 def test_a_returned_member_is_in_the_reminders_download(data_dir, media):
@@ -174,6 +177,16 @@ def test_closing_from_the_page_freezes_a_snapshot_and_adds_the_round_to_the_hist
     assert Rounds(data_dir).current() is None
     assert [i.name for i in Snapshots(data_dir).list()] == [NAME]
     assert "No reporting round is open" in text_of(at)
-    (history,) = [df.value for df in at.dataframe if "answered" in df.value.columns]
-    assert history[["round", "in_scope", "answered", "waiting"]].values.tolist() == [[NAME, 3, 0, 3]]
+    (history,) = [df.value for df in at.dataframe if "Answered" in df.value.columns]
+    assert history[["Round", "Members in scope", "Answered", "Waiting"]].values.tolist() == [[NAME, 3, 0, 3]]
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_focal_point_whose_update_is_under_review_is_told_so_not_offered_no_change(data_dir):
+    open_round(data_dir)
+    store = Store(data_dir, load_catalog())
+    assert Submissions(store).submit("THA.yaml", tha_with_change(data_dir), THA_FP)[1] is not None
+    at = app(FOCAL_THA, "app_pages/submit.py")
+    assert "Thailand: **Under review**" in shown(at)
+    assert "Your update is waiting for review" in shown(at)
+    assert "submit_no_change" not in buttons(at)

@@ -456,3 +456,27 @@ def test_remind_without_smtp_settings_says_how_to_set_them(data_dir, capsys, mon
     assert run(data_dir, "open", "R1", "--closes", "2026-12-20") == 0
     assert run(data_dir, "remind") == 2
     assert "TRACKER_SMTP_HOST" in capsys.readouterr().err
+
+
+def test_times_are_shown_in_the_rounds_time_zone():
+    assert a_round().local_time("2026-12-04T17:30:00+00:00") == "2026-12-05 00:30"
+    assert a_round(timezone="Australia/Sydney").local_time("2026-12-04T17:30:00+00:00") == "2026-12-05 04:30"
+    assert a_round().local_time(None) == ""
+    assert a_round().describe_dates() == "1 Dec 2026 – 20 Dec 2026 (Asia/Bangkok)"
+
+
+def test_the_history_chart_counts_whole_members_and_labels_states_as_the_pages_do():
+    from tracker.figures.rounds import RESPONSE_SEGMENTS, response_figure
+    from tracker.records.rounds import STATE_LABELS, history_table
+
+    closed = a_round(state="closed", responses={"in_scope": 3, "answered": 1, "no_change": 1, "waiting": 2})
+    table = history_table([closed, a_round(slug="open", name="Still open")])
+    assert table[["round", "in_scope", "answered", "no_change", "waiting", "updated"]].values.tolist() == [
+        ["Update for the 20th AHG SOM", 3, 1, 1, 2, 0]
+    ]
+    figure = response_figure(table, title="How members answered each round")
+    assert figure.layout.xaxis.dtick == 1  # no "0 1 1 2 2" from rounded half steps
+    assert [trace.name for trace in figure.data] == [STATE_LABELS[c] for c, *_ in RESPONSE_SEGMENTS]
+    assert [trace.text[0] for trace in figure.data] == ["", "1", "", "", "2"]
+    many = table.assign(waiting=48)
+    assert response_figure(many, title="t").layout.xaxis.dtick is None

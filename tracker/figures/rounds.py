@@ -16,8 +16,9 @@ RESPONSE_SEGMENTS = (
     ("no_change", "No change", OKABE_ITO["sky_blue"], "/"),
     ("submitted", "Under review", OKABE_ITO["yellow"], "."),
     ("returned", "Returned", OKABE_ITO["orange"], "x"),
-    ("waiting", "No reply", "#FFFFFF", "-"),
+    ("waiting", "Waiting", "#FFFFFF", "-"),
 )
+"""The labels are those of ``tracker.records.rounds.STATE_LABELS`` (a figure may not import the records layer)."""
 
 
 def response_figure(table: pd.DataFrame, *, title: str, label_column: str = "round") -> go.Figure:
@@ -52,5 +53,9 @@ def response_figure(table: pd.DataFrame, *, title: str, label_column: str = "rou
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", type="category", title=None)
-    fig.update_xaxes(title="Members in scope", tickformat=",d", gridcolor="#E5E5E5")
+    # Whole members only: plotly's automatic half steps would print "0 1 1 2 2" once rounded by the format.
+    largest = int(table[[c for c, *_ in RESPONSE_SEGMENTS]].sum(axis=1).max()) if len(table) else 0
+    fig.update_xaxes(
+        title="Members in scope", tickformat=",d", gridcolor="#E5E5E5", dtick=1 if largest <= 10 else None
+    )
     return base_layout(fig, title, height=max(240, 140 + 40 * len(labels)))

@@ -49,11 +49,12 @@ NEEDS_ACTION: tuple[MemberState, ...] = ("waiting", "returned")
 """The states in which the focal point has something to do: only these get reminders."""
 STATE_LABELS: dict[str, str] = {
     "waiting": "Waiting",
-    "submitted": "Submitted, under review",
-    "returned": "Returned with a note",
+    "submitted": "Under review",
+    "returned": "Returned",
     "updated": "Updated",
     "no_change": "No change",
 }
+"""The words for each state on every page, chart and table (``tracker.figures.rounds`` uses the same)."""
 
 
 class RoundError(ValueError):
@@ -134,6 +135,10 @@ class Round:
             for e in self.events
         )
 
+    def local_time(self, stamp: str | None) -> str:
+        """An ISO 8601 time as ``2026-12-05 08:00`` in the round's time zone ("" for None)."""
+        return f"{_parse_time(stamp).astimezone(self.zone):%Y-%m-%d %H:%M}" if stamp else ""
+
     def describe_dates(self) -> str:
         """``1 Dec 2026 – 20 Dec 2026 (Asia/Bangkok)``."""
         return f"{_day(self.opens)} – {_day(self.closes)} ({self.timezone})"
@@ -149,6 +154,7 @@ class MemberRound:
     last_contact: str | None  # ISO 8601 of the latest event that set the state
     last_reminder: str | None
     pending_submission: str | None  # the id of the newest submission waiting for review
+    pending_sent: str | None = None  # when that submission was sent (ISO 8601)
     note: str | None = None  # the reviewer's note when returned
 
     @property
@@ -185,7 +191,7 @@ def member_states(
     overdue_now = today > round_.closes
     scope = round_.scope(members)
     events: dict[str, list[tuple[dt.datetime, MemberState, str | None]]] = {m: [] for m in scope}
-    pending: dict[str, str] = {}
+    pending: dict[str, Submission] = {}
 
     def during(time: dt.datetime) -> bool:
         return time >= start and (end is None or time <= end)
@@ -197,7 +203,7 @@ def member_states(
         if submission.state == "pending":
             if end is None or sent <= end:  # waiting for review, whenever it was sent (before a close)
                 events[submission.member].append((sent, "submitted", None))
-                pending[submission.member] = submission.id  # submissions come oldest first: the newest stays
+                pending[submission.member] = submission  # submissions come oldest first: the newest stays
             continue
         if during(sent):
             events[submission.member].append((sent, "submitted", None))
@@ -228,7 +234,8 @@ def member_states(
                 overdue=overdue_now and not answered,
                 last_contact=time.astimezone(dt.UTC).isoformat(timespec="seconds") if time else None,
                 last_reminder=round_.last_reminder(member),
-                pending_submission=pending.get(member),
+                pending_submission=pending[member].id if member in pending else None,
+                pending_sent=pending[member].submitted_at if member in pending else None,
                 note=note if state == "returned" else None,
             )
         )
