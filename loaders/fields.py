@@ -77,8 +77,9 @@ def _field_for_text(text: str) -> str | None:
 
 def field_for_header(header: object) -> str | None:
     """The canonical field a header cell names, or None when it names none."""
-    # Memoised on the text: YAML files repeat the same dozen keys in every action.
-    return _field_for_text(header) if isinstance(header, str) else HEADER_ALIASES.get(fold(header))
+    # Memoised on the text: YAML files repeat the same dozen keys in every action. A number, date or boolean
+    # (a YAML key such as `yes:`, a spreadsheet cell typed as a number) never folds to a field's name or label.
+    return _field_for_text(header) if isinstance(header, str) else None
 
 
 def find_header(grid: Sequence[Sequence[object]]) -> tuple[int | None, dict[int, str]]:

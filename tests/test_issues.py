@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from loaders.fields import find_header
+from loaders.fields import field_for_header, find_header
 from loaders.issues import error, place, sort_issues, warning
 
 
@@ -51,3 +53,20 @@ def test_without_a_header_row_the_first_row_that_came_closest_is_the_one_named()
     assert find_header(grid[:3]) == (None, {0: "title", 1: "notes"})  # the first of two equally close rows
     assert find_header(grid) == (None, {0: "member", 1: "status"})  # a closer row later wins
     assert find_header([["x"]]) == (None, {})
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Action ID", "action_id"),
+        ("  action_id ", "action_id"),  # the field's name, in any case, spacing and punctuation
+        ("LAST-UPDATED", "last_updated"),
+        ("Notes to self", None),
+        (True, None),  # a YAML key such as `yes:`
+        (2026, None),
+        (dt.date(2026, 1, 1), None),
+        (None, None),
+    ],
+)
+def test_a_header_names_a_field_by_its_text_only(header: object, field: str | None) -> None:
+    assert field_for_header(header) == field
