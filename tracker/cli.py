@@ -27,7 +27,9 @@ from loaders.tables import read_member_file
 from tracker import settings
 from tracker.access import Role, User, load_roles
 from tracker.documents.brief import PdfExportError, brief_html, brief_pdf, build_brief
+from tracker.documents.datapackage import PACKAGE_FILES, write_datapackage
 from tracker.documents.exports import all_data_csv, data_as_of, view_workbook
+from tracker.documents.site import publish_site
 from tracker.documents.template import template_from_dataset
 from tracker.records.rounds import (
     RoundError,
@@ -141,8 +143,33 @@ def build_parser() -> argparse.ArgumentParser:
         "action in scope with all its fields. Text that a spreadsheet would run as a formula is neutralised. "
         "Confidential actions are left out unless --include-confidential. Exit 0 = written, 2 = misuse.",
     )
-    export.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv", help="where to write the export")
+    where = export.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="FILE.xlsx|FILE.csv", help="where to write the export")
+    where.add_argument(
+        "--datapackage",
+        metavar="DIR",
+        help="write every record and the catalog as a Frictionless Data Package (datapackage.json and CSV files) "
+        "into DIR, an existing folder (--member and --framework do not apply)",
+    )
     _scope_options(export)
+
+    publish = commands.add_parser(
+        "publish",
+        parents=[shared],
+        help="write the public view as a static website (no server needed)",
+        description="Write a read-only static HTML site of the public view into DIR: an overview, a page per area "
+        "or pillar and per member, the gap matrix and the ASEAN crosswalk, each chart with its table, plotly.js "
+        "copied once into DIR/assets and the open data package in DIR/data. Confidential actions are never "
+        "included. Opens from the file system or any static host; the same data gives the same files. "
+        "Exit 0 = written, 2 = misuse.",
+    )
+    publish.add_argument("--out", required=True, metavar="DIR", help="an existing folder to write the site into")
+    publish.add_argument(
+        "--lang",
+        choices=["en"],
+        default="en",
+        help="the site's language (English; Bahasa Indonesia comes with the translation catalogues)",
+    )
     return parser
 
 
@@ -234,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _brief_or_export(args)
     if args.command == "round":
         return _round(args)
+    if args.command == "publish":
+        return _publish(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 
@@ -405,6 +434,8 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 def _brief_or_export(args: argparse.Namespace) -> int:
+    if getattr(args, "datapackage", None):
+        return _datapackage(args)
     out = Path(args.out)
     allowed = {"brief": (".html", ".pdf"), "export": (".xlsx", ".csv")}[args.command]
     if out.suffix.lower() not in allowed:
@@ -657,3 +688,57 @@ def _round_remind(args: argparse.Namespace, rounds: Rounds, store: Store, user: 
     failed = sum(not o.sent for o in outcomes)
     print(f"{len(outcomes) - failed} sent, {failed} failed, {len(skipped)} skipped.")
     return EXIT_DATA_ERRORS if failed else EXIT_OK
+
+
+# --- open data and the public site -------------------------------------------------------------------------
+
+
+def _datapackage(args: argparse.Namespace) -> int:
+    out = Path(args.datapackage)
+    if args.member or args.framework:
+        print("error: --member and --framework do not apply to --datapackage (it holds every record)", file=sys.stderr)
+        return EXIT_MISUSE
+    if not out.is_dir():
+        print(f"error: the folder {out} does not exist; create it or choose another --datapackage", file=sys.stderr)
+        return EXIT_MISUSE
+    data_dir = _data_dir(args)
+    if data_dir is None:
+        return EXIT_MISUSE
+    dataset = load_dataset(data_dir, load_catalog(settings.catalog_dir(args.catalog_dir)), today=settings.today())
+    confidential = bool(args.include_confidential)
+    written = write_datapackage(
+        dataset,
+        out,
+        today=settings.today(),
+        include_confidential=confidential,
+        snapshots=Snapshots(data_dir).list(),
+    )
+    print(f"Wrote {written} and its CSV files. Check it with: frictionless validate {written}")
+    if confidential:
+        print("note: confidential actions are included: for internal use only.", file=sys.stderr)
+    if dataset.illustrative:
+        print("note: the data is the illustrative sample (generated, not real reporting); the package says so.")
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.is_dir():
+        print(f"error: the folder {out} does not exist; create it or choose another --out", file=sys.stderr)
+        return EXIT_MISUSE
+    data_dir = _data_dir(args)
+    if data_dir is None:
+        return EXIT_MISUSE
+    dataset = load_dataset(data_dir, load_catalog(settings.catalog_dir(args.catalog_dir)), today=settings.today())
+    today = settings.today()
+    snapshots = Snapshots(data_dir).list()
+
+    def write_data(folder: Path) -> list[str]:
+        write_datapackage(dataset, folder, today=today, snapshots=snapshots)  # never with confidential actions
+        return list(PACKAGE_FILES)
+
+    files = publish_site(dataset, out, today=today, write_data=write_data)
+    print(f"Wrote the public site to {out}: {len(files)} files; open {out / 'index.html'}.")
+    if dataset.illustrative:
+        print("note: the data is the illustrative sample (generated, not real reporting); every page says so.")
+    return EXIT_OK
