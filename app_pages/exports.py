@@ -7,6 +7,7 @@ import streamlit as st
 from tracker import settings
 from tracker.access import can_see_confidential
 from tracker.documents.brief import MAIN_CHARTS, PROFILE_LIMIT, brief_html, brief_pdf_bytes, build_brief, chart_figure
+from tracker.documents.datapackage import datapackage_zip
 from tracker.documents.exports import all_data_csv, data_as_of, filters_in_words, view_workbook
 from tracker.documents.images import ImageExportError, figure_png, figure_svg, find_chromium
 from tracker.records.rounds import round_summary
@@ -72,11 +73,24 @@ def all_actions() -> bytes:
     return all_data_csv(dataset, can_see_confidential=confidential)
 
 
+def data_package() -> bytes:
+    return datapackage_zip(
+        dataset, today=today, include_confidential=confidential, snapshots=Snapshots(settings.data_dir()).list()
+    )
+
+
 FILES: dict[str, tuple[str, Callable[[], str | bytes], str, str, str]] = {  # key: label, build, name, type, help
     "exports_pack_html": ("Briefing pack (HTML)", pack_html, "briefing-pack.html", "text/html", "Opens offline."),
     "exports_pack_pdf": ("Briefing pack (PDF)", pack_pdf, "briefing-pack.pdf", "application/pdf", "A4, from the HTML."),
     "exports_xlsx": ("Excel of this view", workbook, "commitments-view.xlsx", XLSX, "A sheet per table, and About."),
     "exports_csv": ("CSV of all data", all_actions, "all-actions.csv", "text/csv", "Every action, no filter."),
+    "exports_datapackage": (
+        "Open data package",
+        data_package,
+        "open-data-package.zip",
+        "application/zip",
+        "Every record and the catalog as a Frictionless Data Package (datapackage.json and CSV files), no filter.",
+    ),
 }
 columns = st.columns(len(FILES))
 for column, (key, (label, build, name, mime, hint)) in zip(columns, FILES.items(), strict=True):

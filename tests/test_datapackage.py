@@ -8,7 +8,9 @@ Small data sets from ``tests.builders`` cover formula neutralisation, the illust
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,14 @@ from loaders.dataset import Dataset, load_dataset
 from loaders.fields import TITLE_MAX
 from tests.builders import TODAY, action, dataset_of
 from tracker import settings
-from tracker.documents.datapackage import DESCRIPTOR, PACKAGE_FILES, PACKAGE_NAME, RESOURCES, write_datapackage
+from tracker.documents.datapackage import (
+    DESCRIPTOR,
+    PACKAGE_FILES,
+    PACKAGE_NAME,
+    RESOURCES,
+    datapackage_zip,
+    write_datapackage,
+)
 from tracker.documents.exports import ILLUSTRATIVE_NOTE
 from tracker.records.snapshots import SnapshotInfo
 
@@ -282,3 +291,11 @@ def test_a_status_off_the_scale_fails_validation(catalog: Catalog, tmp_path: Pat
     assert ("actions", "status", "constraint-error") in found, problems(report)
     assert {kind for _, _, kind in found} <= {"constraint-error", "foreign-key"}  # statuses is a foreign key too
     assert (tmp_path / DESCRIPTOR) == path
+
+
+def test_the_zip_download_holds_the_package_and_is_the_same_each_time(catalog, today) -> None:
+    dataset = load_dataset(settings.SAMPLE_DATA_DIR, catalog, today=today)
+    data = datapackage_zip(dataset, today=today)
+    assert data == datapackage_zip(dataset, today=today)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert names == [f"open-data-package/{name}" for name in PACKAGE_FILES]

@@ -614,7 +614,7 @@ def test_exports_page_renders_with_its_downloads(fresh_caches):
     assert not at.exception, at.exception
     assert at.title[0].value == "Briefing pack and exports"
     labels = [b.proto.label for b in at.get("download_button")]
-    expected = ["Briefing pack (HTML)", "Excel of this view", "CSV of all data"]
+    expected = ["Briefing pack (HTML)", "Excel of this view", "CSV of all data", "Open data package"]
     expected += ["Briefing pack (PDF)"] if find_chromium() else []
     assert set(expected) <= set(labels)
     assert "Indonesia (IDN)" in " ".join(m.value for m in at.markdown)  # the scope in words

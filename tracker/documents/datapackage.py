@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+import tempfile
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -673,3 +676,28 @@ def _utc(stamp: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def datapackage_zip(
+    dataset: Dataset,
+    *,
+    today: dt.date,
+    include_confidential: bool = False,
+    snapshots: Sequence[SnapshotInfo] = (),
+) -> bytes:
+    """The data package as one ``.zip`` (for a download button): the files of :func:`write_datapackage`.
+
+    Entries have a fixed time and order, so the same data gives the same bytes.
+    """
+    with tempfile.TemporaryDirectory(prefix="datapackage-") as work:
+        folder = Path(work)
+        write_datapackage(dataset, folder, today=today, include_confidential=include_confidential, snapshots=snapshots)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in PACKAGE_FILES:
+                entry = zipfile.ZipInfo(
+                    f"open-data-package/{name}", date_time=(today.year, today.month, today.day, 0, 0, 0)
+                )
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, (folder / name).read_bytes())
+        return buffer.getvalue()
