@@ -51,7 +51,7 @@ show_chart(
         matrix,
         catalog,
         member_labels=members,
-        commitment_labels={c: c for c in columns},
+        commitment_labels={c: catalog.commitments[c].shown_id for c in columns},
         title="Furthest reported status per member and commitment",
     ),
     gap_table(matrix, catalog),
@@ -69,7 +69,7 @@ st.subheader("Actions behind a cell")
 left, right = st.columns(2)
 left.selectbox("Member", list(members), format_func=lambda m: members[m], key="gaps_member")
 right.selectbox(
-    "Commitment", columns, format_func=lambda c: f"{c} {catalog.commitments[c].title}", key="gaps_commitment"
+    "Commitment", columns, format_func=lambda c: f"{c} {catalog.commitments[c].shown_title}", key="gaps_commitment"
 )
 chosen = pair_actions(view, st.session_state["gaps_member"], st.session_state["gaps_commitment"], level)
 if chosen.empty:

@@ -75,7 +75,9 @@ if not view.is_empty:
         status_bar_figure(
             counts,
             catalog,
-            labels={c: f"{c} {catalog.commitments[c].title}" for c in view.top_level_ids if c in set(counts["group"])},
+            labels={
+                c: f"{c} {catalog.commitments[c].shown_title}" for c in view.top_level_ids if c in set(counts["group"])
+            },
             title=f"Status of {profile.name}'s actions by area and pillar",
             axis_title="Area or pillar",
         ),

@@ -69,7 +69,9 @@ show_chart(
     status_bar_figure(
         by_area,
         catalog,
-        labels={c: f"{c} {catalog.commitments[c].title}" for c in view.top_level_ids if c in set(by_area["group"])},
+        labels={
+            c: f"{c} {catalog.commitments[c].shown_title}" for c in view.top_level_ids if c in set(by_area["group"])
+        },
         title="Status of actions by area and pillar",
         axis_title="Area or pillar",
     ),

@@ -25,7 +25,7 @@ if view.is_empty:
 
 share = st.toggle("Show shares instead of counts", key="progress_share")
 by_area = status_counts(view, "top_level")
-labels = {c: f"{c} {catalog.commitments[c].title}" for c in view.top_level_ids if c in set(by_area["group"])}
+labels = {c: f"{c} {catalog.commitments[c].shown_title}" for c in view.top_level_ids if c in set(by_area["group"])}
 show_chart(
     status_bar_figure(
         by_area,

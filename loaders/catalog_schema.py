@@ -71,6 +71,10 @@ class Framework(_Entry):
     summary: str
 
 
+WORKING_ITEM = "(working item, not official)"
+"""The words that follow a working item's title wherever it is shown (``Commitment.placeholder``)."""
+
+
 class Commitment(_Entry):
     """An area, pillar, decision or item of a framework."""
 
@@ -81,9 +85,22 @@ class Commitment(_Entry):
     number: str
     title: str
     official_title: bool = Field(description="True when title is the official short title, verbatim")
+    placeholder: bool = Field(
+        default=False, description="A working item: not in any official text we could reach; shown as such everywhere"
+    )
     summary: str
     source_ref: str
     themes: list[str] = Field(default_factory=list)
+
+    @property
+    def shown_id(self) -> str:
+        """The id as a label where no title follows it (a chart axis, a list of ids): ``BWP-A.2 (working item)``."""
+        return f"{self.id} (working item)" if self.placeholder else self.id
+
+    @property
+    def shown_title(self) -> str:
+        """The title as every page, file and pack shows it: a working item says it is one, in words."""
+        return f"{self.title} {WORKING_ITEM}" if self.placeholder else self.title
 
 
 class Mechanism(_Entry):

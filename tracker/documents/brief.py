@@ -106,7 +106,7 @@ def per_area(view: View, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     catalog = view.catalog
     links = view.links[["action_key", "top_level"]].drop_duplicates()
     table = pd.DataFrame({"area": list(view.top_level_ids)})
-    table["title"] = table["area"].map({c: catalog.commitments[c].title for c in view.top_level_ids})
+    table["title"] = table["area"].map({c: catalog.commitments[c].shown_title for c in view.top_level_ids})
     for name, frame in frames.items():
         counts = links[isin(links["action_key"], frame["action_key"])].groupby("top_level").size()
         table[name] = table["area"].map(counts).fillna(0).astype("int64")
@@ -541,7 +541,7 @@ def _charts(brief: Brief) -> dict[str, Markup]:
 def _area_labels(counts: pd.DataFrame, top_levels: tuple[str, ...], catalog: Catalog, limit: int) -> dict[str, str]:
     """``"ASC-1 Law enforcement"`` for each area or pillar with actions, as the pages label the bars."""
     present = set(counts.loc[counts["actions"] > 0, "group"])
-    return {c: f"{c} {_short(catalog.commitments[c].title, limit)}" for c in top_levels if c in present}
+    return {c: f"{c} {_short(catalog.commitments[c].shown_title, limit)}" for c in top_levels if c in present}
 
 
 def _fit_matrix(fig: go.Figure, members: int) -> go.Figure:

@@ -383,6 +383,12 @@ def _commitments(catalog: Catalog) -> Table:
             Column("number", required=True),
             Column("title", required=True),
             Column("official_title", "boolean", required=True, description="True when the title is official."),
+            Column(
+                "placeholder",
+                "boolean",
+                required=True,
+                description="True for a working item: not in any official text that could be reached; not official.",
+            ),
             Column("summary", required=True),
             Column("source_ref", required=True),
             Column("themes", description=f"Theme ids, separated by '{LIST_SEPARATOR}' (see commitment_themes)."),

@@ -99,7 +99,7 @@ def filters_in_words(filters: Filters, catalog: Catalog) -> list[str]:
     if filters.framework:
         lines.append(f"Framework: {catalog.frameworks[filters.framework].name}")
     if filters.areas:
-        titles = [f"{a} {catalog.commitments[a].title}" for a in filters.areas]
+        titles = [f"{a} {catalog.commitments[a].shown_title}" for a in filters.areas]
         lines.append(f"Area or pillar: {'; '.join(titles)}")
     if filters.themes:
         lines.append(f"Theme: {'; '.join(catalog.themes[t].label for t in filters.themes)}")
@@ -147,7 +147,7 @@ def status_table(view: View, by: str) -> pd.DataFrame:
         names = {m: catalog.members[m].name for m in catalog.members}
         heading = ("Member", "Name")
     else:
-        names = {c: catalog.commitments[c].title for c in catalog.commitments}
+        names = {c: catalog.commitments[c].shown_title for c in catalog.commitments}
         heading = ("Area or pillar", "Title")
     wide.insert(0, heading[1], wide.index.map(names))
     return wide.rename_axis(heading[0]).reset_index()

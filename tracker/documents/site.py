@@ -171,7 +171,7 @@ def _overview(view: View, data_files: Sequence[str]) -> Page:
         ),
         Section(
             "Areas and pillars",
-            links=[(_area_path(c), f"{c} {catalog.commitments[c].title}") for c in _top_levels(catalog)],
+            links=[(_area_path(c), f"{c} {catalog.commitments[c].shown_title}") for c in _top_levels(catalog)],
         ),
         Section(
             "Members",
@@ -212,7 +212,10 @@ def _area_pages(dataset: Dataset) -> list[Page]:
                 tables=[
                     _table(
                         pd.DataFrame(
-                            [{"Id": c.id, "Title": c.title, "Confidence": c.confidence} for c in [entry, *children]]
+                            [
+                                {"Id": c.id, "Title": c.shown_title, "Confidence": c.confidence}
+                                for c in [entry, *children]
+                            ]
                         ),
                         f"{area} and its items",
                     )
@@ -231,7 +234,7 @@ def _area_pages(dataset: Dataset) -> list[Page]:
         ]
         framework = catalog.frameworks[entry.framework]
         intro = f"{entry.level.capitalize()} {entry.number} of the {framework.name}."
-        pages.append(Page(_area_path(area), f"{area} {entry.title}", intro=intro, sections=sections))
+        pages.append(Page(_area_path(area), f"{area} {entry.shown_title}", intro=intro, sections=sections))
     return pages
 
 
@@ -317,7 +320,7 @@ def _status_chart(view: View, counts: pd.DataFrame, chart_id: str, title: str, a
     elif axis == "Member":
         labels = {m: catalog.members[m].name for m in dict.fromkeys(counts["group"])}
     else:
-        labels = {c: f"{c} {_short(catalog.commitments[c].title)}" for c in dict.fromkeys(counts["group"])}
+        labels = {c: f"{c} {_short(catalog.commitments[c].shown_title)}" for c in dict.fromkeys(counts["group"])}
     figure = status_bar_figure(counts, catalog, labels=labels, title=title, axis_title=axis)
     names = {sid: f"{s.icon} {s.label}" for sid, s in catalog.statuses.items()}
     table = counts.pivot_table(index="group", columns="status", values="actions", sort=False).reindex(

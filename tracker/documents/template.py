@@ -419,7 +419,12 @@ def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int)
                 "ignore_blank": True,
                 "input_title": LABELS[field],
                 "input_message": f"Pick one id, or type several separated by ; (e.g. {example}). "
-                "The ids are listed on the Commitments sheet.",
+                "The ids are listed on the Commitments sheet."
+                + (
+                    " Titles marked (working item, not official) there are not official items."
+                    if field == "commitments"
+                    else ""
+                ),
             },
         )
     for field in DATE_FIELDS:
@@ -556,7 +561,7 @@ def _write_reference(sheet: Worksheet, formats: _Formats, catalog: Catalog) -> N
             commitment.id,
             frameworks.get(commitment.framework, commitment.framework),
             commitment.level,
-            commitment.title,
+            commitment.shown_title,
             commitment.summary,
             f"{commitment.confidence} — {CONFIDENCE_LABELS.get(commitment.confidence, '')}",
         )

@@ -46,7 +46,7 @@ def gap_matrix_figure(
     """
     styles = {s: (colour, plain(icon), plain(label)) for s, (colour, icon, label) in cell_styles(catalog).items()}
     codes = {status: i for i, status in enumerate(styles)}
-    titles = {c: plain(catalog.commitments[c].title) for c in commitment_labels}
+    titles = {c: plain(catalog.commitments[c].shown_title) for c in commitment_labels}
     names = {m: plain(label) for m, label in member_labels.items()}
     members, commitments = list(member_labels), list(commitment_labels)
     grid = matrix.set_index(["member", "commitment"]).reindex(

@@ -177,11 +177,11 @@ def overlap_sankey_figure(flows: pd.DataFrame, catalog: Catalog, *, title: str) 
     )
     nodes = [*left, *middle, *right]
     index = {n: i for i, n in enumerate(nodes)}
-    labels = [f"{n} {_short(commitments[n].title, 26)}" for n in left]
+    labels = [f"{n} {_short(commitments[n].shown_title, 26)}" for n in left]
     labels += middle
-    labels += [f"{n} {_short(commitments[n].title, 26)}" for n in right]
-    full = [commitments[n].title for n in left] + [mechanisms[n].name for n in middle]
-    full += [commitments[n].title for n in right]
+    labels += [f"{n} {_short(commitments[n].shown_title, 26)}" for n in right]
+    full = [commitments[n].shown_title for n in left] + [mechanisms[n].name for n in middle]
+    full += [commitments[n].shown_title for n in right]
     labels, full = plain_all(labels), plain_all(full)
     colours = [FRAMEWORK_COLOURS["ASC"]] * len(left) + [MECHANISM_COLOUR] * len(middle)
     colours += [FRAMEWORK_COLOURS["BWP"]] * len(right)

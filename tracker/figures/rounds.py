@@ -55,7 +55,5 @@ def response_figure(table: pd.DataFrame, *, title: str, label_column: str = "rou
     fig.update_yaxes(autorange="reversed", type="category", title=None)
     # Whole members only: plotly's automatic half steps would print "0 1 1 2 2" once rounded by the format.
     largest = int(table[[c for c, *_ in RESPONSE_SEGMENTS]].sum(axis=1).max()) if len(table) else 0
-    fig.update_xaxes(
-        title="Members in scope", tickformat=",d", gridcolor="#E5E5E5", dtick=1 if largest <= 10 else None
-    )
+    fig.update_xaxes(title="Members in scope", tickformat=",d", gridcolor="#E5E5E5", dtick=1 if largest <= 10 else None)
     return base_layout(fig, title, height=max(240, 140 + 40 * len(labels)))

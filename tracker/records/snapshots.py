@@ -245,7 +245,8 @@ def snapshot_changes(view: View, snapshot: Snapshot, *, can_see_confidential: bo
     by_area = rollup(changes, areas.set_index("action_key")["top_level"], "area")
     order = {c: i for i, c in enumerate(catalog.commitments)}
     by_area = by_area.sort_values("area", key=lambda s: s.map(order)).reset_index(drop=True)
-    by_area.insert(1, "title", by_area["area"].map({c: catalog.commitments[c].title for c in catalog.commitments}))
+    titles = {c: catalog.commitments[c].shown_title for c in catalog.commitments}
+    by_area.insert(1, "title", by_area["area"].map(titles))
     by_member = rollup(changes, changes.set_index("action_id")["member"], "member")
     names = {m: catalog.members[m].name for m in catalog.members}
     by_member.insert(1, "name", by_member["member"].map(names).fillna(by_member["member"]))

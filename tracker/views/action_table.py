@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.grouping import SEPARATOR
 
 PRINTED_ACTIONS_LIMIT = 1_000
 """Most actions a page lists as a static, printable table; more go in a scrolling grid (dozens of printed pages)."""
@@ -61,6 +62,14 @@ def action_display(actions: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     names = {sid: f"{s.icon} {s.label}" for sid, s in catalog.statuses.items()}
     frame = actions.assign(status_label=actions["status"].map(names))
     frame = frame[list(DISPLAY_COLUMNS)].rename(columns=DISPLAY_COLUMNS)
+    working = {c.id: c.shown_id for c in catalog.commitments.values() if c.placeholder}
+    if working:  # a working item cited by an action says so wherever the action is listed
+        frame["Commitments"] = frame["Commitments"].map(lambda ids: _mark(ids, working), na_action="ignore")
     for column in ("Start", "Due", "Last updated"):
         frame[column] = frame[column].dt.date
     return frame.reset_index(drop=True)
+
+
+def _mark(ids: str, shown: dict[str, str]) -> str:
+    """``"ASC-2.2; BWP-A.7"`` with each id in ``shown`` replaced by its label (``BWP-A.7 (working item)``)."""
+    return SEPARATOR.join(shown.get(part, part) for part in ids.split(SEPARATOR))

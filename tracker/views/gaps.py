@@ -80,7 +80,7 @@ def uncovered_commitments(view: View) -> pd.DataFrame:
         {
             "commitment": cid,
             "framework": catalog.commitments[cid].framework,
-            "title": catalog.commitments[cid].title,
+            "title": catalog.commitments[cid].shown_title,
             "level": catalog.commitments[cid].level,
             "confidence": catalog.commitments[cid].confidence,
         }
@@ -114,7 +114,7 @@ def gap_table(matrix: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
             "member": matrix["member"],
             "member_name": matrix["member"].map({m: catalog.members[m].name for m in catalog.members}),
             "commitment": matrix["commitment"],
-            "title": matrix["commitment"].map({c: catalog.commitments[c].title for c in catalog.commitments}),
+            "title": matrix["commitment"].map({c: catalog.commitments[c].shown_title for c in catalog.commitments}),
             "actions": matrix["actions"],
             "furthest_status": matrix["status"].map(labels),
         }

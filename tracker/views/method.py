@@ -63,8 +63,9 @@ def commitments_table(catalog: Catalog) -> pd.DataFrame:
             {
                 "id": c.id,
                 "framework": c.framework,
-                "title": c.title,
+                "title": c.shown_title,
                 "official title": "yes" if c.official_title else "no (own label)",
+                "working item": "yes: not official" if c.placeholder else "",
                 "summary (paraphrase)": c.summary,
                 "confidence": f"{c.confidence} – {CONFIDENCE_LABELS[c.confidence]}",
                 "confidence note": c.confidence_note or "",

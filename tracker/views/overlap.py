@@ -111,7 +111,7 @@ def crosswalk_matrix(catalog: Catalog, rows: str = ASC, cols: str = MECHANISMS) 
         col_titles = {m.id: m.name for m in catalog.mechanisms.values()}
     else:
         col_ids = _top_levels(catalog, cols)
-        col_titles = {c: catalog.commitments[c].title for c in col_ids}
+        col_titles = {c: catalog.commitments[c].shown_title for c in col_ids}
 
     oriented = _oriented_links(catalog, rows, cols)
     if cols != MECHANISMS:
@@ -132,7 +132,7 @@ def crosswalk_matrix(catalog: Catalog, rows: str = ASC, cols: str = MECHANISMS) 
     strongest = {v: k for k, v in RELATION_STRENGTH.items()}
     frame["relation"] = frame["strength"].map(strongest)
     frame["links"] = frame["links"].fillna(0).astype("int64")
-    frame["row_title"] = frame["row"].map({c: catalog.commitments[c].title for c in row_ids})
+    frame["row_title"] = frame["row"].map({c: catalog.commitments[c].shown_title for c in row_ids})
     frame["col_title"] = frame["col"].map(col_titles)
     columns = ["row", "row_title", "col", "col_title", "relation", "links", "detail", "confidence"]
     text = ["row", "row_title", "col", "col_title", "relation", "detail", "confidence"]

@@ -1,0 +1,84 @@
+"""Working items (``placeholder: true`` in the catalog) say so, in words, wherever they are shown.
+
+Twenty of the Bohol Work Plan 2.0 items are the tracker's own working placeholders: the official BWP 2.0
+matrix was not public. Members can report against them, so each surface that names one (tables, charts,
+the template, the data package, the static site, the pages) must say "working item, not official" in text,
+never by colour alone. Here one item is made a working item in a copy of the catalog, so each check also
+fails when the marker is missing for a reason other than the catalog's data.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import openpyxl
+import pytest
+
+from loaders.catalog import Catalog
+from loaders.catalog_schema import WORKING_ITEM
+from tests.builders import action, dataset_of
+from tracker.documents.site import publish_site
+from tracker.documents.template import template_workbook
+from tracker.views.action_table import action_display
+from tracker.views.filters import Filters, apply_filters
+from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
+from tracker.views.method import commitments_table
+
+ITEM = "BWP-A.2"
+
+
+@pytest.fixture
+def working(catalog: Catalog) -> Catalog:
+    """The catalog with BWP-A.2 a working item and every other entry as it is in the bundled catalog."""
+    commitments = dict(catalog.commitments)
+    for cid, entry in commitments.items():
+        commitments[cid] = entry.model_copy(update={"placeholder": cid == ITEM})
+    return replace(catalog, commitments=commitments)
+
+
+def test_a_working_item_shows_its_title_and_id_with_the_words(working: Catalog, catalog: Catalog):
+    entry = working.commitments[ITEM]
+    assert entry.shown_title == f"{entry.title} (working item, not official)"
+    assert entry.shown_id == f"{ITEM} (working item)"
+    official = working.commitments["ASC-1"]
+    assert (official.shown_title, official.shown_id) == (official.title, "ASC-1")
+    assert WORKING_ITEM == "(working item, not official)"
+
+
+def test_action_lists_mark_the_working_items_an_action_cites(working: Catalog):
+    dataset = dataset_of(working, [action("IDN", 1, f"ASC-1; {ITEM}", "limited"), action("IDN", 2, "ASC-2", "limited")])
+    shown = action_display(dataset.actions, working)
+    assert shown["Commitments"].tolist() == [f"ASC-1; {ITEM} (working item)", "ASC-2"]
+
+
+def test_gap_and_method_tables_and_uncovered_commitments_say_working_item(working: Catalog):
+    dataset = dataset_of(working, [action("IDN", 1, ITEM, "limited")])
+    view = apply_filters(dataset, Filters())
+    table = gap_table(gap_matrix(view, "commitment"), working)
+    titles = set(table.loc[table["commitment"] == ITEM, "title"])
+    assert titles == {f"{working.commitments[ITEM].title} {WORKING_ITEM}"}
+    method = commitments_table(working).set_index("id")
+    assert method.loc[ITEM, "working item"] == "yes: not official"
+    assert method.loc["ASC-1", "working item"] == ""
+    empty = apply_filters(dataset_of(working, [action("IDN", 1, "ASC-1", "limited")]), Filters())
+    uncovered = uncovered_commitments(empty).set_index("commitment")
+    assert uncovered.loc[ITEM, "title"].endswith(WORKING_ITEM)
+
+
+def test_the_templates_commitments_sheet_marks_the_item(working: Catalog):
+    dataset = dataset_of(working, [action("IDN", 1, "ASC-1", "limited")])
+    data = template_workbook(working, "IDN", dataset.actions, illustrative=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Commitments"]
+    rows = {row[0]: row[3] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows[ITEM] == f"{working.commitments[ITEM].title} {WORKING_ITEM}"
+    assert rows["ASC-1"] == working.commitments["ASC-1"].title
+
+
+def test_the_static_site_marks_the_item_on_its_pillar_page(working: Catalog, tmp_path):
+    dataset = dataset_of(working, [action("IDN", 1, ITEM, "limited")])
+    publish_site(dataset, tmp_path, today=dataset.actions["last_updated"].max().date())
+    pillar = (tmp_path / "area" / "BWP-A.html").read_text(encoding="utf-8")
+    assert f"{working.commitments[ITEM].title} {WORKING_ITEM}" in pillar
+    member = (tmp_path / "member" / "IDN.html").read_text(encoding="utf-8")
+    assert f"{ITEM} (working item)" in member
