@@ -53,6 +53,12 @@ class Source(BaseModel):
     key: str = Field(pattern=r"^S-[A-Z0-9-]+$")
     url: str = Field(pattern=r"^https?://")
     title: str
+    accessed: dt.date | None = Field(
+        default=None, description="When the page was last read or checked (pages change; cite what was seen)"
+    )
+    note: str | None = Field(
+        default=None, description="Provenance caveat, e.g. a staging, mirror or proxy copy rather than the publisher"
+    )
     line: int | None = Field(default=None, exclude=True)
 
 

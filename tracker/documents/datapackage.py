@@ -528,8 +528,14 @@ def _sources(catalog: Catalog) -> Table:
         "catalog_sources",
         "Catalog sources",
         "The public documents and pages the catalog cites, by key (the sources column of the catalog tables).",
-        _entries(catalog.sources.values()),
-        (Column("key", required=True, unique=True), Column("url", required=True), Column("title", required=True)),
+        _dates(_entries(catalog.sources.values()), "accessed"),
+        (
+            Column("key", required=True, unique=True),
+            Column("url", required=True),
+            Column("title", required=True),
+            Column("accessed", "date", description="When the address was last checked."),
+            Column("note", description="What the address is when it is not the publisher's own (a copy, a mirror)."),
+        ),
         ("key",),
     )
 

@@ -94,8 +94,13 @@ def crosswalk_table(catalog: Catalog) -> pd.DataFrame:
 
 
 def sources_table(catalog: Catalog) -> pd.DataFrame:
-    """The cited sources: key, title, address."""
-    return pd.DataFrame([{"key": s.key, "title": s.title, "address": s.url} for s in catalog.sources.values()])
+    """The cited sources: key, title, address, when it was checked and what it is when not the publisher's own."""
+    return pd.DataFrame(
+        [
+            {"key": s.key, "title": s.title, "address": s.url, "accessed": s.accessed, "note": s.note or ""}
+            for s in catalog.sources.values()
+        ]
+    )
 
 
 def issues_table(issues: Sequence[Issue]) -> pd.DataFrame:
