@@ -10,10 +10,14 @@ fails when the marker is missing for a reason other than the catalog's data.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import openpyxl
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from loaders.catalog import Catalog
 from loaders.catalog_schema import WORKING_ITEM
@@ -26,6 +30,7 @@ from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.method import commitments_table
 
 ITEM = "BWP-A.2"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -82,3 +87,52 @@ def test_the_static_site_marks_the_item_on_its_pillar_page(working: Catalog, tmp
     assert f"{working.commitments[ITEM].title} {WORKING_ITEM}" in pillar
     member = (tmp_path / "member" / "IDN.html").read_text(encoding="utf-8")
     assert f"{ITEM} (working item)" in member
+
+
+# --- the bundled catalog, on the pages ------------------------------------------------------------------------
+
+
+def test_the_bundled_catalogs_20_working_items_are_the_bohol_placeholders(catalog: Catalog):
+    working = sorted(c.id for c in catalog.commitments.values() if c.placeholder)
+    assert len(working) == 20 and all(c.startswith("BWP-") for c in working)
+    assert all(catalog.commitments[c].confidence in ("I", "U") for c in working)
+
+
+@pytest.fixture
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(path: str, query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_gap_matrix_of_every_item_labels_working_items(fresh_caches, catalog: Catalog):
+    at = page("app_pages/gaps.py", {"framework": "BWP"})
+    at.segmented_control(key="gaps_level").set_value("commitment").run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    ticks = spec["layout"]["xaxis"]["ticktext"] if "ticktext" in spec["layout"]["xaxis"] else spec["data"][0]["x"]
+    assert f"{ITEM} (working item)" in ticks and "BWP-A.1" in ticks and "BWP-A.1 (working item)" not in ticks
+
+
+def test_a_member_profile_marks_the_working_items_its_actions_cite(fresh_caches, catalog: Catalog):
+    at = page("app_pages/member.py", {"m": "THA"})
+    cells = [
+        str(v) for t in [*at.table, *at.dataframe] if "Commitments" in t.value.columns for v in t.value["Commitments"]
+    ]
+    cited = [c for c in cells if "BWP-" in c]
+    assert cited and any("(working item)" in c for c in cited)
+    assert not any(f"{w}" in c and f"{w} (working item)" not in c for c in cited for w in _working(catalog))
+
+
+def _working(catalog: Catalog) -> list[str]:
+    return [c.id for c in catalog.commitments.values() if c.placeholder]

@@ -20,7 +20,12 @@ from tracker.views.method import issues_table
 from ui.text import with_evidence_links
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    "responsive": True,
+    "showSendToCloud": False,  # never offer to send a chart (and its data) to Plotly Cloud
+}
 
 
 # Printing a page from the browser: leave out the sidebar, toolbar and widgets; keep charts whole.

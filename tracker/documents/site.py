@@ -40,6 +40,7 @@ from tracker.views.overview import headline, key_figures, status_counts
 SITE_TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = "assets"
 PLOTLY_JS = "plotly.min.js"
+UNBROKEN_COLUMNS = {"Action ID", "Id", "Start", "Due", "Last updated", "Confidence", "commitment", "member"}
 ILLUSTRATIVE = (
     "Illustrative sample data: generated for demonstration, not real reporting by any member. "
     "Do not cite these figures."
@@ -53,6 +54,11 @@ class Table:
     caption: str
     columns: list[str]
     rows: list[list[str]]
+
+    @property
+    def unbroken(self) -> set[int]:
+        """The columns of ids and dates, which read badly broken at their hyphens."""
+        return {i for i, column in enumerate(self.columns) if column in UNBROKEN_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -335,7 +341,8 @@ def _chart(figure: go.Figure, chart_id: str, table: Table) -> Chart:
         full_html=False,
         include_plotlyjs=False,
         div_id=f"chart-{chart_id}",
-        config={"displaylogo": False, "responsive": True},
+        # plotly.js 4 offers "Share chart" to Plotly Cloud by default: a published site sends nothing anywhere.
+        config={"displaylogo": False, "responsive": True, "showSendToCloud": False},
     )
     title = str(figure.layout.title.text or "")
     return Chart(chart_id, title, Markup(html), table)  # noqa: S704 - plotly's serialisation of our figure
@@ -351,6 +358,7 @@ def _actions(view: View, *, with_member: bool = True) -> pd.DataFrame:
     order = view.actions.assign(_name=view.actions["member"].map(lambda m: catalog.members[m].name))
     order = order.sort_values(["_name", "action_id"], kind="stable")
     shown = action_display(order, catalog)[SITE_ACTION_COLUMNS]
+    shown["Member"] = order["_name"].to_numpy()  # names: the list is in name order, which ids would not show
     return shown if with_member else shown.drop(columns="Member")
 
 

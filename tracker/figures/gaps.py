@@ -119,6 +119,8 @@ def gap_matrix_figure(
         tickangle=-45,
         showgrid=False,
         range=[-0.5, len(commitments) - 0.5],
+        tickvals=commitments,
+        ticktext=[plain(commitment_labels[c]) for c in commitments],  # e.g. "BWP-A.2 (working item)"
     )
     fig.update_yaxes(
         title="Member",
