@@ -21,6 +21,8 @@ PAGES = [
     st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:"),
     st.Page("app_pages/gaps.py", title="Gaps", icon=":material/grid_on:"),
     st.Page("app_pages/overlap.py", title="ASEAN overlap", icon=":material/join_inner:"),
+    st.Page("app_pages/themes.py", title="Themes", icon=":material/label:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("app_pages/member.py", title="Member profile", icon=":material/person:"),
     st.Page("app_pages/method.py", title="Method and data", icon=":material/menu_book:"),
     st.Page("app_pages/exports.py", title="Briefing pack and exports", icon=":material/description:"),
