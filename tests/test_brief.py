@@ -352,3 +352,36 @@ def test_cli_brief_help_says_confidential_actions_are_left_out(capsys):
         main(["brief", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--include-confidential" in text and "confidential actions are left out" in text
+
+
+# --- a theme filter adds a section per theme ---------------------------------------------------------------------
+
+
+def test_a_theme_filter_adds_its_section_with_hand_counted_figures(catalog):
+    rows = [
+        action("IDN", 1, "ASC-6", "limited"),  # ASC-6 carries victim-centred protection
+        action("THA", 1, "ASC-6.2", "limited"),  # …and its item ASC-6.2, through it
+        action("THA", 2, "ASC-6.2", "complete"),
+        action("AUS", 1, "ASC-5", "limited"),  # ASC-5 carries no theme
+    ]
+    dataset = dataset_of(catalog, rows)
+    html = brief_html(
+        build_brief(
+            dataset,
+            Filters(themes=("victim-centred-protection",)),
+            user_can_see_confidential=False,
+            since=None,
+            today=TODAY,
+        )
+    )
+    section = re.search(r'<section id="themes">(.*?)</section>', html, re.S)
+    assert section is not None
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", section.group(1))).split())
+    assert "Victim-centred protection" in text
+    assert (
+        "3 actions in scope serve this theme, reported by 2 members; 47 members in scope have no action on it." in text
+    )
+    assert "ASC-6.2" in text and "through ASC-6" in text
+    assert "Australia" in text  # among those with no action on it
+    plain = brief_html(build_brief(dataset, Filters(), user_can_see_confidential=False, since=None, today=TODAY))
+    assert 'id="themes"' not in plain

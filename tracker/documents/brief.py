@@ -20,7 +20,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from plotly.offline import get_plotlyjs
 
 from loaders.catalog import Catalog
-from loaders.catalog_schema import MEMBER_KINDS
+from loaders.catalog_schema import CONFIDENCE_LABELS, MEMBER_KINDS
 from loaders.dataset import Dataset
 from loaders.disclosure import visible_issues
 from loaders.lookup import isin
@@ -75,6 +75,7 @@ from tracker.views.overview import (
     status_counts,
 )
 from tracker.views.progress import Movement, movement_since, overdue_actions, plan_year_summary
+from tracker.views.themes import members_with_and_without_actions, theme_commitments, theme_mechanisms, theme_view
 
 PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
 SIX_MONTHS = dt.timedelta(days=182)  # the Progress page's default "since"
@@ -133,6 +134,43 @@ class MemberProfile:
 
 
 @dataclass(frozen=True)
+class ThemeSection:
+    """What the pack says about one theme of the theme filter (as the Themes page shows it)."""
+
+    label: str
+    description: str
+    confidence: str
+    actions: int
+    commitments: pd.DataFrame
+    mechanisms: pd.DataFrame
+    members_with: pd.DataFrame
+    members_without: pd.DataFrame
+
+
+def _theme_sections(view: View) -> list[ThemeSection]:
+    """One section per theme of the filter, in catalog order; none without a theme filter."""
+    catalog = view.catalog
+    sections = []
+    for theme in (t for t in catalog.themes if t in view.filters.themes):
+        scope = theme_view(view, theme)
+        entry = catalog.themes[theme]
+        with_actions, without = members_with_and_without_actions(scope)
+        sections.append(
+            ThemeSection(
+                label=entry.label,
+                description=entry.description,
+                confidence=f"{entry.confidence} – {CONFIDENCE_LABELS[entry.confidence]}",
+                actions=len(scope.actions),
+                commitments=theme_commitments(scope, theme),
+                mechanisms=theme_mechanisms(scope),
+                members_with=with_actions,
+                members_without=without,
+            )
+        )
+    return sections
+
+
+@dataclass(frozen=True)
 class Brief:
     """Everything the pack shows, computed once; :func:`brief_html` only lays it out."""
 
@@ -165,6 +203,7 @@ class Brief:
     members: pd.DataFrame
     title: str = PACK_TITLE
     round_summary: str | None = None  # the reporting round's response figures (tracker.records.rounds.round_summary)
+    themes: list[ThemeSection] = field(default_factory=list)  # one per theme of the theme filter
 
     @property
     def catalog(self) -> Catalog:
@@ -252,6 +291,7 @@ def build_brief(
         profiles=_profiles(view, since_snapshot, user_can_see_confidential, today) if in_scope else [],
         members=_members_table(view, today),
         round_summary=round_summary,
+        themes=_theme_sections(view),
     )
 
 
