@@ -26,7 +26,7 @@ from tracker.views.themes import (
     theme_view,
 )
 from ui.components import illustrative_banner, nothing_matches, show_chart, show_rows
-from ui.sidebar import _write_state, current_filters
+from ui.sidebar import current_filters, set_filters
 from ui.state import current_view
 from ui.text import plain, plain_table
 
@@ -62,7 +62,7 @@ def open_with_theme(target: str, theme: str) -> None:
     (ui/sidebar.py), so a link followed in the same session arrives with the theme dropped from the URL. A
     callback runs before the sidebar is drawn, so it may set the filter's widgets; the page then switches.
     """
-    _write_state(replace(current_filters(), themes=(theme,)))
+    set_filters(replace(current_filters(), themes=(theme,)))
     st.session_state[OPEN] = target
 
 

@@ -35,11 +35,16 @@ def _seed_from_url(catalog: Catalog) -> None:
     if st.session_state.get(_SEEDED):
         return
     filters = Filters.from_query(st.query_params.to_dict(), catalog)
-    _write_state(filters)
+    set_filters(filters)
     st.session_state[_SEEDED] = True
 
 
-def _write_state(filters: Filters) -> None:
+def set_filters(filters: Filters) -> None:
+    """Set the sidebar's widgets to ``filters`` (before they are drawn: in a callback, or before ``render_filters``).
+
+    How a page sends the reader elsewhere with filters applied: a link's query string is read once per
+    session only, so the state is set here and the next page draws the sidebar from it.
+    """
     for name, key in _KEYS.items():
         value = getattr(filters, name)
         if name in ("framework", "group"):
@@ -48,7 +53,7 @@ def _write_state(filters: Filters) -> None:
 
 
 def _reset() -> None:
-    _write_state(Filters())
+    set_filters(Filters())
 
 
 def render_filters(catalog: Catalog) -> Filters:
