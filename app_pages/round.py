@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import zoneinfo
 
 import pandas as pd
 import streamlit as st
@@ -94,8 +95,13 @@ if current is None:
             "Name", placeholder="e.g. Update for the next Senior Officials' Meeting", key="round_open_name"
         )
         left, right, zone = st.columns(3)
-        opens = left.date_input("Opens", value=today, key="round_open_opens")
-        closes = right.date_input("Closes (the last day to answer)", value=today + dt.timedelta(days=21))
+        try:
+            local_today = settings.today(zoneinfo.ZoneInfo(settings.timezone()))  # the date where the round is run
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            st.error(plain(f"TRACKER_TIMEZONE={settings.timezone()!r} is not a time zone; use e.g. Asia/Bangkok."))
+            local_today = today
+        opens = left.date_input("Opens", value=local_today, key="round_open_opens")
+        closes = right.date_input("Closes (the last day to answer)", value=local_today + dt.timedelta(days=21))
         timezone = zone.text_input("Time zone", value=settings.timezone(), key="round_open_timezone")
         scope = scope_fields("round_open")
         instructions = st.text_area("Instructions for focal points", key="round_open_instructions")

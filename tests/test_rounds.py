@@ -117,6 +117,15 @@ def test_an_applied_change_during_the_round_is_updated_and_answers_it():
     assert (found.state, found.answered, found.last_contact) == ("updated", True, "2026-12-05T01:00:00+00:00")
 
 
+def test_an_apply_that_changed_nothing_is_no_change_not_updated():
+    log = pd.DataFrame(
+        [{"change_id": "c0", "member": "THA", "at": "2026-12-05T01:00:00+00:00", "kind": "unchanged"}],
+        columns=["change_id", "member", "at", "kind"],
+    )
+    found = states(a_round(), log=log)["THA"]
+    assert (found.state, found.answered) == ("no_change", True)
+
+
 def test_a_change_applied_before_the_round_opened_does_not_count():
     found = states(a_round(), log=log_of(("THA", "2026-11-30T16:59:59+00:00")))  # 23:59:59 in Bangkok
     assert found["THA"].state == "waiting"

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import time
+import zoneinfo
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -574,9 +575,14 @@ def _round(args: argparse.Namespace) -> int:
 def _round_open(args: argparse.Namespace, rounds: Rounds, catalog: Catalog, user: User) -> int:
     try:
         closes = dt.date.fromisoformat(args.closes)
-        opens = dt.date.fromisoformat(args.opens) if args.opens else settings.today()
+        # By default the round opens today where its dates are read (a round made late at night in Bangkok
+        # opens on the Bangkok date, whatever the server's clock says).
+        zone = zoneinfo.ZoneInfo(args.timezone or settings.timezone())
+        opens = dt.date.fromisoformat(args.opens) if args.opens else settings.today(zone)
     except ValueError:
         raise RoundError(f"dates are YYYY-MM-DD (got --closes {args.closes!r}, --opens {args.opens!r})") from None
+    except zoneinfo.ZoneInfoNotFoundError:
+        raise RoundError(f"'{args.timezone}' is not a time zone; use a name such as Asia/Bangkok") from None
     opened = rounds.open(
         args.name,
         opens=opens,

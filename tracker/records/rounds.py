@@ -12,8 +12,8 @@ the file before or after, whole. One round is open at a time.
 A member's state in a round is never typed by hand: :func:`member_states`
 derives it from what already happened, the latest event during the round
 winning (a submission sent is ``submitted``; rejected, ``returned``; an
-applied change, ``updated``; a "no change" click, ``no_change``; nothing yet,
-``waiting``). A member has *answered* once it was ``updated`` or ``no_change``
+applied change, ``updated``; a "no change" click, or an apply that changed
+nothing, ``no_change``; nothing yet, ``waiting``). A member has *answered* once it was ``updated`` or ``no_change``
 during the round, and is *overdue* when the closing date has passed without an
 answer. A submission still waiting for review counts whenever it was sent.
 """
@@ -210,10 +210,13 @@ def member_states(
         if submission.state == "rejected" and submission.reviewed_at and during(_parse_time(submission.reviewed_at)):
             events[submission.member].append((_parse_time(submission.reviewed_at), "returned", submission.note))
     if len(log):
-        applied = log[log["member"].isin(list(events))].drop_duplicates("change_id")
-        for member, at in zip(applied["member"], applied["at"], strict=True):
+        ours = log[log["member"].isin(list(events))]
+        # An apply that changed nothing is logged as one "unchanged" line: the records were confirmed, not updated.
+        changed = ours.groupby("change_id", sort=False)["kind"].agg(lambda kinds: bool((kinds != "unchanged").any()))
+        applied = ours.drop_duplicates("change_id")
+        for member, at, change in zip(applied["member"], applied["at"], applied["change_id"], strict=True):
             if during(applied_at := _parse_time(at)):
-                events[member].append((applied_at, "updated", None))
+                events[member].append((applied_at, "updated" if changed[change] else "no_change", None))
     for event in round_.events:
         if event.kind == "no_change" and event.member in events and during(event.time):
             events[event.member].append((event.time, "no_change", None))
