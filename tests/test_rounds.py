@@ -489,3 +489,11 @@ def test_the_history_chart_counts_whole_members_and_labels_states_as_the_pages_d
     assert [trace.text[0] for trace in figure.data] == ["", "1", "", "", "2"]
     many = table.assign(waiting=48)
     assert response_figure(many, title="t").layout.xaxis.dtick is None
+
+
+def test_a_wrong_time_zone_is_misuse_named_as_given(data_dir, capsys, monkeypatch):
+    assert run(data_dir, "open", "R1", "--closes", "2026-12-20", "--timezone", "Mars/Olympus") == 2
+    assert "'Mars/Olympus' is not a time zone" in capsys.readouterr().err
+    monkeypatch.setenv("TRACKER_TIMEZONE", "Nowhere/Else")
+    assert run(data_dir, "open", "R1", "--closes", "2026-12-20") == 2
+    assert "'Nowhere/Else (TRACKER_TIMEZONE)' is not a time zone" in capsys.readouterr().err

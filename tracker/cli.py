@@ -582,7 +582,8 @@ def _round_open(args: argparse.Namespace, rounds: Rounds, catalog: Catalog, user
     except ValueError:
         raise RoundError(f"dates are YYYY-MM-DD (got --closes {args.closes!r}, --opens {args.opens!r})") from None
     except zoneinfo.ZoneInfoNotFoundError:
-        raise RoundError(f"'{args.timezone}' is not a time zone; use a name such as Asia/Bangkok") from None
+        zone_name = args.timezone or f"{settings.timezone()} (TRACKER_TIMEZONE)"
+        raise RoundError(f"'{zone_name}' is not a time zone; use a name such as Asia/Bangkok") from None
     opened = rounds.open(
         args.name,
         opens=opens,
