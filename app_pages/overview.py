@@ -28,6 +28,11 @@ illustrative_banner(dataset)
 for column, figure in zip(st.columns(4), key_figures(headline(view)), strict=True):
     column.metric(figure.label, figure.value, help=figure.note)
 
+if settings.working_items() == "pillar":
+    st.caption(
+        "The Bohol TIP Work Plan is shown at pillar level only: its working items (not official) are counted under "
+        "their pillars on every page and in every pack (the TRACKER_WORKING_ITEMS setting)."
+    )
 if responses := round_summary(settings.data_dir(), get_store()):
     st.caption(plain(f"Reporting round: {responses}"))
 

@@ -28,6 +28,7 @@ from tracker.views.action_table import action_display
 from tracker.views.filters import Filters, apply_filters
 from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.method import commitments_table
+from tracker.views.pillar_level import at_pillar_level
 
 ITEM = "BWP-A.2"
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +137,65 @@ def test_a_member_profile_marks_the_working_items_its_actions_cite(fresh_caches,
 
 def _working(catalog: Catalog) -> list[str]:
     return [c.id for c in catalog.commitments.values() if c.placeholder]
+
+
+# --- TRACKER_WORKING_ITEMS=pillar: Bohol at pillar level only ---------------------------------------------------
+
+
+def test_folding_counts_a_working_item_under_its_pillar_once(working: Catalog):
+    dataset = dataset_of(
+        working,
+        [action("IDN", 1, f"{ITEM}; BWP-A; ASC-1", "limited"), action("THA", 1, ITEM, "limited")],
+    )
+    folded = at_pillar_level(dataset)
+    assert ITEM not in folded.catalog.commitments and "BWP-A" in folded.catalog.commitments
+    assert all(ITEM not in (link.source, link.target) for link in folded.catalog.links)
+    assert folded.actions.set_index("action_id")["commitments"].to_dict() == {
+        "IDN-001": "BWP-A; ASC-1",
+        "THA-001": "BWP-A",
+    }
+    links = folded.action_commitments
+    pairs = sorted(zip(links["action_key"], links["commitment_id"], strict=True))
+    assert pairs == [("IDN-001", "ASC-1"), ("IDN-001", "BWP-A"), ("THA-001", "BWP-A")]
+    assert dataset.actions.set_index("action_id").loc["IDN-001", "commitments"] == f"{ITEM}; BWP-A; ASC-1"  # kept
+    unmarked = replace(
+        working, commitments={c: e.model_copy(update={"placeholder": False}) for c, e in working.commitments.items()}
+    )
+    nothing_to_fold = dataset_of(unmarked, [action("IDN", 1, ITEM, "limited")])
+    assert at_pillar_level(nothing_to_fold) is nothing_to_fold
+
+
+def test_the_setting_folds_the_pages_and_leaves_the_template_whole(fresh_caches, monkeypatch, catalog: Catalog):
+    monkeypatch.setenv("TRACKER_WORKING_ITEMS", "pillar")
+    at = page("app_pages/gaps.py", {"framework": "BWP"})
+    at.segmented_control(key="gaps_level").set_value("commitment").run()
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "(working item)" not in spec and f'"{ITEM}"' not in spec and '"BWP-A.1"' in spec
+    member = page("app_pages/member.py", {"m": "THA"})
+    cells = [
+        str(v)
+        for t in [*member.table, *member.dataframe]
+        if "Commitments" in t.value.columns
+        for v in t.value["Commitments"]
+    ]
+    assert cells and not any(w in c for c in cells for w in _working(catalog))
+    # The records are not changed: a focal point's template still lists every item, marked.
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(
+            template_workbook(
+                catalog, "THA", dataset_of(catalog, [action("THA", 1, "ASC-1", "limited")]).actions, illustrative=False
+            )
+        )
+    )["Commitments"]
+    assert f"{ITEM}" in {row[0] for row in sheet.iter_rows(values_only=True)}
+
+
+def test_the_setting_is_pillar_or_shown(monkeypatch):
+    from tracker import settings
+
+    monkeypatch.delenv("TRACKER_WORKING_ITEMS", raising=False)
+    assert settings.working_items() == "show"
+    monkeypatch.setenv("TRACKER_WORKING_ITEMS", " Pillar ")
+    assert settings.working_items() == "pillar"
+    monkeypatch.setenv("TRACKER_WORKING_ITEMS", "hide-everything")
+    assert settings.working_items() == "show"

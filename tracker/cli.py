@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.catalog import Catalog, load_catalog
-from loaders.dataset import build_dataset, expand_paths, load_dataset
+from loaders.dataset import Dataset, build_dataset, expand_paths, load_dataset
 from loaders.issues import Issue, has_errors
 from loaders.members import parse_member_id
 from loaders.tables import read_member_file
@@ -44,6 +44,7 @@ from tracker.records.rounds import (
 from tracker.records.snapshots import Snapshots
 from tracker.records.store import Store, StoreBusyError
 from tracker.views.filters import Filters, apply_filters
+from tracker.views.pillar_level import at_pillar_level
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_MISUSE = 0, 1, 2
 MAX_TEXT_ISSUES = 200
@@ -467,13 +468,14 @@ def _brief_or_export(args: argparse.Namespace) -> int:
             return EXIT_MISUSE
 
     dataset = load_dataset(data_dir, catalog, today=settings.today())
+    shown = _as_shown(dataset)  # the pack and the workbook show; the CSV of all data keeps the records as they are
     confidential = bool(args.include_confidential)
     today = settings.today()
     if args.command == "brief":
         started = time.perf_counter()
         html = brief_html(
             build_brief(
-                dataset,
+                shown,
                 filters,
                 user_can_see_confidential=confidential,
                 since=snapshot,
@@ -494,7 +496,7 @@ def _brief_or_export(args: argparse.Namespace) -> int:
         print(f"Wrote {out}: {what} in {took:.1f} s.")
     else:
         if out.suffix.lower() == ".xlsx":
-            view = apply_filters(dataset, filters, can_see_confidential=confidential)
+            view = apply_filters(shown, filters, can_see_confidential=confidential)
             data = view_workbook(
                 view, filters, data_as_of=data_as_of(view), today=today, confidential_included=confidential
             )
@@ -507,6 +509,11 @@ def _brief_or_export(args: argparse.Namespace) -> int:
     if dataset.illustrative:
         print("note: the data is the illustrative sample (generated, not real reporting); the file says so.")
     return EXIT_OK
+
+
+def _as_shown(dataset: Dataset) -> Dataset:
+    """The records as packs, workbooks and the site show them: pillar level if TRACKER_WORKING_ITEMS=pillar."""
+    return at_pillar_level(dataset) if settings.working_items() == "pillar" else dataset
 
 
 def _scope_filters(args: argparse.Namespace, catalog: Catalog) -> Filters | None:
@@ -744,7 +751,7 @@ def _publish(args: argparse.Namespace) -> int:
         write_datapackage(dataset, folder, today=today, snapshots=snapshots)  # never with confidential actions
         return list(PACKAGE_FILES)
 
-    files = publish_site(dataset, out, today=today, write_data=write_data)
+    files = publish_site(_as_shown(dataset), out, today=today, write_data=write_data)
     print(f"Wrote the public site to {out}: {len(files)} files; open {out / 'index.html'}.")
     if dataset.illustrative:
         print("note: the data is the illustrative sample (generated, not real reporting); every page says so.")

@@ -10,6 +10,9 @@ runs set it; unset, it is the real date.
 reporting round's dates (``Asia/Bangkok``, where the Bali Process Regional
 Support Office sits, when unset). ``TRACKER_APP_URL`` is the dashboard's
 address as focal points reach it, quoted in reminder e-mails.
+``TRACKER_WORKING_ITEMS=pillar`` reports the Bohol Work Plan at pillar level only: the
+catalog's working items are folded into their pillars in every figure and list
+(:mod:`tracker.views.pillar_level`); unset (or ``show``), they are shown, marked.
 """
 
 from __future__ import annotations
@@ -60,3 +63,8 @@ def timezone() -> str:
 def app_url() -> str:
     """The dashboard's address for focal points (``TRACKER_APP_URL``), or "" when not configured."""
     return os.environ.get("TRACKER_APP_URL", "").strip()
+
+
+def working_items() -> str:
+    """``"pillar"`` when ``TRACKER_WORKING_ITEMS=pillar`` (working items folded into their pillars), else ``"show"``."""
+    return "pillar" if os.environ.get("TRACKER_WORKING_ITEMS", "").strip().casefold() == "pillar" else "show"

@@ -22,6 +22,7 @@ from loaders.untrusted import read_untrusted_bytes
 from tracker import settings
 from tracker.records.journal import JournalError
 from tracker.records.store import Store, StoreBusyError
+from tracker.views.pillar_level import at_pillar_level
 
 Fingerprint = tuple[str, int, int]
 
@@ -142,3 +143,25 @@ def get_upload(name: str, data: bytes) -> RawFile:
     starting another child process; a changed file has another hash.
     """
     return _upload(name, hashlib.sha256(data).hexdigest(), data)
+
+
+# The last data set folded to pillar level, and what it was folded from: get_dataset() returns the same object
+# until a file changes, so one entry is enough (a race between sessions only folds it twice).
+_FOLDED: list[tuple[Dataset, Dataset]] = []
+
+
+def get_view_dataset() -> Dataset:
+    """The data set the pages' figures and lists are made from.
+
+    :func:`get_dataset`, with the Bohol working items folded into their pillars when
+    ``TRACKER_WORKING_ITEMS=pillar`` (:mod:`tracker.views.pillar_level`). Templates, submissions and
+    snapshots use :func:`get_dataset`: the records keep the items they cite.
+    """
+    dataset = get_dataset()
+    if settings.working_items() != "pillar":
+        return dataset
+    if _FOLDED and _FOLDED[0][0] is dataset:
+        return _FOLDED[0][1]
+    folded = at_pillar_level(dataset)
+    _FOLDED[:] = [(dataset, folded)]
+    return folded
