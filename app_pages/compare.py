@@ -10,14 +10,15 @@ from tracker import settings
 from tracker.access import can_see_confidential
 from tracker.figures.compare import compare_bars_figure
 from tracker.figures.status import status_bar_figure
-from tracker.records.snapshots import CHANGE_KINDS, Snapshots, as_dataset, snapshot_changes
+from tracker.records.snapshots import Snapshots, as_dataset, snapshot_changes
 from tracker.views import compare as cmp
 from tracker.views.filters import GROUPS, View, apply_filters
 from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.overview import percent
 from ui.auth import current_user
 from ui.cache import get_dataset
-from ui.components import illustrative_banner, show_chart, show_rows
+from ui.components import illustrative_banner, show_chart
+from ui.movement import show_snapshot_changes
 from ui.sidebar import current_filters
 from ui.text import plain
 
@@ -192,24 +193,9 @@ def show_snapshots(points: list[str], snapshots: Snapshots) -> None:
         moved = snapshot_changes(
             views[after], snapshots.load(before), can_see_confidential=confidential, today=dates[after]
         )
-        counts = moved.changes["change"].value_counts()
-        cols = st.columns(len(CHANGE_KINDS) + 1)
-        for col, change in zip(cols, CHANGE_KINDS, strict=False):
-            col.metric(change.capitalize(), int(counts.get(change, 0)))
-        cols[-1].metric("Newly overdue", int(moved.changes["newly_overdue"].sum()))
-        left, right = st.columns(2)
-        left.markdown("**By area and pillar**")
-        left.dataframe(moved.by_area, hide_index=True, width="stretch")
-        right.markdown("**By member (A–Z)**")
-        right.dataframe(moved.by_member, hide_index=True, width="stretch")
-        changed = moved.changes[(moved.changes["change"] != "unchanged") | moved.changes["newly_overdue"]]
-        with st.expander(f"Actions that changed: {len(changed):,}"):
-            show_rows(
-                changed,
-                key=f"compare_changed_{before}_{after}",
-                file_name=f"changed-{before}-to-{after}",
-                dataset=dataset,
-            )
+        show_snapshot_changes(
+            moved, key=f"compare_{before}_{after}", file_name=f"changed-{before}-to-{after}", dataset=dataset
+        )
 
 
 st.title("Compare")

@@ -1,6 +1,5 @@
 """Themes: on one cross-cutting theme, who is doing what, under which framework and ASEAN body, and what moved?"""
 
-import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from tracker.figures.status import status_bar_figure
 from tracker.views.action_table import action_display, evidence_url
 from tracker.views.filters import GROUPS, View
 from tracker.views.overview import headline, status_counts
-from tracker.views.progress import movement_since
 from tracker.views.themes import (
     COLUMN_LABELS,
     members_with_and_without_actions,
@@ -26,6 +24,7 @@ from tracker.views.themes import (
     theme_view,
 )
 from ui.components import illustrative_banner, nothing_matches, show_chart, show_rows
+from ui.movement import show_since_date
 from ui.sidebar import current_filters, set_filters
 from ui.state import current_view
 from ui.text import plain, plain_table
@@ -89,19 +88,7 @@ def show_status_charts(scope: View, label: str, theme: str) -> None:
 
 def show_movement(scope: View, theme: str) -> None:
     """What moved on the theme since a date (the last six months unless changed), as the Progress page does."""
-    today = settings.today()
-    since = st.date_input("Since", value=today - dt.timedelta(days=182), max_value=today, key="themes_since")
-    moved = movement_since(scope, since)
-    counts = moved.counts()
-    cols = st.columns(3)
-    cols[0].metric("Actions updated since then", f"{counts['updated']:,}")
-    cols[1].metric("Actions started since then", f"{counts['new']:,}")
-    cols[2].metric("Open actions not updated since then", f"{counts['stalled']:,}")
-    lists = (("Updated", "updated", moved.updated), ("Started", "started", moved.new))
-    for label, slug, frame in (*lists, ("Not updated (stalled)", "stalled", moved.stalled)):
-        with st.expander(f"{label}: {len(frame):,}"):
-            shown = action_display(frame, scope.catalog)
-            show_rows(shown, key=f"themes_{slug}", file_name=f"{theme}-{slug}-since-{since}", dataset=scope.dataset)
+    show_since_date(scope, "themes", settings.today(), file_prefix=f"{theme}-")
 
 
 if target := st.session_state.pop(OPEN, None):

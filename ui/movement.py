@@ -10,9 +10,10 @@ import datetime as dt
 
 import streamlit as st
 
+from loaders.dataset import Dataset
 from tracker import settings
 from tracker.access import AccessDeniedError, can_review, can_see_confidential
-from tracker.records.snapshots import CHANGE_KINDS, Snapshots, snapshot_changes
+from tracker.records.snapshots import CHANGE_KINDS, SnapshotChanges, Snapshots, snapshot_changes
 from tracker.views.action_table import action_display
 from tracker.views.filters import View
 from tracker.views.progress import movement_since
@@ -40,13 +41,17 @@ def render_movement(view: View, key: str) -> None:
         key=f"{key}_basis",
     )
     if basis == DATE:
-        _since_date(view, key, today)
+        show_since_date(view, key, today)
     else:
         _since_snapshot(view, snapshots, basis, today, key)
     _take_snapshot(snapshots, key)
 
 
-def _since_date(view: View, key: str, today: dt.date) -> None:
+def show_since_date(view: View, key: str, today: dt.date, *, file_prefix: str = "") -> None:
+    """What moved in ``view`` since a date the reader picks (the last six months by default): counts and lists.
+
+    ``key`` prefixes the widget keys; ``file_prefix`` the names of the CSV downloads.
+    """
     since = st.date_input(
         "Since", value=today - dt.timedelta(days=182), max_value=today, key=f"{key}_since", format="YYYY-MM-DD"
     )
@@ -60,13 +65,18 @@ def _since_date(view: View, key: str, today: dt.date) -> None:
     for label, slug, frame in (*lists, ("Not updated (stalled)", "stalled", moved.stalled)):
         with st.expander(f"{label}: {len(frame):,}"):
             shown = action_display(frame, view.catalog)
-            show_rows(shown, key=f"{key}_{slug}", file_name=f"{slug}-since-{since}", dataset=view.dataset)
+            show_rows(shown, key=f"{key}_{slug}", file_name=f"{file_prefix}{slug}-since-{since}", dataset=view.dataset)
 
 
 def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date, key: str) -> None:
     moved = snapshot_changes(
         view, snapshots.load(slug), can_see_confidential=can_see_confidential(current_user()), today=today
     )
+    show_snapshot_changes(moved, key=key, file_name=f"changed-since-{slug}", dataset=view.dataset)
+
+
+def show_snapshot_changes(moved: SnapshotChanges, *, key: str, file_name: str, dataset: Dataset) -> None:
+    """The counts of each kind of change, the tables by area and by member, and the changed actions."""
     counts = moved.changes["change"].value_counts()
     cols = st.columns(len(CHANGE_KINDS) + 1)
     for col, kind in zip(cols, CHANGE_KINDS, strict=False):
@@ -79,7 +89,7 @@ def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date,
     right.dataframe(moved.by_member, hide_index=True, width="stretch")
     changed = moved.changes[(moved.changes["change"] != "unchanged") | moved.changes["newly_overdue"]]
     with st.expander(f"Actions that changed: {len(changed):,}"):
-        show_rows(changed, key=f"{key}_changed", file_name=f"changed-since-{slug}", dataset=view.dataset)
+        show_rows(changed, key=f"{key}_changed", file_name=file_name, dataset=dataset)
 
 
 def _take_snapshot(snapshots: Snapshots, key: str) -> None:
