@@ -38,6 +38,9 @@ def test_themes_page_charts_a_chosen_theme_and_opens_gaps_on_it(page: Page):
     expect(chart.locator(".barlayer .point path").first).to_be_visible()  # bars drawn, not only the axes
     assert chart.locator(".barlayer .point path").count() > 0
     expect(main.get_by_test_id("stMetric").first).to_be_visible()
+    # The Bohol working items that carry the theme say so in words (issue 13): "BWP-B.1 … (working item, not official)".
+    # (st.dataframe draws on a canvas; its accessible grid cells hold the text)
+    expect(main.get_by_text("Victim identification (working item, not official)")).to_be_attached()
     assert_no_serious_violations(page, "Themes")
     save_tall_screenshot(page, "themes")
 
