@@ -24,7 +24,6 @@ from loaders.actions import ActionSet, validate_actions
 from loaders.catalog import Catalog, load_catalog
 from loaders.disclosure import mark
 from loaders.issues import Issue, error, sort_issues
-from loaders.members import parse_member_id
 from loaders.tables import READABLE_SUFFIXES, REFUSED_SUFFIXES, RawFile, read_member_file
 
 Reader = Callable[[Path], RawFile]
@@ -50,7 +49,6 @@ class Dataset:
         issues: catalog and data issues, sorted, each marked with who may read it
             (``loaders.disclosure``; viewers get ``visible_issues``).
         illustrative: True when any file is marked as illustrative sample data.
-        data_dir: where the member files came from.
     """
 
     catalog: Catalog
@@ -60,7 +58,6 @@ class Dataset:
     files: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     illustrative: bool = False
-    data_dir: str = ""
 
     @property
     def errors(self) -> list[Issue]:
@@ -109,7 +106,7 @@ def load_dataset(
     paths = member_files(data_dir) if data_dir.is_dir() else []
     raws = read_files(paths) if reader is read_member_file else [reader(p) for p in paths]
     raws, duplicate_issues = _one_file_per_member(raws)
-    return build_dataset(catalog, raws, today=today, data_dir=data_dir, extra_issues=duplicate_issues, paths=paths)
+    return build_dataset(catalog, raws, today=today, extra_issues=duplicate_issues, paths=paths)
 
 
 def read_files(paths: Sequence[Path], workers: int | None = None) -> list[RawFile]:
@@ -175,8 +172,8 @@ def _read_in_pool(paths: list[Path], workers: int) -> list[RawFile]:
             child.kill()  # only those still running: after a failure, do not leave them behind
             child.wait()
     by_position: dict[int, RawFile] = {}
-    for group, raws in zip(groups, results, strict=True):
-        by_position.update(zip(group, raws, strict=True))
+    for raws in results:
+        by_position.update(raws)
     return [by_position[i] for i in range(len(paths))]
 
 
@@ -194,15 +191,15 @@ def balanced_groups(sizes: Sequence[int], workers: int) -> list[list[int]]:
     return groups
 
 
-def _collect(group: list[int], child: subprocess.Popen[bytes]) -> list[RawFile]:
-    """One worker's results, unpickled as they arrive (no copy of its whole output in memory).
+def _collect(group: list[int], child: subprocess.Popen[bytes]) -> dict[int, RawFile]:
+    """One worker's results by position, unpickled as they arrive (no copy of its whole output in memory).
 
     Raises:
         subprocess.CalledProcessError: the worker failed.
     """
     assert child.stdout is not None  # stdout=PIPE; for the type checker
     # Our own child process wrote these, from files this process would read anyway.
-    raws = [pickle.load(child.stdout) for _ in group]  # noqa: S301
+    raws = {i: pickle.load(child.stdout) for i in group}  # noqa: S301
     if child.wait() != 0:
         raise subprocess.CalledProcessError(child.returncode, child.args)
     return raws
@@ -217,7 +214,6 @@ def build_dataset(
     raws: Sequence[RawFile],
     *,
     today: dt.date | None = None,
-    data_dir: Path | str = "",
     extra_issues: Sequence[Issue] = (),
     paths: Sequence[Path] = (),
 ) -> Dataset:
@@ -234,7 +230,6 @@ def build_dataset(
         files=_file_table(raws, checked, issues, paths),
         issues=issues,
         illustrative=any(r.illustrative for r in raws),
-        data_dir=str(data_dir),
     )
 
 
@@ -244,7 +239,7 @@ def _one_file_per_member(raws: list[RawFile]) -> tuple[list[RawFile], list[Issue
     kept: list[RawFile] = []
     issues: list[Issue] = []
     for raw in raws:
-        member = raw.member or parse_member_id(Path(raw.file).stem)
+        member = raw.member  # from the file name (read_member_file), None when it is not a member id
         if member is not None and member in seen:
             issues.append(
                 error(
