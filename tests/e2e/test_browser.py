@@ -120,16 +120,24 @@ def metric(page: Page, label: str) -> Locator:
     return page.get_by_test_id("stMetric").filter(has=label_box).get_by_test_id("stMetricValue")
 
 
+def _settled(box: Locator) -> Locator:
+    """``box`` scrolled wholly into view first: a scroll still going on when the list opens closes it again
+    (seen once the sidebar's navigation grew and its filters fell below a 720-pixel window)."""
+    box.scroll_into_view_if_needed()
+    expect(box).to_be_in_viewport(ratio=1)
+    return box
+
+
 def choose(page: Page, scope: Locator, label: str, option: str) -> None:
     """Pick an option of a Streamlit selectbox."""
-    scope.get_by_role("combobox", name=label, exact=True).click()
+    _settled(scope.get_by_role("combobox", name=label, exact=True)).click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app(page)
 
 
 def add_choice(page: Page, scope: Locator, label: str, option: str, typed: str) -> None:
     """Add an option to a Streamlit multiselect by typing part of it and clicking it."""
-    box = scope.get_by_role("combobox", name=label, exact=True)
+    box = _settled(scope.get_by_role("combobox", name=label, exact=True))
     box.click()
     box.fill(typed)
     page.get_by_role("option", name=option, exact=True).click()
