@@ -946,3 +946,143 @@ def test_every_yaml_spelling_names_an_unknown_key_as_a_key(name: str) -> None:
         f"{name}, line 3: the key 'Donor' (in the action starting here) is not a template field; its values are "
         "kept aside but not used. Rename it to a template field if it was meant to be one"
     ]
+
+
+# --- safe_yaml: lines, limits and errors, value for value -------------------------------------
+
+_LINE = safe_yaml.LINE_KEY
+
+
+@pytest.mark.parametrize("anchor", ["", "x: &a 1\n"], ids=["fast-builder", "checked-constructor"])
+def test_yaml_every_mapping_records_its_own_line(anchor: str) -> None:
+    text = anchor + "top:\n  inner:\n    leaf: 1\nrows:\n  - a: 1\n    b: 2\n  - {c: 3}\nflow: {d: {e: 4}}\n"
+    first = 2 if anchor else 1
+
+    data = safe_yaml.load_yaml_text(text)
+
+    assert data[_LINE] == 1
+    assert data["top"][_LINE] == first + 1  # a block mapping starts at its first key
+    assert data["top"]["inner"][_LINE] == first + 2
+    assert [row[_LINE] for row in data["rows"]] == [first + 4, first + 6]
+    assert data["flow"][_LINE] == first + 7
+    assert data["flow"]["d"][_LINE] == first + 7
+
+
+def test_yaml_aliased_mapping_keeps_the_line_of_its_anchor() -> None:
+    data = safe_yaml.load_yaml_text("top: 0\nbase: &b\n  x: 1\nuse:\n  - *b\n")
+
+    assert data["base"] == {"x": 1, _LINE: 2}  # an anchored mapping starts at its anchor
+    assert data["use"][0] == {"x": 1, _LINE: 2}
+
+
+def test_yaml_plain_documents_skip_the_size_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without anchors the fast builder makes everything itself: the standard constructor's size walk never runs.
+    def refuse(root: object) -> None:
+        raise AssertionError("size walk")
+
+    monkeypatch.setattr(safe_yaml, "_check_size", refuse)
+    text = "member: IDN\nactions:\n  - {n: 3, f: 2.5, ok: true, none: null, due: 2025-01-31}\n  - [1, 2]\n"
+
+    data = safe_yaml.load_yaml_text(text)
+
+    assert data["actions"][0] == {
+        "n": 3,
+        "f": 2.5,
+        "ok": True,
+        "none": None,
+        "due": dt.date(2025, 1, 31),
+        _LINE: 3,
+    }
+    assert data["actions"][1] == [1, 2]
+
+
+def _yaml_error(text: str) -> safe_yaml.YamlError:
+    with pytest.raises(safe_yaml.YamlError) as caught:
+        safe_yaml.load_yaml_text(text)
+    return caught.value
+
+
+def test_yaml_value_count_limit_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A mapping, its 2 keys and 2 values: 5 values made. The 6th (on line 3) is one too many.
+    monkeypatch.setattr(safe_yaml, "MAX_EXPANDED_NODES", 5)
+    assert safe_yaml.strip_lines(safe_yaml.load_yaml_text("a: x\nb: y\n")) == {"a": "x", "b": "y"}
+
+    error = _yaml_error("a: x\nb: y\nc: z\n")
+
+    assert (error.code, error.message, error.line) == ("yaml-too-complex", safe_yaml._TOO_MANY, 3)
+
+
+def test_yaml_character_limit_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Keys and values "a", "xxxx", "b", "yyyy": 10 characters exactly; one more on line 2 is too long.
+    monkeypatch.setattr(safe_yaml, "MAX_EXPANDED_CHARS", 10)
+    assert safe_yaml.strip_lines(safe_yaml.load_yaml_text("a: xxxx\nb: yyyy\n")) == {"a": "xxxx", "b": "yyyy"}
+
+    error = _yaml_error("a: xxxx\nb: yyyyy\n")
+
+    assert (error.code, error.message, error.line) == ("yaml-too-complex", safe_yaml._TOO_LONG, 2)
+
+
+@pytest.mark.parametrize(
+    ("ok", "too_deep", "line"),
+    [
+        pytest.param("- - x\n", "- - - x\n", 1, id="lists"),
+        pytest.param("a:\n  b: x\n", "a:\n  b:\n    c: x\n", 3, id="mapping-values"),
+        pytest.param("a:\n  ? b\n  : x\n", "a:\n  b:\n    ? c\n    : x\n", 3, id="mapping-keys"),
+        pytest.param("- a: x\n", "- a:\n    - x\n", 2, id="list-of-mappings"),
+    ],
+)
+def test_yaml_depth_limit_is_exact(monkeypatch: pytest.MonkeyPatch, ok: str, too_deep: str, line: int) -> None:
+    monkeypatch.setattr(safe_yaml, "MAX_DEPTH", 3)  # three levels: a container, a container, a value
+    safe_yaml.load_yaml_text(ok)
+
+    error = _yaml_error(too_deep)
+
+    assert (error.code, error.message, error.line) == ("yaml-too-complex", safe_yaml._too_deep(), line)
+    assert "more than 3 levels" in error.message
+
+
+def test_yaml_unhashable_key_is_a_syntax_issue_on_its_line() -> None:
+    error = _yaml_error("a: 1\n? [x]\n: 2\n")
+
+    assert error.code == "yaml-syntax"
+    assert error.line == 2
+    assert error.message.startswith("the file is not valid YAML (found unhashable key)")
+
+
+def test_yaml_reader_error_without_position_is_a_syntax_issue() -> None:
+    # The reader refuses control characters with an error that has no mark and no "problem".
+    error = _yaml_error("a: \x07\n")
+
+    assert (error.code, error.line) == ("yaml-syntax", None)
+    assert "unacceptable character #x0007" in error.message
+    assert error.message.endswith("; check indentation and quoting near this line")
+
+
+def test_yaml_recursion_error_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safe_yaml, "MAX_DEPTH", 10**6)
+    error = _yaml_error("a: " + "[" * 900 + "]" * 900 + "\n")
+
+    assert (error.code, error.line) == ("yaml-too-complex", None)
+    assert error.message == "the values are nested too deeply; a member file needs only a few"
+
+
+def test_yaml_file_is_read_as_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    # The file's encoding is UTF-8 (a byte order mark allowed), not the encoding of the locale the process runs in.
+    path = tmp_path / "IDN.yaml"
+    path.write_bytes("\ufefftitle: Café\n".encode())
+    code = (
+        "import pathlib, sys; from loaders import safe_yaml; "
+        "print(ascii(safe_yaml.load_yaml(pathlib.Path(sys.argv[1]))))"
+    )
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        cwd=Path(__file__).parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert done.stdout.strip() == ascii({"title": "Café", safe_yaml.LINE_KEY: 1})
