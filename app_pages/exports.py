@@ -10,10 +10,9 @@ from tracker.documents.brief import MAIN_CHARTS, PROFILE_LIMIT, brief_html, brie
 from tracker.documents.datapackage import datapackage_zip
 from tracker.documents.exports import all_data_csv, data_as_of, filters_in_words, view_workbook
 from tracker.documents.images import ImageExportError, figure_png, figure_svg, find_chromium
-from tracker.records.rounds import round_summary
 from tracker.records.snapshots import Snapshots
-from tracker.records.store import Store
 from ui.auth import current_user
+from ui.cache import get_round_summary
 from ui.components import illustrative_banner
 from ui.state import current_view
 
@@ -49,7 +48,7 @@ since = st.selectbox(
 
 
 # Counts of members only (who answered is for reviewers, on the round page), so any role's pack may state it.
-responses = round_summary(settings.data_dir(), Store(settings.data_dir(), dataset.catalog))
+responses = get_round_summary()
 
 
 # The callables run when a button is clicked, outside the script run: plain tracker calls only.

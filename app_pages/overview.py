@@ -7,11 +7,10 @@ from tracker import settings
 from tracker.access import can_see_confidential
 from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
-from tracker.records.rounds import round_summary
 from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.overview import catalog_caveats, freshness, headline, key_figures, status_counts
 from ui.auth import current_user
-from ui.cache import get_store
+from ui.cache import get_round_summary
 from ui.components import illustrative_banner, nothing_matches, show_chart
 from ui.state import current_view
 from ui.text import plain
@@ -33,7 +32,7 @@ if settings.working_items() == "pillar":
         "The Bohol TIP Work Plan is shown at pillar level only: its working items (not official) are counted under "
         "their pillars on every page and in every pack (the TRACKER_WORKING_ITEMS setting)."
     )
-if responses := round_summary(settings.data_dir(), get_store()):
+if responses := get_round_summary():
     st.caption(plain(f"Reporting round: {responses}"))
 
 if view.is_empty:

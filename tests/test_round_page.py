@@ -190,3 +190,13 @@ def test_a_focal_point_whose_update_is_under_review_is_told_so_not_offered_no_ch
     assert "Thailand: **Under review**" in shown(at)
     assert "Your update is waiting for review" in shown(at)
     assert "submit_no_change" not in buttons(at)
+
+
+def test_the_overviews_round_figures_follow_a_new_answer(data_dir):
+    """The figures are cached on the round, submission and history files: a change shows on the next run."""
+    open_round(data_dir)
+    at = app(ANONYMOUS)
+    assert f"Reporting round: {NAME} (open): answered 0 of 3" in shown(at)
+    Rounds(data_dir).confirm_no_change("THA", RSO)
+    at.run()
+    assert f"Reporting round: {NAME} (open): answered 1 of 3" in shown(at)

@@ -21,6 +21,7 @@ from loaders.tables import RawFile, read_member_file
 from loaders.untrusted import read_untrusted_bytes
 from tracker import settings
 from tracker.records.journal import JournalError
+from tracker.records.rounds import round_summary
 from tracker.records.store import Store, StoreBusyError
 from tracker.views.pillar_level import at_pillar_level
 
@@ -165,3 +166,26 @@ def get_view_dataset() -> Dataset:
     folded = at_pillar_level(dataset)
     _FOLDED[:] = [(dataset, folded)]
     return folded
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _round_summary(data_dir: str, prints: tuple[Fingerprint, ...], today: dt.date, hour: str) -> str | None:
+    del prints, today, hour  # the cache key: files changed, or the day (and hour: "overdue" is judged in the
+    # round's own time zone, whose day may turn at any UTC hour) moved on
+    return round_summary(Path(data_dir), get_store())
+
+
+def get_round_summary() -> str | None:
+    """The reporting round's response figures (:func:`tracker.records.rounds.round_summary`), cached.
+
+    The Overview shows them on every run: keyed on the fingerprints of the round files, the submissions'
+    ``meta.json`` and the history log (a stat each), so the log is read again only when something changed.
+    """
+    data_dir = settings.data_dir()
+    rounds = sorted(data_dir.glob("_rounds/*.yaml"))
+    if not rounds:
+        return None
+    watched = [*rounds, *sorted(data_dir.glob("_submissions/*/meta.json"))]
+    watched += [p for p in (data_dir / "_history" / "log.jsonl",) if p.is_file()]
+    hour = f"{dt.datetime.now(dt.UTC):%Y%m%d%H}"
+    return _round_summary(str(data_dir), tuple(fingerprint(p) for p in watched), settings.today(), hour)

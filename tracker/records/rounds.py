@@ -288,8 +288,8 @@ class Rounds:
 
     def latest(self) -> Round | None:
         """The open round, else the one closed last, else None."""
-        rounds = self.list()
-        if (open_round := self.current()) is not None:
+        rounds = self.list()  # read once: current() would read every round file again
+        if (open_round := next((r for r in rounds if r.state == "open"), None)) is not None:
             return open_round
         closed = [r for r in rounds if r.closed_at is not None]
         return max(closed, key=lambda r: r.closed_at or dt.datetime.min.replace(tzinfo=dt.UTC), default=None)
