@@ -47,7 +47,6 @@ class Catalog:
     themes: dict[str, Theme]
     sources: dict[str, Source]
     scale: StatusScale
-    directory: str = ""
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -115,7 +114,6 @@ def load_catalog(directory: Path | str = DEFAULT_CATALOG_DIR) -> Catalog:
         themes=themes,
         sources=sources,
         scale=scale,
-        directory=str(directory),
         issues=issues,
     )
     issues.extend(cross_check(catalog))
@@ -186,14 +184,14 @@ class _Reader:
             statuses = [s for s in (self._model(name, item, Status) for item in data.get("statuses") or []) if s]
             payload = {k: v for k, v in data.items() if k != LINE_KEY}
             payload["statuses"] = statuses
-            line = data.get(LINE_KEY)
+            nested_lines = {}  # the scale's one nested mapping: its errors name its line
             if isinstance(payload.get("no_action"), dict):
-                line = payload["no_action"].get(LINE_KEY, line)  # the scale's only nested mapping: name its line
+                nested_lines["no_action"] = payload["no_action"][LINE_KEY]  # every mapping read carries its line
                 payload["no_action"] = {k: v for k, v in payload["no_action"].items() if k != LINE_KEY}
             try:
                 return StatusScale.model_validate(payload)
             except ValidationError as exc:
-                self._report(name, line, exc)
+                self._report(name, None, exc, nested_lines=nested_lines)
         return _FALLBACK_SCALE
 
     def _model(self, name: str, item: object, model: type[M]) -> M | None:
@@ -208,16 +206,25 @@ class _Reader:
             self._report(name, line, exc, ident=payload.get("id") or payload.get("key"))
             return None
 
-    def _report(self, name: str, line: int | None, exc: ValidationError, ident: object = None) -> None:
+    def _report(
+        self,
+        name: str,
+        line: int | None,
+        exc: ValidationError,
+        ident: object = None,
+        nested_lines: dict[str, int] | None = None,
+    ) -> None:
+        """One issue per schema error, at ``line`` or at the line of the nested mapping the error is in."""
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or None
+            row = (nested_lines or {}).get(str(err["loc"][0]) if err["loc"] else "", line)
             label = f" (entry '{ident}')" if ident else ""
             self.issues.append(
                 error(
                     "catalog-schema",
                     name,
-                    f"{name}, line {line}{label}, {where}: {err['msg']}; fix the value in the catalog file",
-                    row=line,
+                    f"{place(name, row=row)}{label}, {where}: {err['msg']}; fix the value in the catalog file",
+                    row=row,
                     field=where,
                 )
             )
@@ -266,7 +273,7 @@ def cross_check(catalog: Catalog) -> list[Issue]:
     for file, items in entries:
         for entry in items:
             for key in entry.sources:
-                dangling(file, entry.line, _name(entry), "source", key, catalog.sources)
+                dangling(file, entry.line, _owner(entry), "source", key, catalog.sources)
 
     for c in catalog.commitments.values():
         dangling("commitments.yaml", c.line, c.id, "framework", c.framework, catalog.frameworks)
@@ -281,10 +288,11 @@ def cross_check(catalog: Catalog) -> list[Issue]:
 
     linkable = set(catalog.commitments) | set(catalog.mechanisms)
     for link in catalog.links:
-        owner = f"the link {link.source} → {link.target}"
-        dangling("crosswalk.yaml", link.line, owner, "source", link.source, linkable)
-        dangling("crosswalk.yaml", link.line, owner, "target", link.target, linkable)
+        dangling("crosswalk.yaml", link.line, _owner(link), "source", link.source, linkable)
+        dangling("crosswalk.yaml", link.line, _owner(link), "target", link.target, linkable)
 
+    if catalog.scale is _FALLBACK_SCALE:
+        return issues  # statuses.yaml could not be read and already has its issue: its rules are not checked
     known_status = {s.id for s in catalog.scale.statuses}
     rules: list[tuple[str, list[str]]] = [
         ("complete", [catalog.scale.complete]),
@@ -329,5 +337,6 @@ def _duplicate_labels(statuses: list[Status], key: Callable[[Status], str], what
     return issues
 
 
-def _name(entry: Any) -> str:
-    return str(getattr(entry, "id", None) or f"{getattr(entry, 'source', '?')} → {getattr(entry, 'target', '?')}")
+def _owner(entry: Any) -> str:
+    """How a message names an entry: its id, or a crosswalk link by its two ends."""
+    return f"the link {entry.source} → {entry.target}" if isinstance(entry, Link) else entry.id

@@ -512,6 +512,76 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         17,
         "statuses.yaml, line 17: status 'limited' has the same order as 'not_started'; each status needs its own order",
     ),
+    "duplicate-status-label": (
+        17,
+        "statuses.yaml, line 17: status 'limited' has the same label as 'not_started'; each status needs its own label",
+    ),
+    "unknown-framework": (
+        49,
+        "commitments.yaml, line 49: ASC-2 refers to framework 'ASX', which is not in the catalog; correct the id or "
+        "add the missing entry",
+    ),
+    "unknown-parent-commitment": (
+        209,
+        "commitments.yaml, line 209: ASC-1.1 refers to parent 'ASC-9', which is not in the catalog; correct the id "
+        "or add the missing entry",
+    ),
+    "unknown-parent-mechanism": (
+        84,
+        "mechanisms.yaml, line 84: SOMTC refers to parent 'AMMX', which is not in the catalog; correct the id or add "
+        "the missing entry",
+    ),
+    "unknown-source-of-a-commitment": (
+        31,
+        "commitments.yaml, line 31: ASC-1 refers to source 'S-NOPE', which is not in the catalog; correct the id or "
+        "add the missing entry",
+    ),
+    "unknown-source-of-a-mechanism": (
+        20,
+        "mechanisms.yaml, line 20: ACTIP refers to source 'S-NOPE', which is not in the catalog; correct the id or "
+        "add the missing entry",
+    ),
+    "unknown-source-of-a-member": (
+        14,
+        "members.yaml, line 14: AFG refers to source 'S-NOPE', which is not in the catalog; correct the id or add the "
+        "missing entry",
+    ),
+    "unknown-source-of-a-link": (
+        26,
+        "crosswalk.yaml, line 26: the link ASC-CM → ASC-4.1 refers to source 'S-NOPE', which is not in the catalog; "
+        "correct the id or add the missing entry",
+    ),
+    "unknown-source-of-a-theme": (
+        10,
+        "themes.yaml, line 10: forced-criminality refers to source 'S-NOPE', which is not in the catalog; correct the "
+        "id or add the missing entry",
+    ),
+    "unknown-complete-status": (
+        None,
+        "statuses.yaml: 'complete' names status 'done', which is not on the scale; use one of complete, "
+        "discontinued, limited, not_started, substantial",
+    ),
+    "unknown-status-counted-apart": (
+        None,
+        "statuses.yaml: 'counted_apart' names status 'dropped', which is not on the scale; use one of complete, "
+        "discontinued, limited, not_started, substantial",
+    ),
+    "entry-that-is-not-a-mapping": (None, "themes.yaml: every entry must be a mapping, got 'just text'"),
+    "bad-field-of-a-source": (
+        35,
+        "sources.yaml, line 35 (entry 'S-CCS23'), colour: Extra inputs are not permitted; fix the value in the "
+        "catalog file",
+    ),
+    "bad-field-of-a-status": (
+        17,
+        "statuses.yaml, line 17 (entry 'limited'), order: Input should be a valid integer, unable to parse string as "
+        "an integer; fix the value in the catalog file",
+    ),
+    # A scale rule is a top-level key: no line of its own (only mappings carry lines), so the field names it.
+    "bad-rule-of-the-scale": (
+        None,
+        "statuses.yaml, complete: Input should be a valid string; fix the value in the catalog file",
+    ),
 }
 
 
@@ -604,6 +674,111 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
             ("catalog-duplicate-id", "order"),
             id="duplicate-status-order",
         ),
+        pytest.param(
+            "statuses.yaml",
+            "    label: Limited\n",
+            "    label: Not started\n",
+            ("catalog-duplicate-id", "label"),
+            id="duplicate-status-label",
+        ),
+        pytest.param(
+            "commitments.yaml",
+            "  - id: ASC-2\n    framework: ASC\n",
+            "  - id: ASC-2\n    framework: ASX\n",
+            ("catalog-dangling-ref", "framework"),
+            id="unknown-framework",
+        ),
+        pytest.param(
+            "commitments.yaml",
+            "    parent: ASC-1\n",
+            "    parent: ASC-9\n",
+            ("catalog-dangling-ref", "parent"),
+            id="unknown-parent-commitment",
+        ),
+        pytest.param(
+            "mechanisms.yaml",
+            "    parent: AMMTC\n",
+            "    parent: AMMX\n",
+            ("catalog-dangling-ref", "parent"),
+            id="unknown-parent-mechanism",
+        ),
+        pytest.param(
+            "commitments.yaml",
+            "sources: [S-BPMC8, S-IOM, S-WGD,",
+            "sources: [S-NOPE, S-BPMC8, S-IOM, S-WGD,",
+            ("catalog-dangling-ref", "source"),
+            id="unknown-source-of-a-commitment",
+        ),
+        pytest.param(
+            "mechanisms.yaml",
+            "sources: [S-ASEAN-ACTIP17,",
+            "sources: [S-NOPE, S-ASEAN-ACTIP17,",
+            ("catalog-dangling-ref", "source"),
+            id="unknown-source-of-a-mechanism",
+        ),
+        pytest.param(
+            "members.yaml",
+            "sources: [S-IOM-OLD, S-ABOUT]\n",
+            "sources: [S-NOPE, S-IOM-OLD, S-ABOUT]\n",
+            ("catalog-dangling-ref", "source"),
+            id="unknown-source-of-a-member",
+        ),
+        pytest.param(
+            "crosswalk.yaml",
+            "sources: [S-BPMC8, S-UNHCR23]",
+            "sources: [S-NOPE, S-BPMC8, S-UNHCR23]",
+            ("catalog-dangling-ref", "source"),
+            id="unknown-source-of-a-link",
+        ),
+        pytest.param(
+            "themes.yaml",
+            "sources: [S-CCS23,",
+            "sources: [S-NOPE, S-CCS23,",
+            ("catalog-dangling-ref", "source"),
+            id="unknown-source-of-a-theme",
+        ),
+        pytest.param(
+            "statuses.yaml",
+            "complete: complete\n",
+            "complete: done\n",
+            ("catalog-unknown-status", "complete"),
+            id="unknown-complete-status",
+        ),
+        pytest.param(
+            "statuses.yaml",
+            "counted_apart: [discontinued]",
+            "counted_apart: [dropped]",
+            ("catalog-unknown-status", "counted_apart"),
+            id="unknown-status-counted-apart",
+        ),
+        pytest.param(
+            "themes.yaml",
+            "\nthemes:\n",
+            "\nthemes:\n  - just text\n",
+            ("catalog-structure", None),
+            id="entry-that-is-not-a-mapping",
+        ),
+        pytest.param(
+            "sources.yaml",
+            "  - key: S-CCS23\n",
+            "  - key: S-CCS23\n    colour: red\n",
+            ("catalog-schema", "colour"),
+            id="bad-field-of-a-source",
+        ),
+        pytest.param(
+            "statuses.yaml",
+            "    order: 2\n",
+            "    order: two\n",
+            ("catalog-schema", "order"),
+            id="bad-field-of-a-status",
+        ),
+        pytest.param(
+            "statuses.yaml",
+            "complete: complete\n",
+            "complete: [a, b]\n",
+            ("catalog-schema", "complete"),
+            id="bad-rule-of-the-scale",
+        ),
     ],
 )
 def test_catalog_validation_rule(
@@ -678,3 +853,77 @@ def test_the_commitments_of_a_framework_are_its_own_in_catalog_order(catalog: Ca
     assert {c.framework for c in bohol} == {"BWP"}
     assert len(bohol) + len(catalog.commitments_of("ASC")) == len(catalog.commitments)
     assert catalog.commitments_of("NONE") == []
+
+
+def _edited_catalog(tmp_path: Path, file: str, old: str, new: str) -> Catalog:
+    """The bundled catalog with the first ``old`` in ``file`` replaced by ``new``."""
+    directory = tmp_path / "commitments"
+    shutil.copytree(CATALOG_DIR, directory, dirs_exist_ok=True)
+    target = directory / file
+    text = target.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found in {file}; update the test"
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_catalog(directory)
+
+
+def test_a_scale_that_could_not_be_read_is_not_checked_again(tmp_path: Path) -> None:
+    directory = tmp_path / "commitments"
+    shutil.copytree(CATALOG_DIR, directory)
+    (directory / "statuses.yaml").unlink()
+
+    issues = load_catalog(directory).issues
+
+    # Only the missing file: no cascade of "'complete' names status 'complete'" against the empty fallback scale.
+    assert [(i.code, i.file) for i in issues] == [("catalog-missing-file", "statuses.yaml")]
+
+
+def test_rules_of_a_scale_without_statuses_say_none_is_defined(tmp_path: Path) -> None:
+    directory = tmp_path / "commitments"
+    shutil.copytree(CATALOG_DIR, directory)
+    text = (directory / "statuses.yaml").read_text(encoding="utf-8")
+    rules = text[text.index("# The status that counts as done") :]
+    (directory / "statuses.yaml").write_text("statuses: []\n\n" + rules, encoding="utf-8")
+
+    catalog = load_catalog(directory)
+
+    assert catalog.scale.statuses == []
+    assert [i.message for i in catalog.issues] == [
+        "statuses.yaml: 'complete' names status 'complete', which is not on the scale; use one of (none defined)",
+        "statuses.yaml: 'requires_evidence' names status 'complete', which is not on the scale; use one of "
+        "(none defined)",
+        "statuses.yaml: 'counted_apart' names status 'discontinued', which is not on the scale; use one of "
+        "(none defined)",
+    ]
+
+
+def test_a_status_is_found_by_its_id_and_by_a_label_unlike_the_id(tmp_path: Path) -> None:
+    catalog = _edited_catalog(tmp_path, "statuses.yaml", "    label: Not started\n", "    label: Not yet begun\n")
+
+    assert [catalog.status_for_input(typed) for typed in ("not_started", "NOT YET BEGUN", "None", "not begun")] == [
+        "not_started",
+        "not_started",
+        None,
+        None,
+    ]
+
+
+def test_invalid_and_duplicate_entries_leave_the_entries_after_them_loaded(tmp_path: Path, catalog: Catalog) -> None:
+    bad_member = _edited_catalog(tmp_path / "a", "members.yaml", "    confidence: V\n", "    confidence: X\n")
+    twice = _edited_catalog(tmp_path / "b", "commitments.yaml", "  - id: ASC-1.2\n", "  - id: ASC-1.1\n")
+
+    assert set(bad_member.members) == set(catalog.members) - {"AFG"}  # only the first member is dropped
+    assert set(twice.commitments) == set(catalog.commitments) - {"ASC-1.2"}  # the second ASC-1.1 is dropped
+    assert twice.commitments["ASC-1.1"].line == 209  # and the first one kept
+
+
+def test_top_level_follows_parents_and_stops_at_a_missing_parent_or_a_cycle(tmp_path: Path, catalog: Catalog) -> None:
+    assert (catalog.top_level("ASC-1.1"), catalog.top_level("ASC-1")) == ("ASC-1", "ASC-1")
+    dangling = _edited_catalog(tmp_path / "a", "commitments.yaml", "    parent: ASC-1\n", "    parent: ASC-9\n")
+    assert dangling.top_level("ASC-1.1") == "ASC-1.1"  # its parent is not in the catalog: it is its own top
+    cycle = _edited_catalog(
+        tmp_path / "b",
+        "commitments.yaml",
+        "  - id: ASC-1\n    framework: ASC\n",
+        "  - id: ASC-1\n    parent: ASC-1.1\n    framework: ASC\n",
+    )
+    assert {cycle.top_level("ASC-1.1"), cycle.top_level("ASC-1")} <= {"ASC-1", "ASC-1.1"}  # it ends
