@@ -17,7 +17,7 @@ from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.overview import percent
 from ui.auth import current_user
 from ui.cache import get_dataset
-from ui.components import illustrative_banner, show_chart
+from ui.components import data_banner, show_chart
 from ui.movement import show_snapshot_changes
 from ui.sidebar import current_filters
 from ui.text import plain
@@ -206,7 +206,7 @@ st.caption(
 )
 dataset = get_dataset()
 catalog = dataset.catalog
-illustrative_banner(dataset)
+data_banner(dataset)
 store = Snapshots(settings.data_dir())
 infos = {i.slug: i for i in store.list()}  # oldest first
 options = {

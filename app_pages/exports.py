@@ -13,7 +13,7 @@ from tracker.documents.images import ImageExportError, figure_png, figure_svg, f
 from tracker.records.snapshots import Snapshots
 from ui.auth import current_user
 from ui.cache import get_round_summary
-from ui.components import illustrative_banner
+from ui.components import data_banner
 from ui.state import current_view
 
 LAST_SIX_MONTHS = "last-6-months"
@@ -25,7 +25,7 @@ today = settings.today()
 
 st.title("Briefing pack and exports")
 st.caption("Take the current view to a meeting. The sidebar filters set the scope of every file on this page.")
-illustrative_banner(dataset)
+data_banner(dataset)
 st.markdown("**Scope:** " + " · ".join(filters_in_words(filters, catalog)))
 if confidential:
     st.warning("Your role sees confidential actions and these files include them: internal use only, do not circulate.")

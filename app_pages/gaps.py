@@ -14,7 +14,7 @@ from tracker.views.gaps import (
     stale_members,
     uncovered_commitments,
 )
-from ui.components import illustrative_banner, show_chart, show_rows
+from ui.components import data_banner, show_chart, show_rows
 from ui.state import current_view
 
 view = current_view()
@@ -22,7 +22,7 @@ catalog, dataset = view.catalog, view.dataset
 
 st.title("Gaps")
 st.caption("Every member against every commitment. Empty cells (∅) mean no action has been reported for that pair.")
-illustrative_banner(dataset)
+data_banner(dataset)
 if not view.member_ids or not view.commitment_ids:
     st.info("No member or commitment is in scope for these filters. Widen them in the sidebar.")
     st.stop()

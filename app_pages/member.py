@@ -12,7 +12,7 @@ from tracker.views import action_table
 from tracker.views.action_table import action_display
 from tracker.views.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
 from tracker.views.overview import freshness, headline, percent, status_counts
-from ui.components import PRINT_CSS, illustrative_banner, nothing_matches, show_chart, show_rows
+from ui.components import PRINT_CSS, data_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
 from ui.text import plain_table
@@ -37,7 +37,7 @@ if profile.asean:
 if profile.co_chair:
     facts.append("Bali Process co-chair")
 st.caption(" · ".join(facts) + ". Statuses are the member's own reports, not ratings.")
-illustrative_banner(dataset)
+data_banner(dataset)
 
 figures = headline(view)
 fresh = freshness(view, today, STALE_AFTER_DAYS).iloc[0]

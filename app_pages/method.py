@@ -17,7 +17,7 @@ from tracker.views.method import (
 )
 from ui.auth import current_user
 from ui.cache import get_dataset
-from ui.components import illustrative_banner, show_issues
+from ui.components import data_banner, show_issues
 from ui.text import plain
 
 dataset = get_dataset()
@@ -26,7 +26,7 @@ user = current_user()
 confidential = can_see_confidential(user)
 
 st.title("Method and data")
-illustrative_banner(dataset)
+data_banner(dataset)
 
 st.header("Validation issues in the current data")
 # Viewers get no issue about a confidential action, and no count that includes one (loaders/disclosure.py).

@@ -20,7 +20,7 @@ from tracker.views.overlap import (
     possible_duplicate_bound,
     possible_duplicates,
 )
-from ui.components import illustrative_banner, nothing_matches, show_chart, show_rows
+from ui.components import data_banner, nothing_matches, show_chart, show_rows
 from ui.state import current_view
 
 
@@ -35,7 +35,7 @@ view = current_view()
 catalog, dataset = view.catalog, view.dataset
 
 st.title("ASEAN overlap: where does Bali Process work meet ASEAN work?")
-illustrative_banner(dataset)
+data_banner(dataset)
 st.caption(
     "The crosswalk linking Adelaide Strategy commitments, Bohol TIP Work Plan items and ASEAN mechanisms is an "
     "**editorial mapping** made for this tracker, not an official one: almost every link is confidence **I** "

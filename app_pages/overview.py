@@ -11,7 +11,7 @@ from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.overview import catalog_caveats, freshness, headline, key_figures, status_counts
 from ui.auth import current_user
 from ui.cache import get_round_summary
-from ui.components import illustrative_banner, nothing_matches, show_chart
+from ui.components import data_banner, nothing_matches, show_chart
 from ui.state import current_view
 from ui.text import plain
 
@@ -21,7 +21,7 @@ today = settings.today()
 
 st.title("Overview")
 st.caption("How the Bali Process members report progress on the 2023 Adelaide Strategy and the Bohol TIP Work Plan.")
-illustrative_banner(dataset)
+data_banner(dataset)
 
 # The same four figures, labels and formatting as the briefing pack (tracker.views.overview.key_figures).
 for column, figure in zip(st.columns(4), key_figures(headline(view)), strict=True):

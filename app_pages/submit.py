@@ -13,7 +13,7 @@ from tracker.views.action_table import action_display
 from tracker.views.method import issue_counts
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store, get_upload
-from ui.components import illustrative_banner, show_issues, show_rows
+from ui.components import data_banner, show_issues, show_rows
 from ui.text import plain
 
 user = current_user()
@@ -23,7 +23,7 @@ store = get_store()
 
 st.title("Submit an update")
 st.caption("Anyone can check a file here: nothing is saved until a focal point sends it and a reviewer approves it.")
-illustrative_banner(dataset)
+data_banner(dataset)
 if flash := st.session_state.pop("submit_flash", None):
     st.success(flash)
 

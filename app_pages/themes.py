@@ -23,7 +23,7 @@ from tracker.views.themes import (
     theme_sources,
     theme_view,
 )
-from ui.components import illustrative_banner, nothing_matches, show_chart, show_rows
+from ui.components import data_banner, nothing_matches, show_chart, show_rows
 from ui.movement import show_since_date
 from ui.sidebar import current_filters, set_filters
 from ui.state import current_view
@@ -100,7 +100,7 @@ st.caption(
     "Cross-cutting themes are an editorial classification of the commitments (confidence I). An action counts "
     "under a theme when a commitment it reports against carries it. Statuses are members' own reports, not ratings."
 )
-illustrative_banner(dataset)
+data_banner(dataset)
 if not catalog.themes:
     st.info("The catalog defines no themes (`commitments/themes.yaml`).")
     st.stop()

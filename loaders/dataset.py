@@ -49,6 +49,8 @@ class Dataset:
         issues: catalog and data issues, sorted, each marked with who may read it
             (``loaders.disclosure``; viewers get ``visible_issues``).
         illustrative: True when any file is marked as illustrative sample data.
+        public_record: when any file is marked as compiled from the public record (not member reporting), the
+            latest day its sources were read; else None.
     """
 
     catalog: Catalog
@@ -58,6 +60,7 @@ class Dataset:
     files: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     illustrative: bool = False
+    public_record: dt.date | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -230,6 +233,7 @@ def build_dataset(
         files=_file_table(raws, checked, issues, paths),
         issues=issues,
         illustrative=any(r.illustrative for r in raws),
+        public_record=max((r.public_record for r in raws if r.public_record), default=None),
     )
 
 
@@ -272,6 +276,7 @@ def _file_table(
             "file": [r.file for r in raws],
             "rows": [len(r.rows) for r in raws],
             "illustrative": [r.illustrative for r in raws],
+            "public_record": [r.public_record is not None for r in raws],
         }
     )
     frame["actions"] = frame["file"].map(valid).fillna(0).astype(int)

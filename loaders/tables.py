@@ -9,6 +9,7 @@ header) becomes an issue; the caller never sees an exception for bad input.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 ILLUSTRATIVE_MARK = "illustrative"
+PUBLIC_RECORD_KEY = "public_record"  # YAML: the day the public sources were read (docs/public-record.md)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class RawFile:
     rows: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     illustrative: bool = False
+    public_record: dt.date | None = None
     declared_member: str | None = None
     declared_member_line: int | None = None
 
@@ -198,6 +201,7 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
         rest = list(unknown_keys.items())[limits.MAX_UNKNOWN_COLUMN_WARNINGS :]
         issues.append(_more_unknown(name, None, rest[0][1], len(rest), f"keys such as '{rest[0][0]}'"))
     rows = pd.DataFrame.from_records(records, columns=[*FIELD_NAMES, "_row", "_extra"])  # no records: empty_rows()
+    public_record = _public_record_day(name, document, issues)
     return RawFile(
         file=name,
         member=member,
@@ -205,9 +209,27 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
         rows=rows,
         issues=issues,
         illustrative=bool(document.get("illustrative")),
+        public_record=public_record,
         declared_member=declared_text,
         declared_member_line=document.get(LINE_KEY),
     )
+
+
+def _public_record_day(name: str, document: dict[str, Any], issues: list[Issue]) -> dt.date | None:
+    """The day a public-record file's sources were read; a value that is not a day is reported and ignored."""
+    value = document.get(PUBLIC_RECORD_KEY)
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    issues.append(
+        warning(
+            "public-record-date",
+            name,
+            f"{name}: 'public_record:' must be the day the public sources were read, as YYYY-MM-DD (got "
+            f"{str(value)[:40]!r}); until it is, the file is not labelled as the public record",
+            field=PUBLIC_RECORD_KEY,
+        )
+    )
+    return None
 
 
 def _jsonable(value: Any) -> Any:

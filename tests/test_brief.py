@@ -27,10 +27,10 @@ from tracker import settings
 from tracker.access import Role, User
 from tracker.cli import EXIT_MISUSE, EXIT_OK, main
 from tracker.documents.brief import PROFILE_LIMIT, PdfExportError, brief_html, brief_pdf, build_brief
-from tracker.documents.exports import ILLUSTRATIVE_NOTE
 from tracker.records.snapshots import Snapshots
 from tracker.views.filters import Filters
 from tracker.views.progress import movement_since
+from tracker.views.provenance import ILLUSTRATIVE_NOTE
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")

@@ -186,13 +186,14 @@ def test_load_dataset_judges_dates_at_the_day_given_and_describes_each_file(tmp_
         tmp_path / "THA.yaml", [valid_row(member="THA", last_updated="2020-01-01", aside="x")], member="THA"
     )
     tha.write_text("illustrative: true\n" + tha.read_text(encoding="utf-8"), encoding="utf-8")
+    idn.write_text("public_record: 2019-12-30\n" + idn.read_text(encoding="utf-8"), encoding="utf-8")
     os.utime(idn, ns=(1_700_000_000 * 10**9,) * 2)
     os.utime(tha, ns=(1_600_000_000 * 10**9,) * 2)
 
     dataset = load_dataset(tmp_path, catalog, today=dt.date(2020, 1, 1))
     assert dataset.catalog is catalog  # the one given, not the bundled one loaded again
     assert [(i.file, i.row, i.field, i.code) for i in dataset.issues] == [
-        ("IDN.yaml", 3, "last_updated", "future-date"),
+        ("IDN.yaml", 4, "last_updated", "future-date"),  # line 4: below the public_record line
         ("THA.yaml", 4, None, "unknown-column"),  # the key "aside"
     ]
     assert dataset.files.to_dict("records") == [
@@ -201,6 +202,7 @@ def test_load_dataset_judges_dates_at_the_day_given_and_describes_each_file(tmp_
             "file": "IDN.yaml",
             "rows": 1,
             "illustrative": False,
+            "public_record": True,
             "actions": 0,
             "errors": 1,
             "warnings": 0,
@@ -211,6 +213,7 @@ def test_load_dataset_judges_dates_at_the_day_given_and_describes_each_file(tmp_
             "file": "THA.yaml",
             "rows": 1,
             "illustrative": True,
+            "public_record": False,
             "actions": 1,
             "errors": 0,
             "warnings": 1,
@@ -220,6 +223,7 @@ def test_load_dataset_judges_dates_at_the_day_given_and_describes_each_file(tmp_
     counts = dataset.files[["rows", "actions", "errors", "warnings"]]
     assert [str(t) for t in counts.dtypes] == ["int64"] * 4  # whole numbers: a count is never shown as 1.0
     assert dataset.illustrative is True  # one illustrative file makes the whole data set so
+    assert dataset.public_record == dt.date(2019, 12, 30)  # likewise one public-record file, with its day
 
 
 def test_files_named_by_the_path_as_given_are_dated_by_that_path(tmp_path: Path, catalog: Catalog):

@@ -30,8 +30,8 @@ from tracker.documents.datapackage import (
     datapackage_zip,
     write_datapackage,
 )
-from tracker.documents.exports import ILLUSTRATIVE_NOTE
 from tracker.records.snapshots import SnapshotInfo
+from tracker.views.provenance import ILLUSTRATIVE_NOTE
 
 SNAPSHOTS = (
     SnapshotInfo("18th-ahg-som", "18th AHG SOM", "2025-12-03T09:30:00+00:00", "Reviewer One", "2025-11-30", 1850),

@@ -30,7 +30,6 @@ from tracker.cli import EXIT_MISUSE, EXIT_OK, main
 from tracker.documents import exports
 from tracker.documents.exports import (
     CONFIDENTIAL_INCLUDED,
-    ILLUSTRATIVE_NOTE,
     STATUS_NOTE,
     all_data_csv,
     data_as_of,
@@ -43,6 +42,7 @@ from tracker.documents.images import ImageExportError, figure_png, figure_svg, f
 from tracker.documents.template import template_workbook
 from tracker.views.filters import Filters, apply_filters
 from tracker.views.overview import status_counts
+from tracker.views.provenance import ILLUSTRATIVE_NOTE
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -183,14 +183,14 @@ def test_text_that_cannot_start_a_formula_is_left_alone(value):
 @pytest.mark.parametrize("value", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
 def test_a_csv_table_neutralises_every_formula_start_in_cells_and_headers(value):
     frame = pd.DataFrame({"text": [value, "plain"], value: ["header", "x"], "n": [1, 2]})
-    rows = read_csv(table_csv(frame, illustrative=False))
+    rows = read_csv(table_csv(frame, note=None))
     assert [r["text"] for r in rows] == ["'" + value, "plain"]  # one row per record: no line break escaped
     assert list(rows[0]) == ["text", "'" + value, "n"] and rows[0]["n"] == "1"
 
 
 def test_a_carriage_return_inside_a_csv_cell_never_starts_a_row():
     frame = pd.DataFrame({"text": ['liaison\r=HYPERLINK("http://x")', "next"]})
-    data = table_csv(frame, illustrative=False)
+    data = table_csv(frame, note=None)
     assert [r["text"] for r in read_csv(data)] == ['liaison\r=HYPERLINK("http://x")', "next"]
     assert b'"liaison\r=' in data  # quoted, as RFC 4180 asks for a field holding a line break
 

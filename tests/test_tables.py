@@ -319,6 +319,43 @@ def test_yaml_illustrative_flag_and_member_inheritance(member_file: MemberFile) 
     assert (raw.declared_member, raw.declared_member_line) == ("IDN", 1)
 
 
+@pytest.mark.parametrize(
+    ("line", "expected", "warned"),
+    [
+        ("public_record: 2026-11-30\n", dt.date(2026, 11, 30), None),
+        ("", None, None),
+        ("public_record:\n", None, None),  # blank: not the public record, and nothing to say
+        ("public_record: yes\n", None, "'True'"),
+        ("public_record: 2026-11-30 10:00:00\n", None, "'2026-11-30 10:00:00'"),  # a time: not a day
+        (f"public_record: '{'x' * 60}'\n", None, "'" + "x" * 40 + "'"),
+    ],
+)
+def test_yaml_public_record_is_the_day_its_sources_were_read(
+    member_file: MemberFile, line: str, expected: dt.date | None, warned: str | None
+) -> None:
+    path = member_file("IDN.yaml", [])
+    path.write_text(f"{line}member: IDN\nactions:\n  - title: A\n", encoding="utf-8")
+
+    raw = read_member_file(path)
+
+    assert raw.public_record == expected
+    assert [(i.severity, i.code, i.file, i.row, i.field, i.message) for i in raw.issues] == (
+        []
+        if warned is None
+        else [
+            (
+                "warning",
+                "public-record-date",
+                "IDN.yaml",
+                None,
+                "public_record",
+                "IDN.yaml: 'public_record:' must be the day the public sources were read, as YYYY-MM-DD (got "
+                f"{warned}); until it is, the file is not labelled as the public record",
+            )
+        ]
+    )
+
+
 def test_yaml_blank_member_declares_nothing(member_file: MemberFile, check: Check) -> None:
     path = member_file("IDN.yaml", [valid_row(member=None), valid_row()], member="")
 

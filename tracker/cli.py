@@ -506,9 +506,16 @@ def _brief_or_export(args: argparse.Namespace) -> int:
         print(f"Wrote {out}.")
     if confidential:
         print("note: confidential actions are included: for internal use only.", file=sys.stderr)
-    if dataset.illustrative:
-        print("note: the data is the illustrative sample (generated, not real reporting); the file says so.")
+    _say_origin(dataset, "the file says so")
     return EXIT_OK
+
+
+def _say_origin(dataset: Dataset, where: str) -> None:
+    """A note on stdout when the records are not members' own reporting (the output says so too)."""
+    if dataset.illustrative:
+        print(f"note: the data is the illustrative sample (generated, not real reporting); {where}.")
+    if dataset.public_record is not None:
+        print(f"note: the data is the public record compiled from public sources (not reported by members); {where}.")
 
 
 def _as_shown(dataset: Dataset) -> Dataset:
@@ -730,8 +737,7 @@ def _datapackage(args: argparse.Namespace) -> int:
     print(f"Wrote {written} and its CSV files. Check it with: frictionless validate {written}")
     if confidential:
         print("note: confidential actions are included: for internal use only.", file=sys.stderr)
-    if dataset.illustrative:
-        print("note: the data is the illustrative sample (generated, not real reporting); the package says so.")
+    _say_origin(dataset, "the package says so")
     return EXIT_OK
 
 
@@ -753,6 +759,5 @@ def _publish(args: argparse.Namespace) -> int:
 
     files = publish_site(_as_shown(dataset), out, today=today, write_data=write_data)
     print(f"Wrote the public site to {out}: {len(files)} files; open {out / 'index.html'}.")
-    if dataset.illustrative:
-        print("note: the data is the illustrative sample (generated, not real reporting); every page says so.")
+    _say_origin(dataset, "every page says so")
     return EXIT_OK

@@ -17,6 +17,7 @@ from loaders.dataset import Dataset
 from loaders.issues import Issue
 from tracker.documents.exports import table_csv
 from tracker.views.method import issues_table
+from tracker.views.provenance import data_note, public_record_sentence
 from ui.text import with_evidence_links
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
@@ -40,14 +41,16 @@ PRINT_CSS = """<style>
 </style>"""
 
 
-def illustrative_banner(dataset: Dataset) -> None:
-    """A warning that the data is the generated sample, shown on every page."""
+def data_banner(dataset: Dataset) -> None:
+    """On every page: which data set is shown when it is not members' own reporting (sample or public record)."""
     if dataset.illustrative:
         st.warning(
             "**Illustrative sample data.** These action records are generated for demonstration and are "
             "**not real reporting** by any member. Statuses shown are members' own reports, not ratings.",
             icon=":material/science:",
         )
+    if dataset.public_record is not None:
+        st.info(public_record_sentence(dataset.public_record), icon=":material/public:")
 
 
 def show_chart(
@@ -71,7 +74,7 @@ def show_chart(
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             "Download this table (CSV)",
-            data=table_csv(table, illustrative=dataset.illustrative),
+            data=table_csv(table, note=data_note(dataset)),
             file_name=f"{file_name}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -111,7 +114,7 @@ def show_rows(frame: pd.DataFrame, *, key: str, file_name: str, dataset: Dataset
     st.download_button(
         f"Download all {len(frame):,} rows (CSV)",
         # Made only when someone clicks: most viewers never download the whole list.
-        data=lambda: table_csv(frame, illustrative=dataset.illustrative),
+        data=lambda: table_csv(frame, note=data_note(dataset)),
         file_name=f"{file_name}.csv",
         mime="text/csv",
         key=f"{key}_all_csv",
@@ -145,7 +148,7 @@ def show_issues(issues: Sequence[Issue], *, key: str, file_name: str, columns: M
     st.download_button(
         f"Download all {len(issues):,} issues (CSV)",
         # Made only when someone clicks: a long list is built once, for the one who wants it.
-        data=lambda: table_csv(issues_table(issues), illustrative=False),
+        data=lambda: table_csv(issues_table(issues), note=None),
         file_name=f"{file_name}.csv",
         mime="text/csv",
         key=f"{key}_csv",

@@ -37,7 +37,6 @@ from loaders.lookup import isin
 from tracker.documents.exports import (
     CONFIDENTIAL_EXCLUDED,
     CONFIDENTIAL_INCLUDED,
-    ILLUSTRATIVE_NOTE,
     STATUS_NOTE,
     data_as_of,
     filters_in_words,
@@ -75,6 +74,7 @@ from tracker.views.overview import (
     status_counts,
 )
 from tracker.views.progress import Movement, movement_since, overdue_actions, plan_year_summary
+from tracker.views.provenance import ILLUSTRATIVE_NOTE, public_record_sentence
 from tracker.views.themes import members_with_and_without_actions, theme_commitments, theme_mechanisms, theme_view
 
 PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
@@ -179,6 +179,7 @@ class Brief:
     scope: list[str]
     data_as_of: dt.date | None
     illustrative: bool
+    public_record: dt.date | None
     confidential_included: bool
     validation_errors: int
     headline: Headline
@@ -268,6 +269,7 @@ def build_brief(
         scope=filters_in_words(filters, catalog),
         data_as_of=data_as_of(view),
         illustrative=dataset.illustrative,
+        public_record=dataset.public_record,
         confidential_included=user_can_see_confidential,
         validation_errors=len(visible_issues(dataset.errors, can_see_confidential=user_can_see_confidential)),
         headline=figures,
@@ -376,6 +378,7 @@ def brief_html(brief: Brief) -> str:
         css=Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8")),  # noqa: S704 - our stylesheet
         notes={
             "illustrative": ILLUSTRATIVE_NOTE,
+            "public_record": public_record_sentence(brief.public_record) if brief.public_record else "",
             "statuses": STATUS_NOTE,
             "confidential": CONFIDENTIAL_INCLUDED if brief.confidential_included else CONFIDENTIAL_EXCLUDED,
         },
@@ -460,6 +463,11 @@ def _environment() -> jinja2.Environment:
 def _footer(brief: Brief) -> str:
     """The text at the foot of every printed page."""
     parts = [f"Data as of {_day(brief.data_as_of)}", f"prepared {_day(brief.today)}"]
+    if brief.public_record:
+        parts.insert(
+            0,
+            f"PUBLIC RECORD compiled from public sources read on {_day(brief.public_record)}, not reported by members",
+        )
     if brief.illustrative:
         parts.insert(0, "ILLUSTRATIVE SAMPLE DATA, not real reporting")
     if brief.confidential_included:

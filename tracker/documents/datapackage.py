@@ -32,10 +32,11 @@ from loaders.catalog import Catalog
 from loaders.catalog_schema import CONFIDENCE_LABELS, MEMBER_KINDS
 from loaders.dataset import Dataset
 from loaders.fields import DATE_FIELDS, FIELDS, TITLE_MAX
-from tracker.documents.exports import CSV_COLUMNS, ILLUSTRATIVE_NOTE, STATUS_NOTE, data_as_of, neutralise
+from tracker.documents.exports import CSV_COLUMNS, STATUS_NOTE, data_as_of, neutralise
 from tracker.records import durable
 from tracker.records.snapshots import SnapshotInfo
 from tracker.views.filters import Filters, apply_filters
+from tracker.views.provenance import ILLUSTRATIVE_NOTE, data_note, public_record_sentence
 
 DESCRIPTOR = "datapackage.json"
 PACKAGE_NAME = "bali-process-commitments"
@@ -201,7 +202,7 @@ def write_datapackage(
     view = apply_filters(dataset, Filters(), can_see_confidential=include_confidential)
     tables = [
         *catalog_tables(dataset.catalog),
-        *action_tables(view.actions, view.links, view.mechanisms, dataset.catalog, dataset.illustrative),
+        *action_tables(view.actions, view.links, view.mechanisms, dataset.catalog, data_note(dataset)),
         snapshots_table(snapshots, confidential_included=include_confidential),
     ]
     assert tuple(t.name for t in tables) == RESOURCES  # the file set is fixed: a rewrite replaces every file
@@ -217,6 +218,7 @@ def write_datapackage(
         data_date=as_of,
         version=version,
         illustrative=dataset.illustrative,
+        public_record=dataset.public_record,
         confidential_included=include_confidential,
     )
     package["resources"] = resources
@@ -232,6 +234,7 @@ def package_metadata(
     version: str | None,
     illustrative: bool,
     confidential_included: bool,
+    public_record: dt.date | None = None,
 ) -> dict[str, Any]:
     """The package-level properties of ``datapackage.json`` (everything but ``resources``)."""
     description = [
@@ -245,6 +248,8 @@ def package_metadata(
             f"{ILLUSTRATIVE_NOTE}. The action records are made up for demonstration: they are not reporting by "
             "any member, so do not cite them."
         )
+    if public_record is not None:
+        description.append(f"{public_record_sentence(public_record)} See docs/public-record.md in the repository.")
     description += [
         "Confidential actions are INCLUDED: for internal use only, do not circulate."
         if confidential_included
@@ -261,6 +266,7 @@ def package_metadata(
         "created": f"{today:%Y-%m-%d}T00:00:00Z",
         "data_as_of": f"{data_date:%Y-%m-%d}" if data_date else None,
         "illustrative": illustrative,
+        "public_record": f"{public_record:%Y-%m-%d}" if public_record else None,
         "confidential_included": confidential_included,
         "keywords": ["Bali Process", "ASEAN", "trafficking in persons", "people smuggling", "commitments"],
         "sources": [
@@ -548,24 +554,24 @@ def action_tables(
     links: pd.DataFrame,
     mechanisms: pd.DataFrame,
     catalog: Catalog,
-    illustrative: bool,
+    note: str | None,
 ) -> list[Table]:
     """The actions (the contract fields) and their link tables, as given (already filtered for confidentiality)."""
     frame = actions[["action_key", *CSV_COLUMNS]].copy()
     for column in DATE_FIELDS:
         frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-    if illustrative:
-        frame.insert(0, "data_note", ILLUSTRATIVE_NOTE)
+    if note:  # the data set's label (tracker.views.provenance.data_note) on every row
+        frame.insert(0, "data_note", note)
     return [
         Table(
             "actions",
             "Actions",
             "The actions members report, one row per action, with the fields of the member action spreadsheet. "
             + STATUS_NOTE
-            + (f" {ILLUSTRATIVE_NOTE}." if illustrative else ""),
+            + (f" {note}." if note else ""),
             frame,
             (
-                *((Column("data_note", required=True),) if illustrative else ()),
+                *((Column("data_note", required=True),) if note else ()),
                 Column(
                     "action_key",
                     required=True,

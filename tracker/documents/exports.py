@@ -2,8 +2,8 @@
 
 Text cells that a spreadsheet could run as a formula get a leading apostrophe
 (:func:`is_formula_like` says which, after OWASP's CSV injection guidance), and
-illustrative data carries its label in every exported table. Workbooks are
-written with xlsxwriter's ``write_string`` for every text cell, so nothing is
+illustrative or public-record data carries its label (``tracker.views.provenance``) in every exported
+table. Workbooks are written with xlsxwriter's ``write_string`` for every text cell, so nothing is
 ever stored as a formula either.
 """
 
@@ -26,6 +26,7 @@ from tracker.views.filters import GROUPS, Filters, View, apply_filters
 from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.overview import status_counts
 from tracker.views.progress import overdue_actions
+from tracker.views.provenance import data_note
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What OWASP lists: a cell starting with one of these is read as a formula (tab and CR start one too)."""
@@ -34,7 +35,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # import option removes it, then evaluates), and the full-width forms ＝ ＋ － ＠ that
 # East Asian versions of Excel turn into their ASCII forms as they read a cell.
 FORMULA_PATTERN = re.compile(r"[\x00-\x1f]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
-ILLUSTRATIVE_NOTE = "ILLUSTRATIVE SAMPLE DATA - generated, not real reporting"
 STATUS_NOTE = "Statuses are the members' own reports, not ratings by the Bali Process, ASEAN or the secretariat."
 CONFIDENTIAL_EXCLUDED = "Confidential actions are not included."
 CONFIDENTIAL_INCLUDED = "Confidential actions are INCLUDED: for internal use only, do not circulate."
@@ -70,7 +70,7 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table_csv(frame: pd.DataFrame, *, illustrative: bool) -> bytes:
+def table_csv(frame: pd.DataFrame, *, note: str | None) -> bytes:
     """CSV bytes (UTF-8 with BOM so Excel reads accents) of a neutralised table.
 
     Lines end in CRLF (RFC 4180), which also makes the writer quote every field holding a
@@ -78,8 +78,8 @@ def table_csv(frame: pd.DataFrame, *, illustrative: bool) -> bytes:
     spreadsheet started a new row there, whose first cell could be a formula.
     """
     out = neutralise(frame)
-    if illustrative:
-        out.insert(0, "data_note", ILLUSTRATIVE_NOTE)
+    if note:  # the data set's label (tracker.views.provenance.data_note) on every row
+        out.insert(0, "data_note", note)
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -176,8 +176,9 @@ def about_lines(
 ) -> list[tuple[str, str]]:
     """(label, text) rows that say what an export holds: scope, dates, caveats."""
     rows = [("Title", "Commitments Tracker: export of the filtered view")]
-    if view.dataset.illustrative:
-        rows.append(("Data", ILLUSTRATIVE_NOTE))
+    note = data_note(view.dataset)
+    if note:
+        rows.append(("Data", note))
     rows += [("Scope", line) for line in filters_in_words(filters, view.catalog)]
     rows += [
         ("Data as of", f"{data_as_of:%d %B %Y} (latest update in the records exported)" if data_as_of else "no data"),
@@ -229,7 +230,7 @@ def view_workbook(
             view, filters, data_as_of=data_as_of, exported=today, confidential_included=confidential_included
         )
         for row, (label, text) in enumerate(lines):
-            warn = text in (ILLUSTRATIVE_NOTE, CONFIDENTIAL_INCLUDED)
+            warn = label == "Data" or text == CONFIDENTIAL_INCLUDED
             about.write_string(row, 0, str(neutralise_text(label)), styles["bold"])
             about.write_string(row, 1, str(neutralise_text(text)), styles["warn"] if warn else styles["wrap"])
         sheet_list = len(lines) + 1
@@ -237,7 +238,7 @@ def view_workbook(
         tables = view_tables(view, today)
         for offset, name in enumerate(tables):
             about.write_string(sheet_list + offset, 1, f"{name}: {len(tables[name]):,} row(s)")
-        note = ILLUSTRATIVE_NOTE if view.dataset.illustrative else None
+        note = data_note(view.dataset)
         for name, frame in tables.items():
             _write_table(book.add_worksheet(name), frame, name, note, styles)
     return buffer.getvalue()
@@ -250,7 +251,7 @@ def _write_table(
     note: str | None,
     styles: Mapping[str, xlsxwriter.format.Format],
 ) -> None:
-    """A title line (with the illustrative label), a header row, then one row per record."""
+    """A title line (with the data set's label), a header row, then one row per record."""
     sheet.write_string(0, 0, title + (f"  ({note})" if note else ""), styles["warn"] if note else styles["bold"])
     header = 2
     for col, name in enumerate(frame.columns):
@@ -287,10 +288,10 @@ def all_data_csv(dataset: Dataset, *, can_see_confidential: bool, filters: Filte
     """CSV of every action (the contract fields), or of those in ``filters``' scope.
 
     Confidential actions are left out unless ``can_see_confidential``; text is
-    neutralised and illustrative data is labelled on every row.
+    neutralised and illustrative or public-record data is labelled on every row.
     """
     view = apply_filters(dataset, filters or Filters(), can_see_confidential=can_see_confidential)
     frame = view.actions[list(CSV_COLUMNS)].copy()
     for column in ("start_date", "due_date", "last_updated"):
         frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-    return table_csv(frame, illustrative=dataset.illustrative)
+    return table_csv(frame, note=data_note(dataset))

@@ -36,15 +36,12 @@ from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.method import crosswalk_table
 from tracker.views.overlap import crosswalk_matrix
 from tracker.views.overview import headline, key_figures, status_counts
+from tracker.views.provenance import data_sentences
 
 SITE_TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = "assets"
 PLOTLY_JS = "plotly.min.js"
 UNBROKEN_COLUMNS = {"Action ID", "Id", "Start", "Due", "Last updated", "Confidence", "commitment", "member"}
-ILLUSTRATIVE = (
-    "Illustrative sample data: generated for demonstration, not real reporting by any member. "
-    "Do not cite these figures."
-)
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,15 @@ def publish_site(
     ]
     context = {
         "site_title": "Bali Process commitments: the public view",
-        "illustrative": ILLUSTRATIVE if dataset.illustrative else "",
+        "data_notes": data_sentences(dataset),
+        "data_labels": [
+            label
+            for label, shown in (
+                ("illustrative sample data", dataset.illustrative),
+                ("public record", dataset.public_record),
+            )
+            if shown
+        ],
         "data_as_of": _day(data_as_of(view)),
         "published": _day(today),
         "nav": [("index.html", "Overview"), ("gaps.html", "Gaps"), ("crosswalk.html", "ASEAN crosswalk")],

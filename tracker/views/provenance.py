@@ -1,0 +1,48 @@
+"""Where the records shown come from, in the words every page, pack and export uses.
+
+Three kinds of data set: members' own reporting (the default for real use, no label), the illustrative
+sample (generated: ``illustrative: true``) and the public record (compiled from public pages, not reported by
+members: ``public_record: <day the pages were read>``; ``data/public/``, docs/public-record.md). A reader must
+never take either of the last two for member reporting, so every surface states them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from loaders.dataset import Dataset
+
+ILLUSTRATIVE_NOTE = "ILLUSTRATIVE SAMPLE DATA - generated, not real reporting"
+ILLUSTRATIVE_SENTENCE = (
+    "Illustrative sample data: generated for demonstration, not real reporting by any member. "
+    "Do not cite these figures."
+)
+
+
+def public_record_note(read_on: dt.date) -> str:
+    """The short label of a public-record data set (CSV column, workbook cell, page footer)."""
+    return f"PUBLIC RECORD - compiled from public sources read on {read_on:%Y-%m-%d}; not reported by members"
+
+
+def public_record_sentence(read_on: dt.date) -> str:
+    """The public record as a sentence for pages, packs and the site."""
+    return (
+        f"Public record: these actions were compiled from public sources read on {read_on.day} "
+        f"{read_on:%B %Y}; they were not reported by members. The evidence of each action is the page it comes from."
+    )
+
+
+def data_note(dataset: Dataset) -> str | None:
+    """The label every export carries about its records' origin; None for members' own reporting."""
+    notes = [ILLUSTRATIVE_NOTE] if dataset.illustrative else []
+    if dataset.public_record is not None:
+        notes.append(public_record_note(dataset.public_record))
+    return "; ".join(notes) or None
+
+
+def data_sentences(dataset: Dataset) -> list[str]:
+    """The origin of the records as sentences (none for members' own reporting)."""
+    sentences = [ILLUSTRATIVE_SENTENCE] if dataset.illustrative else []
+    if dataset.public_record is not None:
+        sentences.append(public_record_sentence(dataset.public_record))
+    return sentences
