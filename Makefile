@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 
-.PHONY: run test test-fast test-future lint check-data sample install install-dev bench loadtest mutation
+.PHONY: run run-public test test-fast test-future lint check-data sample install install-dev bench loadtest mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ install-dev: $(BIN)/python
 ## Start the dashboard on the bundled illustrative data.
 run: install
 	$(BIN)/streamlit run dashboard.py
+
+## The dashboard on the public record (data/public, docs/public-record.md) instead of the illustrative sample.
+run-public: install
+	TRACKER_DATA_DIR=data/public $(BIN)/streamlit run dashboard.py
 
 ## Install what the tests need, then run every test (unit, AppTest and real browser).
 test: install-dev

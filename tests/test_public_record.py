@@ -203,8 +203,8 @@ APP_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page", APP_PAGES)
-def test_every_page_opened_on_the_public_record_says_so(page, monkeypatch) -> None:
+@pytest.mark.parametrize("app_page", APP_PAGES)
+def test_every_page_opened_on_the_public_record_says_so(app_page, monkeypatch) -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -213,8 +213,28 @@ def test_every_page_opened_on_the_public_record_says_so(page, monkeypatch) -> No
     st.cache_resource.clear()
     at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
     at.run()
-    at.switch_page(page).run()
+    at.switch_page(app_page).run()
 
     assert not at.exception, at.exception
     assert [i.value for i in at.info if i.value == SENTENCE] == [SENTENCE]
     assert not any("Illustrative sample data" in w.value for w in at.warning)
+
+
+def test_a_data_set_partly_public_says_which_part(catalog) -> None:
+    rows = [action("IDN", 1, "ASC-1", "complete"), action("AUS", 1, "BWP-A", "limited")]
+    mixed = dataclasses.replace(dataset_of(catalog, rows), public_record=READ_ON)
+    mixed = dataclasses.replace(mixed, files=mixed.files.assign(public_record=[True, False][: len(mixed.files)]))
+    assert len(mixed.files) == 2  # one file per member in the builder
+
+    html = brief_html(build_brief(mixed, Filters(), user_can_see_confidential=False, since=None, today=TODAY))
+    csv = all_data_csv(mixed, can_see_confidential=False).decode("utf-8-sig")
+
+    assert (
+        "Public record: the actions in 1 of 2 member files were compiled from public sources read on 30 November "
+        "2026; they were not reported by members. The evidence of each action is the page it comes from. The other "
+        "files are members&#39; own reporting." in html
+    )
+    assert csv.splitlines()[1].startswith(
+        "PUBLIC RECORD (1 of 2 member files; the others are member reporting) - compiled from public sources read "
+        "on 2026-11-30; not reported by members,"
+    )

@@ -17,7 +17,7 @@ from loaders.dataset import Dataset
 from loaders.issues import Issue
 from tracker.documents.exports import table_csv
 from tracker.views.method import issues_table
-from tracker.views.provenance import data_note, public_record_sentence
+from tracker.views.provenance import data_note, public_record_sentence, public_share
 from ui.text import with_evidence_links
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
@@ -50,7 +50,7 @@ def data_banner(dataset: Dataset) -> None:
             icon=":material/science:",
         )
     if dataset.public_record is not None:
-        st.info(public_record_sentence(dataset.public_record), icon=":material/public:")
+        st.info(public_record_sentence(dataset.public_record, public_share(dataset)), icon=":material/public:")
 
 
 def show_chart(

@@ -74,7 +74,7 @@ from tracker.views.overview import (
     status_counts,
 )
 from tracker.views.progress import Movement, movement_since, overdue_actions, plan_year_summary
-from tracker.views.provenance import ILLUSTRATIVE_NOTE, public_record_sentence
+from tracker.views.provenance import ILLUSTRATIVE_NOTE, public_record_sentence, public_share
 from tracker.views.themes import members_with_and_without_actions, theme_commitments, theme_mechanisms, theme_view
 
 PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
@@ -378,7 +378,11 @@ def brief_html(brief: Brief) -> str:
         css=Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8")),  # noqa: S704 - our stylesheet
         notes={
             "illustrative": ILLUSTRATIVE_NOTE,
-            "public_record": public_record_sentence(brief.public_record) if brief.public_record else "",
+            "public_record": (
+                public_record_sentence(brief.public_record, public_share(brief.view.dataset))
+                if brief.public_record
+                else ""
+            ),
             "statuses": STATUS_NOTE,
             "confidential": CONFIDENTIAL_INCLUDED if brief.confidential_included else CONFIDENTIAL_EXCLUDED,
         },

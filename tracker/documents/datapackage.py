@@ -36,7 +36,7 @@ from tracker.documents.exports import CSV_COLUMNS, STATUS_NOTE, data_as_of, neut
 from tracker.records import durable
 from tracker.records.snapshots import SnapshotInfo
 from tracker.views.filters import Filters, apply_filters
-from tracker.views.provenance import ILLUSTRATIVE_NOTE, data_note, public_record_sentence
+from tracker.views.provenance import ILLUSTRATIVE_NOTE, data_note, public_record_sentence, public_share
 
 DESCRIPTOR = "datapackage.json"
 PACKAGE_NAME = "bali-process-commitments"
@@ -219,6 +219,7 @@ def write_datapackage(
         version=version,
         illustrative=dataset.illustrative,
         public_record=dataset.public_record,
+        public_record_share=public_share(dataset),
         confidential_included=include_confidential,
     )
     package["resources"] = resources
@@ -235,6 +236,7 @@ def package_metadata(
     illustrative: bool,
     confidential_included: bool,
     public_record: dt.date | None = None,
+    public_record_share: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """The package-level properties of ``datapackage.json`` (everything but ``resources``)."""
     description = [
@@ -249,7 +251,9 @@ def package_metadata(
             "any member, so do not cite them."
         )
     if public_record is not None:
-        description.append(f"{public_record_sentence(public_record)} See docs/public-record.md in the repository.")
+        description.append(
+            f"{public_record_sentence(public_record, public_record_share)} See docs/public-record.md in the repository."
+        )
     description += [
         "Confidential actions are INCLUDED: for internal use only, do not circulate."
         if confidential_included

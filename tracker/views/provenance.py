@@ -19,24 +19,37 @@ ILLUSTRATIVE_SENTENCE = (
 )
 
 
-def public_record_note(read_on: dt.date) -> str:
-    """The short label of a public-record data set (CSV column, workbook cell, page footer)."""
-    return f"PUBLIC RECORD - compiled from public sources read on {read_on:%Y-%m-%d}; not reported by members"
+def public_record_note(read_on: dt.date, share: tuple[int, int] | None = None) -> str:
+    """The short label of a public-record data set (CSV column, workbook cell, page footer).
+
+    ``share``: (public-record files, all files) when only some files are the public record.
+    """
+    which = f" ({share[0]} of {share[1]} member files; the others are member reporting)" if share else ""
+    return f"PUBLIC RECORD{which} - compiled from public sources read on {read_on:%Y-%m-%d}; not reported by members"
 
 
-def public_record_sentence(read_on: dt.date) -> str:
-    """The public record as a sentence for pages, packs and the site."""
+def public_record_sentence(read_on: dt.date, share: tuple[int, int] | None = None) -> str:
+    """The public record as a sentence for pages, packs and the site (``share`` as in :func:`public_record_note`)."""
+    which = f"the actions in {share[0]} of {share[1]} member files" if share else "these actions"
+    rest = " The other files are members' own reporting." if share else ""
     return (
-        f"Public record: these actions were compiled from public sources read on {read_on.day} "
-        f"{read_on:%B %Y}; they were not reported by members. The evidence of each action is the page it comes from."
+        f"Public record: {which} were compiled from public sources read on {read_on.day} {read_on:%B %Y}; they "
+        f"were not reported by members. The evidence of each action is the page it comes from.{rest}"
     )
+
+
+def public_share(dataset: Dataset) -> tuple[int, int] | None:
+    """(public-record files, member files) when the two differ: an update applied in the app drops the mark."""
+    flags = dataset.files.get("public_record", [])  # data sets built in tests may have no such column
+    marked = int(sum(bool(flag) for flag in flags))
+    return (marked, len(flags)) if 0 < marked < len(flags) else None
 
 
 def data_note(dataset: Dataset) -> str | None:
     """The label every export carries about its records' origin; None for members' own reporting."""
     notes = [ILLUSTRATIVE_NOTE] if dataset.illustrative else []
     if dataset.public_record is not None:
-        notes.append(public_record_note(dataset.public_record))
+        notes.append(public_record_note(dataset.public_record, public_share(dataset)))
     return "; ".join(notes) or None
 
 
@@ -44,5 +57,5 @@ def data_sentences(dataset: Dataset) -> list[str]:
     """The origin of the records as sentences (none for members' own reporting)."""
     sentences = [ILLUSTRATIVE_SENTENCE] if dataset.illustrative else []
     if dataset.public_record is not None:
-        sentences.append(public_record_sentence(dataset.public_record))
+        sentences.append(public_record_sentence(dataset.public_record, public_share(dataset)))
     return sentences
