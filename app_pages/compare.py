@@ -15,6 +15,7 @@ from tracker.views import compare as cmp
 from tracker.views.filters import GROUPS, View, apply_filters
 from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.overview import percent
+from tracker.views.provenance import status_note
 from ui.auth import current_user
 from ui.cache import get_dataset
 from ui.components import data_banner, show_chart
@@ -198,13 +199,13 @@ def show_snapshots(points: list[str], snapshots: Snapshots) -> None:
         )
 
 
+dataset = get_dataset()
 st.title("Compare")
 st.caption(
     "Pick 2 to 4 members, member groups or meeting snapshots and see them side by side, on the same scales. "
     "This page does not rank: members are listed A–Z by name, groups in their usual order and snapshots by date, "
-    "never by a figure. Statuses are members' own reports, not ratings."
+    "never by a figure. " + status_note(dataset, short=True)
 )
-dataset = get_dataset()
 catalog = dataset.catalog
 data_banner(dataset)
 store = Snapshots(settings.data_dir())

@@ -12,6 +12,7 @@ from tracker.views import action_table
 from tracker.views.action_table import action_display
 from tracker.views.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
 from tracker.views.overview import freshness, headline, percent, status_counts
+from tracker.views.provenance import status_note
 from ui.components import PRINT_CSS, data_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_member_view, dataset_catalog
@@ -36,7 +37,7 @@ if profile.asean:
     facts.append(f"ASEAN member since {profile.asean_since:%Y}" if profile.asean_since else "ASEAN member")
 if profile.co_chair:
     facts.append("Bali Process co-chair")
-st.caption(" · ".join(facts) + ". Statuses are the member's own reports, not ratings.")
+st.caption(" · ".join(facts) + ". " + status_note(dataset, short=True))
 data_banner(dataset)
 
 figures = headline(view)

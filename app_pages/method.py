@@ -15,6 +15,7 @@ from tracker.views.method import (
     scale_table,
     sources_table,
 )
+from tracker.views.provenance import status_note
 from ui.auth import current_user
 from ui.cache import get_dataset
 from ui.components import data_banner, show_issues
@@ -55,6 +56,8 @@ with st.expander("Member files read"):
 
 st.header("The status scale")
 st.markdown(catalog.scale.note)
+if dataset.public_record is not None:  # the scale's note speaks of member reporting; say what holds here
+    st.markdown(f"**In the data shown:** {status_note(dataset)}")
 st.table(scale_table(catalog).set_index("icon"))
 
 st.header("How the figures are made")

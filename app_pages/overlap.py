@@ -20,6 +20,7 @@ from tracker.views.overlap import (
     possible_duplicate_bound,
     possible_duplicates,
 )
+from tracker.views.provenance import status_note
 from ui.components import data_banner, nothing_matches, show_chart, show_rows
 from ui.state import current_view
 
@@ -39,7 +40,7 @@ data_banner(dataset)
 st.caption(
     "The crosswalk linking Adelaide Strategy commitments, Bohol TIP Work Plan items and ASEAN mechanisms is an "
     "**editorial mapping** made for this tracker, not an official one: almost every link is confidence **I** "
-    "(inferred — check before publishing). Statuses are members' own reports, not ratings."
+    "(inferred — check before publishing). " + status_note(dataset, short=True)
 )
 if view.is_empty:
     nothing_matches()

@@ -9,6 +9,7 @@ from tracker.figures.gaps import freshness_tiles_figure
 from tracker.figures.status import status_bar_figure
 from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.overview import catalog_caveats, freshness, headline, key_figures, status_counts
+from tracker.views.provenance import status_note
 from ui.auth import current_user
 from ui.cache import get_round_summary
 from ui.components import data_banner, nothing_matches, show_chart
@@ -87,7 +88,7 @@ show_chart(
 
 st.subheader("About this data")
 latest = view.actions["last_updated"].max()
-notes = [f"Latest update in the records shown: **{latest:%d %B %Y}**.", *catalog_caveats(catalog)]
+notes = [f"Latest update in the records shown: **{latest:%d %B %Y}**.", *catalog_caveats(catalog, status_note(dataset))]
 # Errors about confidential rows are not counted for viewers (loaders/disclosure.py).
 errors = len(visible_issues(dataset.errors, can_see_confidential=can_see_confidential(current_user())))
 if errors:

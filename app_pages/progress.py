@@ -8,6 +8,7 @@ from tracker.figures.status import status_bar_figure
 from tracker.views.action_table import action_display
 from tracker.views.overview import status_counts
 from tracker.views.progress import TIMELINE_LIMIT, overdue_actions, plan_year_summary, timeline_rows
+from tracker.views.provenance import status_note
 from ui.components import data_banner, nothing_matches, show_chart, show_rows
 from ui.movement import render_movement
 from ui.state import current_view
@@ -17,7 +18,7 @@ catalog, dataset = view.catalog, view.dataset
 today = settings.today()
 
 st.title("Progress")
-st.caption("Statuses are the members' own reports, not ratings.")
+st.caption(status_note(dataset, short=True))
 data_banner(dataset)
 if view.is_empty:
     nothing_matches()

@@ -13,6 +13,7 @@ from tracker.figures.status import status_bar_figure
 from tracker.views.action_table import action_display, evidence_url
 from tracker.views.filters import GROUPS, View
 from tracker.views.overview import headline, status_counts
+from tracker.views.provenance import status_note
 from tracker.views.themes import (
     COLUMN_LABELS,
     members_with_and_without_actions,
@@ -98,7 +99,7 @@ catalog, dataset = view.catalog, view.dataset
 st.title("Themes")
 st.caption(
     "Cross-cutting themes are an editorial classification of the commitments (confidence I). An action counts "
-    "under a theme when a commitment it reports against carries it. Statuses are members' own reports, not ratings."
+    "under a theme when a commitment it reports against carries it. " + status_note(dataset, short=True)
 )
 data_banner(dataset)
 if not catalog.themes:

@@ -30,7 +30,6 @@ from tracker.cli import EXIT_MISUSE, EXIT_OK, main
 from tracker.documents import exports
 from tracker.documents.exports import (
     CONFIDENTIAL_INCLUDED,
-    STATUS_NOTE,
     all_data_csv,
     data_as_of,
     filters_in_words,
@@ -42,7 +41,7 @@ from tracker.documents.images import ImageExportError, figure_png, figure_svg, f
 from tracker.documents.template import template_workbook
 from tracker.views.filters import Filters, apply_filters
 from tracker.views.overview import status_counts
-from tracker.views.provenance import ILLUSTRATIVE_NOTE
+from tracker.views.provenance import ILLUSTRATIVE_NOTE, STATUS_NOTE
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")

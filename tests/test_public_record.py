@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 import yaml
 
+from loaders.catalog import load_catalog
 from loaders.dataset import load_dataset
 from tests.builders import action, dataset_of
 from tracker.cli import EXIT_OK, main
@@ -146,6 +147,8 @@ def test_the_briefing_pack_labels_its_cover_and_every_page(public) -> None:
     assert "(public record)</title>" in html
     assert "PUBLIC RECORD compiled from public sources read on 30 November 2026, not reported by members" in html
     assert 'id="illustrative-label"' not in html
+    assert "Statuses are what the public sources report" in html
+    assert "members&#39; own reports, not ratings" not in html and "member&#39;s own reports" not in html
 
 
 def test_members_own_reporting_carries_no_label(catalog) -> None:
@@ -218,6 +221,11 @@ def test_every_page_opened_on_the_public_record_says_so(app_page, monkeypatch) -
     assert not at.exception, at.exception
     assert [i.value for i in at.info if i.value == SENTENCE] == [SENTENCE]
     assert not any("Illustrative sample data" in w.value for w in at.warning)
+    texts = [str(element.value) for kind in ("caption", "markdown") for element in at.get(kind)]
+    scale_note = load_dataset(PUBLIC, load_catalog(), today=TODAY).catalog.scale.note  # the catalog's own words
+    assert not [
+        text for text in texts if "own reports" in text and "not members' own" not in text and text != scale_note
+    ]
 
 
 def test_a_data_set_partly_public_says_which_part(catalog) -> None:

@@ -37,7 +37,6 @@ from loaders.lookup import isin
 from tracker.documents.exports import (
     CONFIDENTIAL_EXCLUDED,
     CONFIDENTIAL_INCLUDED,
-    STATUS_NOTE,
     data_as_of,
     filters_in_words,
 )
@@ -74,7 +73,7 @@ from tracker.views.overview import (
     status_counts,
 )
 from tracker.views.progress import Movement, movement_since, overdue_actions, plan_year_summary
-from tracker.views.provenance import ILLUSTRATIVE_NOTE, public_record_sentence, public_share
+from tracker.views.provenance import ILLUSTRATIVE_NOTE, public_record_sentence, public_share, status_note
 from tracker.views.themes import members_with_and_without_actions, theme_commitments, theme_mechanisms, theme_view
 
 PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
@@ -274,7 +273,7 @@ def build_brief(
         validation_errors=len(visible_issues(dataset.errors, can_see_confidential=user_can_see_confidential)),
         headline=figures,
         key_figures=key_figures(figures),
-        caveats=catalog_caveats(catalog),
+        caveats=catalog_caveats(catalog, status_note(dataset)),
         since_snapshot=since_snapshot,
         since_date=since_date,
         moved_by_area=moved_by_area,
@@ -383,7 +382,8 @@ def brief_html(brief: Brief) -> str:
                 if brief.public_record
                 else ""
             ),
-            "statuses": STATUS_NOTE,
+            "statuses": status_note(brief.view.dataset),
+            "statuses_short": status_note(brief.view.dataset, short=True),
             "confidential": CONFIDENTIAL_INCLUDED if brief.confidential_included else CONFIDENTIAL_EXCLUDED,
         },
         kinds=CHANGE_KINDS,

@@ -32,11 +32,18 @@ from loaders.catalog import Catalog
 from loaders.catalog_schema import CONFIDENCE_LABELS, MEMBER_KINDS
 from loaders.dataset import Dataset
 from loaders.fields import DATE_FIELDS, FIELDS, TITLE_MAX
-from tracker.documents.exports import CSV_COLUMNS, STATUS_NOTE, data_as_of, neutralise
+from tracker.documents.exports import CSV_COLUMNS, data_as_of, neutralise
 from tracker.records import durable
 from tracker.records.snapshots import SnapshotInfo
 from tracker.views.filters import Filters, apply_filters
-from tracker.views.provenance import ILLUSTRATIVE_NOTE, data_note, public_record_sentence, public_share
+from tracker.views.provenance import (
+    ILLUSTRATIVE_NOTE,
+    STATUS_NOTE,
+    data_note,
+    public_record_sentence,
+    public_share,
+    status_note,
+)
 
 DESCRIPTOR = "datapackage.json"
 PACKAGE_NAME = "bali-process-commitments"
@@ -202,7 +209,9 @@ def write_datapackage(
     view = apply_filters(dataset, Filters(), can_see_confidential=include_confidential)
     tables = [
         *catalog_tables(dataset.catalog),
-        *action_tables(view.actions, view.links, view.mechanisms, dataset.catalog, data_note(dataset)),
+        *action_tables(
+            view.actions, view.links, view.mechanisms, dataset.catalog, data_note(dataset), status_note(dataset)
+        ),
         snapshots_table(snapshots, confidential_included=include_confidential),
     ]
     assert tuple(t.name for t in tables) == RESOURCES  # the file set is fixed: a rewrite replaces every file
@@ -220,6 +229,7 @@ def write_datapackage(
         illustrative=dataset.illustrative,
         public_record=dataset.public_record,
         public_record_share=public_share(dataset),
+        statuses=status_note(dataset),
         confidential_included=include_confidential,
     )
     package["resources"] = resources
@@ -237,13 +247,14 @@ def package_metadata(
     confidential_included: bool,
     public_record: dt.date | None = None,
     public_record_share: tuple[int, int] | None = None,
+    statuses: str = STATUS_NOTE,
 ) -> dict[str, Any]:
     """The package-level properties of ``datapackage.json`` (everything but ``resources``)."""
     description = [
         "The commitments of the 2023 Adelaide Strategy for Cooperation (Bali Process) and the ASEAN Bohol "
         "Trafficking in Persons Work Plan 2023-2028, the ASEAN mechanisms and the crosswalk between them, and "
         "the actions Bali Process members report against those commitments.",
-        STATUS_NOTE,
+        statuses,
     ]
     if illustrative:
         description.append(
@@ -278,7 +289,12 @@ def package_metadata(
                 "title": "Commitments catalog: public documents, cited entry by entry (the sources column of each "
                 "catalog table, resolved in catalog_sources, with a confidence tag)"
             },
-            {"title": "Actions: the members' own reports, submitted to the secretariat and validated on load"},
+            {
+                "title": "Actions: compiled from public web pages, each action citing its page as evidence "
+                "(docs/public-record.md), validated on load"
+                if public_record and not public_record_share
+                else "Actions: the members' own reports, submitted to the secretariat and validated on load"
+            },
         ],
     }
 
@@ -559,6 +575,7 @@ def action_tables(
     mechanisms: pd.DataFrame,
     catalog: Catalog,
     note: str | None,
+    statuses: str = STATUS_NOTE,
 ) -> list[Table]:
     """The actions (the contract fields) and their link tables, as given (already filtered for confidentiality)."""
     frame = actions[["action_key", *CSV_COLUMNS]].copy()
@@ -571,7 +588,7 @@ def action_tables(
             "actions",
             "Actions",
             "The actions members report, one row per action, with the fields of the member action spreadsheet. "
-            + STATUS_NOTE
+            + statuses
             + (f" {note}." if note else ""),
             frame,
             (

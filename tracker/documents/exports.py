@@ -26,7 +26,7 @@ from tracker.views.filters import GROUPS, Filters, View, apply_filters
 from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.overview import status_counts
 from tracker.views.progress import overdue_actions
-from tracker.views.provenance import data_note
+from tracker.views.provenance import data_note, status_note
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What OWASP lists: a cell starting with one of these is read as a formula (tab and CR start one too)."""
@@ -35,7 +35,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # import option removes it, then evaluates), and the full-width forms ＝ ＋ － ＠ that
 # East Asian versions of Excel turn into their ASCII forms as they read a cell.
 FORMULA_PATTERN = re.compile(r"[\x00-\x1f]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
-STATUS_NOTE = "Statuses are the members' own reports, not ratings by the Bali Process, ASEAN or the secretariat."
 CONFIDENTIAL_EXCLUDED = "Confidential actions are not included."
 CONFIDENTIAL_INCLUDED = "Confidential actions are INCLUDED: for internal use only, do not circulate."
 
@@ -184,7 +183,7 @@ def about_lines(
         ("Data as of", f"{data_as_of:%d %B %Y} (latest update in the records exported)" if data_as_of else "no data"),
         ("Exported on", f"{exported:%d %B %Y}"),
         ("Actions", f"{len(view.actions):,}"),
-        ("Statuses", STATUS_NOTE),
+        ("Statuses", status_note(view.dataset)),
         ("Confidential", CONFIDENTIAL_INCLUDED if confidential_included else CONFIDENTIAL_EXCLUDED),
         ("Overdue", f"Due before {exported:%d %B %Y} and neither complete nor discontinued."),
         ("Safety", "Text that a spreadsheet would run as a formula starts with an apostrophe (')."),

@@ -36,7 +36,7 @@ from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.method import crosswalk_table
 from tracker.views.overlap import crosswalk_matrix
 from tracker.views.overview import headline, key_figures, status_counts
-from tracker.views.provenance import data_sentences
+from tracker.views.provenance import data_sentences, status_note
 
 SITE_TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = "assets"
@@ -125,6 +125,7 @@ def publish_site(
     context = {
         "site_title": "Bali Process commitments: the public view",
         "data_notes": data_sentences(dataset),
+        "statuses": status_note(dataset, short=True),
         "data_labels": [
             label
             for label, shown in (
@@ -172,9 +173,7 @@ def _overview(view: View, data_files: Sequence[str]) -> Page:
         ),
         Section(
             "Status of actions",
-            paragraphs=[
-                "Statuses are members' own reports, not ratings. An action under both frameworks counts in each."
-            ],
+            paragraphs=[f"{status_note(view.dataset, short=True)} An action under both frameworks counts in each."],
             charts=[
                 _status_chart(view, by_framework, "by-framework", "Status of actions by framework", "Framework"),
                 _status_chart(view, by_area, "by-area", "Status of actions by area and pillar", "Area or pillar"),

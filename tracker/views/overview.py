@@ -13,6 +13,7 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 from tracker.views.filters import View
+from tracker.views.provenance import STATUS_NOTE
 
 NO_ACTION = "no_action"
 
@@ -129,14 +130,14 @@ def freshness(view: View, today: dt.date, stale_after_days: int) -> pd.DataFrame
     return frame.astype({"member": "str", "name": "str", "state": "str"})
 
 
-def catalog_caveats(catalog: Catalog) -> list[str]:
-    """Plain-language caveats about how much of the catalog is verified."""
+def catalog_caveats(catalog: Catalog, statuses: str = STATUS_NOTE) -> list[str]:
+    """Plain-language caveats: what statuses are (``provenance.status_note``), how much of the catalog is verified."""
     total = len(catalog.commitments)
     by_tag = pd.Series([c.confidence for c in catalog.commitments.values()]).value_counts()
     inferred = int(by_tag.get("I", 0) + by_tag.get("U", 0))
     links = pd.Series([link.confidence for link in catalog.links]).value_counts()
     return [
-        "Statuses are the members' own reports, not ratings by the Bali Process, ASEAN or the secretariat.",
+        statuses,
         f"{inferred} of {total} catalog commitments are **inferred** (not yet verified against the official "
         "documents): the Adelaide sub-items are numbered locally and most Bohol Work Plan items are placeholders.",
         f"The ASEAN crosswalk is an editorial mapping: {int(links.get('I', 0))} of {len(catalog.links)} links are "

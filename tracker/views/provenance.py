@@ -13,6 +13,21 @@ import datetime as dt
 from loaders.dataset import Dataset
 
 ILLUSTRATIVE_NOTE = "ILLUSTRATIVE SAMPLE DATA - generated, not real reporting"
+STATUS_NOTE = "Statuses are the members' own reports, not ratings by the Bali Process, ASEAN or the secretariat."
+# What a status means depends on the data set: (long form for packs and exports, short one for page captions).
+_STATUSES = {
+    "members": (STATUS_NOTE, "Statuses are the members' own reports, not ratings."),
+    "public": (
+        "Statuses are what the public sources report (a cautious inference where an action's note says so), not "
+        "members' own reports and not ratings by the Bali Process, ASEAN or the secretariat.",
+        "Statuses are what the public sources report, not members' own reports and not ratings.",
+    ),
+    "mixed": (
+        "Statuses are the members' own reports or, in the public-record files, what the public sources report; "
+        "never ratings by the Bali Process, ASEAN or the secretariat.",
+        "Statuses are members' own reports or, in public-record files, what the public sources report; not ratings.",
+    ),
+}
 ILLUSTRATIVE_SENTENCE = (
     "Illustrative sample data: generated for demonstration, not real reporting by any member. "
     "Do not cite these figures."
@@ -43,6 +58,12 @@ def public_share(dataset: Dataset) -> tuple[int, int] | None:
     flags = dataset.files.get("public_record", [])  # data sets built in tests may have no such column
     marked = int(sum(bool(flag) for flag in flags))
     return (marked, len(flags)) if 0 < marked < len(flags) else None
+
+
+def status_note(dataset: Dataset, *, short: bool = False) -> str:
+    """What the statuses shown are: members' own reports, or what the public sources report; never ratings."""
+    kind = "members" if dataset.public_record is None else "mixed" if public_share(dataset) else "public"
+    return _STATUSES[kind][short]
 
 
 def data_note(dataset: Dataset) -> str | None:
