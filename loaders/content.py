@@ -43,6 +43,22 @@ def parse_member_content(name: str, data: bytes, shown: str, *, isolate_xls: boo
         isolate_xls: read legacy .xls in a child process (calamine can abort on
             a damaged one); off when this already runs in one.
     """
+    return _parse(name, data, shown, isolate_xls=isolate_xls, member_file=True)
+
+
+def parse_table_content(name: str, data: bytes, shown: str, *, isolate_xls: bool = True) -> Parsed:
+    """Check and parse a spreadsheet that is not a member file (a framework matrix): any name, no YAML.
+
+    The same checks and limits as :func:`parse_member_content` (size, active content, sheet extent).
+    """
+    if Path(name).suffix.lower() in (".yaml", ".yml"):
+        return "refused", error(
+            "unsupported-format", shown, f"{shown}: a YAML file is not a spreadsheet; use .xlsx, .xls, .ods or .csv"
+        )
+    return _parse(name, data, shown, isolate_xls=isolate_xls, member_file=False)
+
+
+def _parse(name: str, data: bytes, shown: str, *, isolate_xls: bool, member_file: bool) -> Parsed:
     path = Path(name)
     suffix = path.suffix.lower()
     if len(data) > limits.MAX_FILE_BYTES:
@@ -61,7 +77,7 @@ def parse_member_content(name: str, data: bytes, shown: str, *, isolate_xls: boo
             f"{shown}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
         )
     # "../IDN.xlsx" is no member name; nor is "a\IDN.xlsx" (a backslash is never in a member id, nor in a suffix).
-    if parse_member_id(path.stem) is None or path.name != name:
+    if member_file and (parse_member_id(path.stem) is None or path.name != name):
         return "refused", error(
             "bad-file-name",
             shown,

@@ -7,7 +7,7 @@ reader, the validator, the template writer and the docs all use it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -83,21 +83,31 @@ def field_for_header(header: object) -> str | None:
 
 
 def find_header(grid: Sequence[Sequence[object]]) -> tuple[int | None, dict[int, str]]:
-    """Locate the header row in the first rows of a grid.
+    """Locate the member action spreadsheet's header row in the first rows of a grid.
 
     Returns:
         (index of the header row, or None when no row has every required
         column; {column index: field} of that row, or of the row that came
         closest, so missing columns can be named).
     """
+    return find_columns(grid, field_for_header, REQUIRED)
+
+
+def find_columns(
+    grid: Sequence[Sequence[object]], name_of: Callable[[object], str | None], required: Sequence[str]
+) -> tuple[int | None, dict[int, str]]:
+    """Locate a header row holding every ``required`` column, as :func:`find_header` does for any table.
+
+    ``name_of`` maps a header cell to its column's name (None when it names none).
+    """
     best_map: dict[int, str] = {}
     best_score = -1
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        mapping = {col: f for col, cell in enumerate(row) if (f := field_for_header(cell)) is not None}
+        mapping = {col: f for col, cell in enumerate(row) if (f := name_of(cell)) is not None}
         found = set(mapping.values())
-        if all(r in found for r in REQUIRED):
+        if all(r in found for r in required):
             return index, mapping
-        score = sum(r in found for r in REQUIRED)
+        score = sum(r in found for r in required)
         if score > best_score:
             best_map, best_score = mapping, score
     return None, best_map
