@@ -182,7 +182,7 @@ def test_a_bad_matrix_row_is_refused_by_its_cell(rows, expected) -> None:
 
 
 def test_a_csv_matrix_and_a_refused_file() -> None:
-    csv = "ID,Parent,Title,Summary,Source\r\nBWP-A,,Prevention,,\r\n".encode()
+    csv = b"ID,Parent,Title,Summary,Source\r\nBWP-A,,Prevention,,\r\n"
 
     assert read_matrix("m.csv", csv, "BWP").ids == ["BWP-A"]
     macro = read_matrix("m.xlsm", b"PK", "BWP")
