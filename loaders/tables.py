@@ -328,7 +328,7 @@ def _extra_columns(header: list[Any], mapping: dict[int, str], body: list[list[A
     but no header is kept under its letter, and a repeated header gets its
     letter appended; otherwise one column's values would overwrite another's.
     """
-    width = max([len(header), *(len(row) for row in body)], default=0)
+    width = max([len(header), *(len(row) for row in body)])  # never empty: the header's width is in it
     # Only columns outside the template can be extras: look for values there, not in every cell.
     with_values = {
         col
@@ -350,11 +350,11 @@ def _extra_columns(header: list[Any], mapping: dict[int, str], body: list[list[A
 
 
 def _unknown_column(name: str, sheet: str | None, row: int | None, label: str, col: int | None = None) -> Issue:
-    if name.lower().endswith((".yaml", ".yml")):
+    """An unknown column of a sheet (``col`` given) or an unknown key of a YAML action (``col`` None)."""
+    if col is None:
         what = f"the key '{label}' (in the action starting here) is not a template field"
     else:
-        column = f" (column {column_letter(col)})" if col is not None else ""
-        what = f"the column '{label}'{column} is not part of the template"
+        what = f"the column '{label}' (column {column_letter(col)}) is not part of the template"
     return warning(
         "unknown-column",
         name,

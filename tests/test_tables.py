@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from loaders import content, limits, safe_yaml
+from loaders import content, limits, safe_yaml, tables
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset, expand_paths, load_dataset, member_files
 from loaders.fields import HEADER_SEARCH_ROWS, LABELS, REQUIRED
@@ -1123,3 +1123,190 @@ def test_yaml_file_is_read_as_utf8_whatever_the_locale(tmp_path: Path) -> None:
     )
 
     assert done.stdout.strip() == ascii({"title": "Café", safe_yaml.LINE_KEY: 1})
+
+
+# --- the readers' own messages and shapes, exactly (each kills mutants that only "refused or not" let live) ---
+
+SHORT_HEADER = ["Member", "Commitment IDs", "Action title", "Status", "Last updated"]
+
+
+def issue_rows(raw: RawFile) -> list[tuple]:
+    return [(i.severity, i.code, i.file, i.sheet, i.row, i.field, i.message) for i in raw.issues]
+
+
+def test_a_sheet_without_the_header_is_named_with_its_sheet_and_keeps_file_and_member(member_file) -> None:
+    path = member_file("IDN.xlsx", [], header=["Member", "Action title", "Status", "Last updated"])
+    csv = member_file("IDN.csv", [], header=["Member", "Action title", "Status", "Last updated"])
+
+    raw, plain = read_member_file(path), read_member_file(csv)
+
+    assert (raw.file, raw.member, raw.sheet, len(raw.rows)) == ("IDN.xlsx", "IDN", "Actions", 0)
+    assert issue_rows(raw) == [
+        (
+            "error",
+            "missing-column",
+            "IDN.xlsx",
+            "Actions",
+            None,
+            "commitments",
+            "IDN.xlsx, sheet Actions: no header row with the column 'Commitment IDs' was found in the first 10 rows; "
+            "add a column headed 'Commitment IDs' to the header row",
+        )
+    ]
+    assert [i.message.split(":")[0] for i in plain.issues] == ["IDN.csv"]  # a CSV has no sheet to name
+    assert list(raw.rows.columns) == [*LABELS, "_row", "_extra"]
+
+
+def test_values_beyond_the_header_are_kept_under_their_letter(member_file) -> None:
+    row = [*valid_row().values(), None, "kept"]  # two cells past the header's five: the second has a value
+    path = member_file("IDN.xlsx", [row], header=SHORT_HEADER)
+
+    raw = read_member_file(path)
+
+    assert issue_rows(raw) == [
+        (
+            "warning",
+            "unknown-column",
+            "IDN.xlsx",
+            "Actions",
+            1,
+            None,
+            "IDN.xlsx, sheet Actions, row 1: column G has values but no header; they are kept aside but not used. "
+            "Give the column a template header if it was meant to be one",
+        )
+    ]
+    assert json.loads(raw.rows.loc[0, "_extra"]) == {"column G": "kept"}
+
+
+def test_a_row_ending_before_a_template_column_reads_that_field_as_blank(member_file) -> None:
+    header = [*SHORT_HEADER, "Notes"]
+    path = member_file("IDN.csv", [list(valid_row().values())], header=header)  # the Notes cell is not there at all
+
+    raw = read_member_file(path)
+
+    assert raw.issues == []
+    assert raw.rows.loc[0, "notes"] is None and raw.rows.loc[0, "title"] == "Border liaison offices"
+
+
+def test_unknown_columns_keep_their_text_and_dates_as_json(member_file) -> None:
+    row = {**valid_row(), "Café note": "Kerja sama – ไทย", "Seen": dt.datetime(2024, 3, 1)}
+    path = member_file("IDN.xlsx", [row], header=[*SHORT_HEADER, "Café note", "Seen"])
+
+    raw = read_member_file(path)
+
+    assert raw.rows.loc[0, "_extra"] == '{"Café note": "Kerja sama – ไทย", "Seen": "2024-03-01"}'  # a date, as text
+    assert [i.message for i in raw.issues] == [
+        "IDN.xlsx, sheet Actions, row 1: the column 'Café note' (column F) is not part of the template; its values are "
+        "kept aside but not used. Rename it to a template field if it was meant to be one",
+        "IDN.xlsx, sheet Actions, row 1: the column 'Seen' (column G) is not part of the template; its values are "
+        "kept aside but not used. Rename it to a template field if it was meant to be one",
+    ]
+
+
+def test_yaml_unknown_keys_keep_their_text_and_dates_as_json(member_file) -> None:
+    path = member_file("IDN.yaml", [{**valid_row(), "nota": "Café – ไทย", "seen": dt.date(2024, 3, 1)}])
+
+    raw = read_member_file(path)
+
+    assert raw.rows.loc[0, "_extra"] == '{"nota": "Café – ไทย", "seen": "2024-03-01"}'
+    assert [(i.row, i.message) for i in raw.issues] == [
+        (
+            3,
+            "IDN.yaml, line 3: the key 'nota' (in the action starting here) is not a template field; its values are "
+            "kept aside but not used. Rename it to a template field if it was meant to be one",
+        ),
+        (
+            3,
+            "IDN.yaml, line 3: the key 'seen' (in the action starting here) is not a template field; its values are "
+            "kept aside but not used. Rename it to a template field if it was meant to be one",
+        ),
+    ]
+
+
+def test_past_the_first_unknown_columns_one_warning_counts_the_rest(member_file, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_UNKNOWN_COLUMN_WARNINGS", 2)
+    extra = ["A1", "A2", "A3", "A4", "A5"]
+    row = {**valid_row(), **{label: "x" for label in extra}}
+    sheet = read_member_file(member_file("IDN.xlsx", [row], header=[*SHORT_HEADER, *extra]))
+    yaml_file = read_member_file(member_file("IDN.yaml", [row]))
+
+    assert [i.message for i in sheet.issues][2:] == [
+        "IDN.xlsx, sheet Actions, row 1: 3 more columns outside the template (columns H to J); their values are "
+        "kept aside but not used. A member file needs only the template's columns: delete the others"
+    ]
+    assert [(i.severity, i.code, i.sheet, i.row) for i in sheet.issues] == [
+        ("warning", "unknown-column", "Actions", 1)
+    ] * 3
+    assert [(i.row, i.message) for i in yaml_file.issues][2:] == [
+        (
+            3,
+            "IDN.yaml, line 3: 3 more columns outside the template (keys such as 'A3'); their values are kept aside "
+            "but not used. A member file needs only the template's columns: delete the others",
+        )
+    ]
+    assert [i.code for i in yaml_file.issues] == ["unknown-column"] * 3
+    assert json.loads(sheet.rows.loc[0, "_extra"]) == {label: "x" for label in extra}  # all kept, only the warnings cut
+
+
+def test_exactly_the_limit_of_unknown_columns_gives_no_summary_warning(member_file, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_UNKNOWN_COLUMN_WARNINGS", 2)
+    row = {**valid_row(), "A1": "x", "A2": "y"}
+
+    sheet = read_member_file(member_file("IDN.xlsx", [row], header=[*SHORT_HEADER, "A1", "A2"]))
+    yaml_file = read_member_file(member_file("IDN.yaml", [row]))
+
+    assert len(sheet.issues) == len(yaml_file.issues) == 2
+    assert "more columns" not in " ".join(i.message for i in [*sheet.issues, *yaml_file.issues])
+
+
+def test_yaml_blank_values_read_as_blank(member_file) -> None:
+    path = member_file("IDN.yaml", [valid_row(description="   ", notes="")])
+
+    rows = read_member_file(path).rows
+
+    assert rows.loc[0, "description"] is None and rows.loc[0, "notes"] is None
+
+
+def test_the_empty_rows_frame_has_every_column_as_objects() -> None:
+    frame = tables.empty_rows()
+
+    assert list(frame.columns) == [*LABELS, "_row", "_extra"] and len(frame) == 0
+    assert set(map(str, frame.dtypes)) == {"object"}
+
+
+def test_a_refused_file_keeps_its_name_and_member() -> None:
+    raw = read_member_bytes("IDN.xlsm", b"PK\x03\x04", label="upload 1 (IDN.xlsm)")
+
+    assert (raw.file, raw.member) == ("upload 1 (IDN.xlsm)", "IDN")
+    assert [i.file for i in raw.issues] == ["upload 1 (IDN.xlsm)"]
+
+
+def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(member_file, monkeypatch) -> None:
+    path = member_file("IDN.yaml", [valid_row()])
+    size = path.stat().st_size
+
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size)
+    assert read_member_file(path).issues == [] and len(read_member_file(path).rows) == 1
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size - 1)
+    raw = read_member_file(path, display_name="data/IDN.yaml")
+    assert (raw.file, raw.member, [i.code for i in raw.issues]) == ("data/IDN.yaml", "IDN", ["file-too-large"])
+    assert raw.issues[0].file == "data/IDN.yaml"
+
+
+def test_a_file_that_cannot_be_opened_says_why(tmp_path: Path) -> None:
+    (tmp_path / "IDN.yaml").mkdir()  # a folder where the file should be: opening it fails
+
+    raw = read_member_file(tmp_path / "IDN.yaml", display_name="shown/IDN.yaml")
+
+    assert (raw.file, raw.member) == ("shown/IDN.yaml", "IDN")
+    assert [(i.code, i.file, i.message) for i in raw.issues] == [
+        ("unreadable-file", "shown/IDN.yaml", "shown/IDN.yaml: the file cannot be opened (Is a directory)")
+    ]
+
+
+def test_the_name_shown_is_the_display_name(member_file) -> None:
+    path = member_file("IDN.yaml", [valid_row(aside="x")])
+
+    raw = read_member_file(path, display_name="a/IDN.yaml")
+
+    assert raw.file == "a/IDN.yaml" and [i.file for i in raw.issues] == ["a/IDN.yaml"]
