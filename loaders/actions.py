@@ -548,13 +548,14 @@ def _to_date(value: Any) -> dt.date:
 
 
 def _show(value: Any) -> str:
-    text = _text_value(value)
-    return "" if text is None else text[:80]
+    """A typed value as a message quotes it: its text, at most 80 characters."""
+    return (_text_value(value) or "")[:80]
 
 
 def _int_or_none(value: Any) -> int | None:
+    """A row number as an int; None for a missing one (None and pd.NA raise TypeError, NaN ValueError)."""
     try:
-        return None if value is None or pd.isna(value) else int(value)
+        return int(value)
     except (TypeError, ValueError):
         return None
 

@@ -8,6 +8,7 @@ forms, separators, YAML lists, numbers in text cells) and the shape of the resul
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -542,3 +543,99 @@ def test_no_rows_give_tables_of_the_same_columns_and_types_as_some_rows(catalog:
         assert empty.empty and dict(empty.dtypes) == dict(full.dtypes), table
     assert list(none.action_mechanisms.columns) == ["action_key", "mechanism_id"]
     assert list(none.action_commitments.columns) == ["action_key", "commitment_id", "framework", "top_level"]
+
+
+# --- exact behaviour the mutation run found untested (docs/mutation-testing.md) ------------------------------
+
+
+def test_rows_of_a_file_with_no_member_are_never_checked(catalog: Catalog) -> None:
+    nameless = RawFile(file="notes.xlsx", member=None, sheet="Actions", rows=_rows_frame([valid_row()]))
+
+    result = validate(catalog, nameless)
+
+    assert result.issues == [] and result.actions.empty  # its reading issue (the file name) says why
+
+
+def test_an_empty_file_with_only_warnings_still_gets_its_member_checked(catalog: Catalog, tmp_path: Path) -> None:
+    path = tmp_path / "IDN.yaml"
+    path.write_text("public_record: yes\nmember: THA\nactions: []\n", encoding="utf-8")
+
+    result = validate(catalog, read_member_file(path))
+
+    assert [(i.severity, i.code) for i in result.issues] == [
+        ("warning", "public-record-date"),
+        ("error", "member-mismatch"),
+    ]
+
+
+def test_text_fields_read_booleans_as_yes_or_no_and_times_only_when_set(catalog: Catalog, tmp_path: Path) -> None:
+    path = tmp_path / "IDN.yaml"
+    rows = [
+        "  - {member: IDN, commitments: ASC-1, status: limited, last_updated: 2024-03-01, title: true, notes: false}",
+        "  - {member: IDN, commitments: ASC-1, status: limited, last_updated: 2024-03-01, title: 2024-03-01 00:00:00}",
+        "  - {member: IDN, commitments: ASC-1, status: limited, last_updated: 2024-03-01, title: 2024-03-01 10:30:00}",
+    ]
+    path.write_text("member: IDN\nactions:\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    actions = validate(catalog, read_member_file(path)).actions
+
+    assert actions["title"].tolist() == ["yes", "2024-03-01", "2024-03-01 10:30:00"]
+    assert actions["notes"].tolist()[0] == "no"
+
+
+def test_an_illustrative_file_marks_its_actions_and_a_real_one_does_not(catalog: Catalog) -> None:
+    sample = RawFile("IDN.yaml", "IDN", None, _rows_frame([valid_row()]), illustrative=True)
+    real = RawFile("THA.yaml", "THA", None, _rows_frame([valid_row(member="THA")]))
+
+    actions = validate(catalog, sample, real).actions
+
+    assert dict(zip(actions["member"], actions["illustrative"], strict=True)) == {"IDN": True, "THA": False}
+
+
+def test_files_validated_together_keep_each_row_with_its_own_values(catalog: Catalog) -> None:
+    idn = raw_file([valid_row(commitments="ASC-1"), valid_row(commitments="BWP-A; ASC-2", title="Second")])
+    tha = raw_file([valid_row(member="THA", commitments="ASC-3", asean_mechanisms="SOMTC")], "THA.xlsx", "THA")
+
+    result = validate(catalog, idn, tha)
+
+    actions = result.actions
+    assert actions[["member", "commitments", "asean_mechanisms", "source_row"]].fillna("-").astype(
+        str
+    ).values.tolist() == [
+        ["IDN", "ASC-1", "-", "2"],
+        ["IDN", "BWP-A; ASC-2", "-", "3"],
+        ["THA", "ASC-3", "SOMTC", "2"],
+    ]
+    links = result.action_commitments
+    assert sorted(zip(links["action_key"], links["commitment_id"], strict=True)) == [
+        ("IDN.xlsx#2", "ASC-1"),
+        ("IDN.xlsx#3", "ASC-2"),
+        ("IDN.xlsx#3", "BWP-A"),
+        ("THA.xlsx#2", "ASC-3"),
+    ]
+
+
+def test_every_unknown_id_of_a_row_is_named_once_in_one_message(catalog: Catalog) -> None:
+    result = validate(catalog, raw_file([valid_row(commitments="ASC-99; ASC-1; asc-98, ASC-99")]))
+
+    assert [(i.sheet, i.row, i.field, i.message) for i in result.issues] == [
+        (
+            "Actions",
+            2,
+            "commitments",
+            'IDN.xlsx, sheet Actions, row 2, Commitment IDs: "ASC-99, ASC-98" is not in the catalog; use ids such as '
+            "ASC-1 … ASC-8, ASC-6.2, ASC-CM, BWP-A … BWP-D or BWP-B.3 (see the Commitments sheet of the template)",
+        )
+    ]
+
+
+def test_evidence_required_by_several_statuses_names_them_all(catalog: Catalog) -> None:
+    scale = catalog.scale.model_copy(update={"requires_evidence": ["substantial", "complete"]})
+    strict = dataclasses.replace(catalog, scale=scale)
+
+    result = validate_actions([raw_file([valid_row(status="substantial")])], strict, TODAY)
+
+    assert [i.message for i in result.issues] == [
+        "IDN.xlsx, sheet Actions, row 2, Evidence: an action reported as Substantial, Complete needs evidence; add a "
+        "web address (https://…) or a document reference"
+    ]

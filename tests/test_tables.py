@@ -1310,3 +1310,64 @@ def test_the_name_shown_is_the_display_name(member_file) -> None:
     raw = read_member_file(path, display_name="a/IDN.yaml")
 
     assert raw.file == "a/IDN.yaml" and [i.file for i in raw.issues] == ["a/IDN.yaml"]
+
+
+def test_a_csv_row_wider_than_its_header_keeps_the_values_past_it(member_file) -> None:
+    # A CSV's rows are as long as they are typed (a workbook's grid is padded to the sheet's width).
+    path = member_file("IDN.csv", [[*valid_row().values(), "kept", "also"]], header=SHORT_HEADER)
+
+    raw = read_member_file(path)
+
+    assert [i.message for i in raw.issues] == [
+        f"IDN.csv, row 1: column {letter} has values but no header; they are kept aside but not used. Give the "
+        "column a template header if it was meant to be one"
+        for letter in "FG"
+    ]
+    assert json.loads(raw.rows.loc[0, "_extra"]) == {"column F": "kept", "column G": "also"}
+
+
+def test_a_repeated_template_column_is_named_with_its_sheet_row_and_field(member_file) -> None:
+    path = member_file("IDN.xlsx", [valid_row()], header=[*SHORT_HEADER, "Status"])
+
+    raw = read_member_file(path)
+
+    assert issue_rows(raw) == [
+        (
+            "error",
+            "duplicate-column",
+            "IDN.xlsx",
+            "Actions",
+            1,
+            "status",
+            "IDN.xlsx, sheet Actions, row 1: the column 'Status' appears twice (columns D and F); delete or rename one",
+        )
+    ]
+
+
+def test_the_summary_of_unknown_yaml_keys_is_on_the_line_of_the_first_one_it_counts(member_file, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_UNKNOWN_COLUMN_WARNINGS", 1)
+    path = member_file("IDN.yaml", [{**valid_row(), "A1": "x", "A2": "y"}, {**valid_row(), "A3": "z"}])
+
+    raw = read_member_file(path)
+
+    first_line, second_line = raw.rows["_row"].tolist()
+    assert (first_line, second_line) == (3, 10)
+    assert [(i.row, i.message) for i in raw.issues][1:] == [
+        (
+            3,  # A2's line: the first key the summary counts
+            "IDN.yaml, line 3: 2 more columns outside the template (keys such as 'A2'); their values are kept aside "
+            "but not used. A member file needs only the template's columns: delete the others",
+        )
+    ]
+
+
+def test_a_line_key_typed_in_a_yaml_action_neither_hides_its_fields_nor_moves_its_line(member_file) -> None:
+    path = member_file("IDN.yaml", [])
+    path.write_text(
+        "member: IDN\nactions:\n  - __line__: 99\n    title: Typed first\n    status: limited\n", encoding="utf-8"
+    )
+
+    raw = read_member_file(path)
+
+    assert raw.rows.loc[0, "title"] == "Typed first" and raw.rows.loc[0, "status"] == "limited"
+    assert raw.rows.loc[0, "_row"] == 3
