@@ -65,6 +65,16 @@ def test_the_public_record_validates_with_no_error_or_warning(capsys) -> None:
     assert report["issues"] == []
 
 
+def test_validate_says_the_files_are_the_public_record(capsys) -> None:
+    assert main(["validate", str(PUBLIC)]) == EXIT_OK
+
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == (
+        "note: the data is the public record compiled from public sources (not reported by members); the app, "
+        "packs and exports say so."
+    )
+
+
 def test_every_file_declares_itself_the_public_record_and_never_illustrative() -> None:
     assert len(public_files()) >= 5
     for path, document in documents():

@@ -309,6 +309,7 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(json.dumps({"ok": ok, "issues": [i.to_dict() for i in issues]}, ensure_ascii=False, indent=2))
     else:
         _print_text(issues, scope, len(dataset.actions))
+        _say_origin(dataset, "the app, packs and exports say so")  # not in --json: its output is one object
     return EXIT_OK if ok else EXIT_DATA_ERRORS
 
 
