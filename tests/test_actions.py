@@ -639,3 +639,12 @@ def test_evidence_required_by_several_statuses_names_them_all(catalog: Catalog) 
         "IDN.xlsx, sheet Actions, row 2, Evidence: an action reported as Substantial, Complete needs evidence; add a "
         "web address (https://…) or a document reference"
     ]
+
+
+def test_a_refused_file_of_an_unknown_member_says_only_why_it_was_refused(catalog: Catalog, tmp_path: Path) -> None:
+    path = tmp_path / "ZZZ.xlsm"
+    path.write_bytes(b"PK\x03\x04")
+
+    result = validate(catalog, read_member_file(path))
+
+    assert [i.code for i in result.issues] == ["macro-workbook-refused"]  # not also "unknown-member"

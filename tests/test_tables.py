@@ -1245,6 +1245,7 @@ def test_past_the_first_unknown_columns_one_warning_counts_the_rest(member_file,
         )
     ]
     assert [i.code for i in yaml_file.issues] == ["unknown-column"] * 3
+    assert {i.file for i in [*sheet.issues, *yaml_file.issues]} == {"IDN.xlsx", "IDN.yaml"}
     assert json.loads(sheet.rows.loc[0, "_extra"]) == {label: "x" for label in extra}  # all kept, only the warnings cut
 
 
