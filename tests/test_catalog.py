@@ -448,6 +448,12 @@ def test_bundled_catalog_has_no_issues(catalog: Catalog) -> None:
     assert [issue.message for issue in catalog.issues] == []
 
 
+def test_bundled_catalog_loaded_afresh_has_no_issues() -> None:
+    # The session's `catalog` fixture is loaded once; a mutation tool that forks after loading it would never
+    # see a check that reports the bundled catalog wrongly (every status a "duplicate" of the first, say).
+    assert [issue.message for issue in load_catalog(CATALOG_DIR).issues] == []
+
+
 # --- 3. Validation rules ---------------------------------------------------------
 
 UNSAFE_TAG = '!!python/object/apply:os.system ["true"]'
