@@ -4,7 +4,7 @@ import streamlit as st
 
 from loaders.tables import MAX_FILE_BYTES
 from tracker.access import AccessDeniedError, can_review, can_see_confidential, can_submit
-from tracker.documents.template import template_workbook
+from tracker.documents.template import template_from_dataset
 from tracker.records.diff import changes_display
 from tracker.records.rounds import STATE_LABELS, RoundError, Rounds, round_states
 from tracker.records.store import StoreBusyError
@@ -63,7 +63,7 @@ if not (can_submit(user, member) or can_see_confidential(user)):
     own = own[~own["confidential"]]  # a guest's copy never carries confidential actions
 st.download_button(
     f"Download {member}.xlsx (pre-filled with {len(own)} action(s))",
-    data=lambda: template_workbook(catalog, member, own, illustrative=bool(own["illustrative"].any())),
+    data=lambda: template_from_dataset(dataset, member, actions=own),
     file_name=f"{member}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="submit_template",

@@ -21,12 +21,14 @@ import yaml
 
 from loaders.catalog import load_catalog
 from loaders.dataset import load_dataset
+from loaders.tables import read_member_bytes
 from tests.builders import action, dataset_of
 from tracker.cli import EXIT_OK, main
 from tracker.documents.brief import brief_html, build_brief
 from tracker.documents.datapackage import write_datapackage
 from tracker.documents.exports import all_data_csv, view_workbook
 from tracker.documents.site import publish_site
+from tracker.documents.template import template_from_dataset
 from tracker.settings import PROJECT_ROOT
 from tracker.views.filters import Filters, apply_filters
 
@@ -256,3 +258,21 @@ def test_a_data_set_partly_public_says_which_part(catalog) -> None:
         "PUBLIC RECORD (1 of 2 member files; the others are member reporting) - compiled from public sources read "
         "on 2026-11-30; not reported by members,"
     )
+
+
+def test_a_template_prefilled_from_the_public_record_asks_the_member_to_check_it(catalog) -> None:
+    dataset = load_dataset(PUBLIC, catalog, today=TODAY)
+    book = openpyxl.load_workbook(io.BytesIO(template_from_dataset(dataset, "PHL", today=TODAY)))
+    own = dataset_of(catalog, [action("PHL", 1, "ASC-1", "limited")])
+    plain = openpyxl.load_workbook(io.BytesIO(template_from_dataset(own, "PHL", today=TODAY)))
+
+    lines = [row[0] for row in book["Instructions"].iter_rows(values_only=True) if row[0]]
+    assert lines[1] == (
+        "The rows below come from the PUBLIC RECORD: compiled from public web pages read on 30 November 2026, not "
+        "reported by Philippines. Check each row against the page in its Evidence column, correct or complete it, "
+        "then upload the file: once applied, it is your own report."
+    )
+    assert not any("PUBLIC RECORD" in str(row[0]) for row in plain["Instructions"].iter_rows(values_only=True))
+    # The rows round-trip as the member's own: nothing in the workbook marks an upload as the public record.
+    uploaded = read_member_bytes("PHL.xlsx", template_from_dataset(dataset, "PHL", today=TODAY))
+    assert uploaded.public_record is None and not uploaded.illustrative and len(uploaded.rows) == 4

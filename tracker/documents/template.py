@@ -111,6 +111,7 @@ def template_workbook(
     *,
     illustrative: bool,
     today: dt.date | None = None,
+    public_record: dt.date | None = None,
 ) -> bytes:
     """Build the template workbook for one member.
 
@@ -125,6 +126,8 @@ def template_workbook(
         illustrative: mark the workbook as illustrative sample data in its title row, which the
             reader turns back into the file's illustrative flag.
         today: the date printed in the Instructions (today when omitted).
+        public_record: when the member's rows were compiled from public pages (``data/public``), the day those
+            were read: the Instructions say the rows are not the member's own report until checked and uploaded.
 
     Returns:
         The ``.xlsx`` file as bytes.
@@ -173,23 +176,28 @@ def template_workbook(
     ranges = _write_lists(lists, catalog, member_id)
     _write_actions(actions_sheet, formats, catalog, member_id, name, ordered, extras, extra_headers, illustrative)
     _add_validations(actions_sheet, ranges, last_row=FIRST_DATA_ROW + len(ordered) + BLANK_ROWS - 1)
-    _write_instructions(instructions, formats, catalog, member_id, name, illustrative, today or settings.today())
+    _write_instructions(
+        instructions, formats, catalog, member_id, name, illustrative, today or settings.today(), public_record
+    )
     _write_reference(reference, formats, catalog)
     actions_sheet.activate()
     workbook.close()
     return buffer.getvalue()
 
 
-def template_from_dataset(dataset: Dataset, member_id: str, *, today: dt.date | None = None) -> bytes:
+def template_from_dataset(
+    dataset: Dataset, member_id: str, *, today: dt.date | None = None, actions: pd.DataFrame | None = None
+) -> bytes:
     """The template of one member pre-filled with that member's current actions in ``dataset``.
 
-    Confidential actions are included (see :func:`template_workbook`). The file
-    is marked illustrative when the member's own file in the data set is.
+    Confidential actions are included unless ``actions`` leaves them out (see :func:`template_workbook`). The
+    file is marked illustrative, or says its rows are the public record, when the member's own file is.
 
     Args:
         dataset: the loaded data set (``loaders.dataset.load_dataset``).
         member_id: a catalog member id; a member without a file gets an empty template.
         today: the date printed in the Instructions (today when omitted).
+        actions: the member's actions to pre-fill (default: all of them in ``dataset``).
 
     Returns:
         The ``.xlsx`` file as bytes.
@@ -197,12 +205,16 @@ def template_from_dataset(dataset: Dataset, member_id: str, *, today: dt.date | 
     Raises:
         ValueError: as :func:`template_workbook`.
     """
-    actions = dataset.actions[dataset.actions["member"] == member_id]
+    if actions is None:
+        actions = dataset.actions[dataset.actions["member"] == member_id]
     files = dataset.files[dataset.files["member"] == member_id]
     # Per member, not per directory: a member who has no file yet gets a template for real
     # reporting, even next to illustrative files.
     illustrative = bool(files["illustrative"].any())
-    return template_workbook(dataset.catalog, member_id, actions, illustrative=illustrative, today=today)
+    public = dataset.public_record if bool(files.get("public_record", pd.Series(dtype=bool)).any()) else None
+    return template_workbook(
+        dataset.catalog, member_id, actions, illustrative=illustrative, today=today, public_record=public
+    )
 
 
 # --- Actions sheet ---------------------------------------------------------------------------
@@ -452,6 +464,7 @@ def _write_instructions(
     name: str,
     illustrative: bool,
     today: dt.date,
+    public_record: dt.date | None = None,
 ) -> None:
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 1, 16)
@@ -476,6 +489,14 @@ def _write_instructions(
         line(
             "This file holds ILLUSTRATIVE SAMPLE DATA, invented for demonstration. It is not real reporting; "
             "do not cite it.",
+            formats.warning,
+        )
+    if public_record is not None:
+        line(
+            f"The rows below come from the PUBLIC RECORD: compiled from public web pages read on "
+            f"{public_record.day} {public_record:%B %Y}, not reported by {name}. Check each row against the page in "
+            "its Evidence column, correct or complete it, then upload the file: once applied, it is your own "
+            "report.",
             formats.warning,
         )
     heading("What this file is")
