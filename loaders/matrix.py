@@ -85,12 +85,12 @@ def read_matrix(name: str, data: bytes, framework: str) -> Matrix:
 
 def _check(name: str, framework: str, sheet: str | None, grid: Sequence[Sequence[object]]) -> Matrix:
     header, columns = find_columns(
-        grid, lambda cell: _ALIASES.get(fold(cell)) if isinstance(cell, str) else None, COLUMNS
+        grid, lambda cell: _ALIASES.get(fold(cell)) if isinstance(cell, str) else None, list(COLUMNS)
     )
     where = place(name, sheet)
     if header is None:
-        missing = [label for column, label in COLUMNS.items() if column not in columns.values()]
-        issues = [
+        found = set(columns.values())
+        missing_columns = [
             error(
                 "matrix-missing-column",
                 name,
@@ -100,9 +100,9 @@ def _check(name: str, framework: str, sheet: str | None, grid: Sequence[Sequence
                 field=column,
             )
             for column, label in COLUMNS.items()
-            if label in missing
+            if column not in found
         ]
-        return Matrix(name, framework, sheet, issues=issues)
+        return Matrix(name, framework, sheet, issues=missing_columns)
     issues: list[Issue] = []
     rows: list[MatrixRow] = []
     first_row: dict[str, int] = {}
