@@ -913,7 +913,8 @@ def test_steps_are_recorded_only_when_asked(tmp_path):
 def test_complete_size_ends_at_the_last_newline(tmp_path):
     path = tmp_path / "log"
     assert durable.complete_size(path) == 0
-    for text, size in [(b"", 0), (b"abc", 0), (b"a\n", 2), (b"a\nbc", 2), (b"a\nb\n", 4)]:
+    cases = [(b"", 0), (b"abc", 0), (b"a\n", 2), (b"a\nbc", 2), (b"a\nb\n", 4), (b"\n", 1), (b"\nabc", 1)]
+    for text, size in cases:  # the last two: a file of one newline, and a newline as the very first byte
         path.write_bytes(text)
         assert durable.complete_size(path) == size, text
     path.write_bytes(b"x\n" + b"y" * (durable.CHUNK_BYTES + 10))  # the newline is a chunk away from the end
@@ -1021,3 +1022,32 @@ def test_a_folder_made_by_another_process_meanwhile_is_no_error(tmp_path, monkey
     durable.mkdir(target)
 
     assert target.is_dir()
+
+
+# --- the durable helpers' own edges (docs/mutation-testing.md) ------------------------------------------------
+
+
+def test_files_the_store_writes_are_readable_by_all_and_writable_by_the_owner(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        durable.write_file(tmp_path / "IDN.yaml", b"member: IDN\n")
+        durable.append(tmp_path / "log.jsonl", b"{}\n")
+    finally:
+        os.umask(old)
+
+    assert [(tmp_path / name).stat().st_mode & 0o777 for name in ("IDN.yaml", "log.jsonl")] == [0o644, 0o644]
+
+
+def test_a_torn_write_always_leaves_the_chunk_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The harness asks for the first write (step 2, after "create") to stop after 1,000 bytes; a 10-byte chunk
+    # is still cut short, or the "torn" file would be whole.
+    killed: list[bool] = []
+    monkeypatch.setenv(durable.CRASH_ENV, "2")
+    monkeypatch.setenv(durable.TORN_ENV, "1000")
+    monkeypatch.setattr(durable, "_die", lambda: killed.append(True) or (_ for _ in ()).throw(SystemExit(137)))
+    durable.reset_steps()
+
+    with pytest.raises(SystemExit):
+        durable.write_file(tmp_path / "IDN.yaml", b"0123456789")
+
+    assert killed == [True] and (tmp_path / "IDN.yaml").read_bytes() == b"012345678"
