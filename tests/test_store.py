@@ -808,3 +808,20 @@ def test_cli_apply_refuses_a_file_with_errors_and_a_missing_file(data_dir, tmp_p
     assert refused.returncode == 1 and "unknown-status" in refused.stdout and "Traceback" not in refused.stderr
     assert (data_dir / "THA.yaml").read_bytes() == original
     assert cli("apply", str(tmp_path / "nope.yaml"), "--data-dir", str(data_dir)).returncode == 2
+
+
+def test_the_records_on_file_are_judged_at_the_day_given(catalog, tmp_path):
+    # A record updated on 1 June 2026 is valid from that day on, and "in the future" before it: the store's
+    # current records (what a review's diff compares with) follow the day given, not the machine's date.
+    (tmp_path / "IDN.yaml").write_text(
+        "member: IDN\nactions:\n  - {action_id: IDN-001, member: IDN, commitments: ASC-1, title: Liaison, "
+        "status: limited, last_updated: 2026-06-01}\n",
+        encoding="utf-8",
+    )
+    store = Store(tmp_path, catalog)
+
+    before, broken_before = store.current_actions("IDN", dt.date(2026, 5, 31))
+    after, broken_after = store.current_actions("IDN", dt.date(2026, 6, 1))
+
+    assert (len(before), broken_before) == (0, 1)
+    assert (after["action_id"].tolist(), broken_after) == (["IDN-001"], 0)
