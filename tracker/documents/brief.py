@@ -73,7 +73,7 @@ from tracker.views.overview import (
     status_counts,
 )
 from tracker.views.progress import Movement, movement_since, overdue_actions, plan_year_summary
-from tracker.views.provenance import ILLUSTRATIVE_NOTE, public_record_sentence, public_share, status_note
+from tracker.views.provenance import ILLUSTRATIVE_NOTE, data_labels, public_record_sentence, public_share, status_note
 from tracker.views.themes import members_with_and_without_actions, theme_commitments, theme_mechanisms, theme_view
 
 PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
@@ -384,6 +384,7 @@ def brief_html(brief: Brief) -> str:
             ),
             "statuses": status_note(brief.view.dataset),
             "statuses_short": status_note(brief.view.dataset, short=True),
+            "labels": data_labels(brief.view.dataset),
             "confidential": CONFIDENTIAL_INCLUDED if brief.confidential_included else CONFIDENTIAL_EXCLUDED,
         },
         kinds=CHANGE_KINDS,

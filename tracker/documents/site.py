@@ -36,7 +36,7 @@ from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.method import crosswalk_table
 from tracker.views.overlap import crosswalk_matrix
 from tracker.views.overview import headline, key_figures, status_counts
-from tracker.views.provenance import data_sentences, status_note
+from tracker.views.provenance import data_labels, data_sentences, status_note
 
 SITE_TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = "assets"
@@ -126,14 +126,7 @@ def publish_site(
         "site_title": "Bali Process commitments: the public view",
         "data_notes": data_sentences(dataset),
         "statuses": status_note(dataset, short=True),
-        "data_labels": [
-            label
-            for label, shown in (
-                ("illustrative sample data", dataset.illustrative),
-                ("public record", dataset.public_record),
-            )
-            if shown
-        ],
+        "data_labels": data_labels(dataset),
         "data_as_of": _day(data_as_of(view)),
         "published": _day(today),
         "nav": [("index.html", "Overview"), ("gaps.html", "Gaps"), ("crosswalk.html", "ASEAN crosswalk")],

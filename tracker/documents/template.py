@@ -211,7 +211,7 @@ def template_from_dataset(
     # Per member, not per directory: a member who has no file yet gets a template for real
     # reporting, even next to illustrative files.
     illustrative = bool(files["illustrative"].any())
-    public = dataset.public_record if bool(files.get("public_record", pd.Series(dtype=bool)).any()) else None
+    public = dataset.public_record if bool(files["public_record"].any()) else None
     return template_workbook(
         dataset.catalog, member_id, actions, illustrative=illustrative, today=today, public_record=public
     )

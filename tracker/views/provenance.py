@@ -55,8 +55,8 @@ def public_record_sentence(read_on: dt.date, share: tuple[int, int] | None = Non
 
 def public_share(dataset: Dataset) -> tuple[int, int] | None:
     """(public-record files, member files) when the two differ: an update applied in the app drops the mark."""
-    flags = dataset.files.get("public_record", [])  # data sets built in tests may have no such column
-    marked = int(sum(bool(flag) for flag in flags))
+    flags = dataset.files["public_record"]  # asked only when dataset.public_record is set: files were read
+    marked = int(flags.sum())
     return (marked, len(flags)) if 0 < marked < len(flags) else None
 
 
@@ -72,6 +72,12 @@ def data_note(dataset: Dataset) -> str | None:
     if dataset.public_record is not None:
         notes.append(public_record_note(dataset.public_record, public_share(dataset)))
     return "; ".join(notes) or None
+
+
+def data_labels(dataset: Dataset) -> list[str]:
+    """Short names of the data set for a document's title: "illustrative sample data", "public record"."""
+    shown = (("illustrative sample data", dataset.illustrative), ("public record", dataset.public_record is not None))
+    return [label for label, flag in shown if flag]
 
 
 def data_sentences(dataset: Dataset) -> list[str]:
