@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 
-.PHONY: run run-public test test-fast test-future lint check-data sample install install-dev bench loadtest mutation
+.PHONY: run run-public test test-fast test-future lint check-data sample install install-dev bench loadtest loadtest-proxy mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,9 +55,18 @@ sample:
 bench: install-dev
 	$(BIN)/python -m benchmarks.run --json benchmarks/RESULTS.json
 
-## A bounded load test of one replica: 10, 25 and 50 concurrent sessions at 1× data.
+## A bounded load test of one replica: 10, 25 and 50 concurrent sessions at 1× data, and the floor
+## (benchmarks/floor_app.py) under the same waves in the same run, with the ratio ours / floor.
 loadtest: install-dev
 	$(BIN)/python -m benchmarks.loadtest --json benchmarks/.data/loadtest.json
+
+## Several replicas of the dashboard behind Debian's nginx on loopback (not part of `make test`; ~3 min): websockets,
+## sticky sessions and reconnects, an applied update seen by every replica, throughput against one replica.
+## Needs nginx (`apt-get install -y nginx`); the run starts its own from a temporary prefix, never a system service.
+REPLICAS ?= 2
+PROXY_SESSIONS ?= 50
+loadtest-proxy: install
+	$(BIN)/python -m benchmarks.proxy --replicas $(REPLICAS) --sessions $(PROXY_SESSIONS) --json benchmarks/.data/loadtest-proxy.json
 
 ## Mutation testing of the trust-critical modules (not part of `make test`): mutmut mutates the modules listed
 ## in [tool.mutmut] (pyproject.toml) one change at a time and runs the tests that reach each change.
