@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Confidence = Literal["V", "P", "I", "U"]
 Relation = Literal["equivalent", "overlapping", "complementary"]
@@ -46,12 +46,17 @@ class _Entry(BaseModel):
 
 
 class Source(BaseModel):
-    """A public document or page the catalog cites, by short key."""
+    """A public page or a document the catalog cites, by short key: a web address, or a document's name.
+
+    A document without an address is an official file the secretariat received (an imported framework
+    matrix, ``document: BWP-2.0-matrix.xlsx``); it is named, with its sha256 in the note, instead of linked.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     key: str = Field(pattern=r"^S-[A-Z0-9-]+$")
-    url: str = Field(pattern=r"^https?://")
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    document: str | None = Field(default=None, min_length=1, description="A file's name, for a source with no URL")
     title: str
     accessed: dt.date | None = Field(
         default=None, description="When the page was last read or checked (pages change; cite what was seen)"
@@ -60,6 +65,17 @@ class Source(BaseModel):
         default=None, description="Provenance caveat, e.g. a staging, mirror or proxy copy rather than the publisher"
     )
     line: int | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _one_address(self) -> Source:
+        if (self.url is None) == (self.document is None):
+            raise ValueError("give either url (a web address) or document (a file's name), not both or neither")
+        return self
+
+    @property
+    def address(self) -> str:
+        """Where to find it: the URL, or the document's name."""
+        return self.url or str(self.document)
 
 
 class Framework(_Entry):

@@ -150,9 +150,13 @@ def _parse_yaml(name: str, data: bytes) -> Parsed:
 
 
 def _child_main() -> None:
-    """The child side of :func:`loaders.untrusted.read_untrusted_bytes`: (name, shown, bytes) in, result out."""
-    name, shown, data = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by our parent process
-    sys.stdout.buffer.write(pickle.dumps(parse_member_content(name, data, shown, isolate_xls=False)))
+    """The child side of :mod:`loaders.untrusted`: (name, shown, bytes[, "table"]) in, the parsed content out.
+
+    A fourth element ``"table"`` parses a spreadsheet that is not a member file (a framework matrix).
+    """
+    name, shown, data, *kind = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by our parent process
+    parse = parse_table_content if kind == ["table"] else parse_member_content
+    sys.stdout.buffer.write(pickle.dumps(parse(name, data, shown, isolate_xls=False)))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from loaders.content import parse_table_content
+from loaders.content import Parsed, parse_table_content
 from loaders.fields import find_columns, fold
 from loaders.issues import Issue, error, has_errors, place
 
@@ -76,7 +76,12 @@ def read_matrix(name: str, data: bytes, framework: str) -> Matrix:
     Returns:
         The matrix; rows with an error are left out and each error is an issue. Never raises for bad input.
     """
-    kind, content = parse_table_content(name, data, name)
+    return matrix_from_content(name, framework, parse_table_content(name, data, name))
+
+
+def matrix_from_content(name: str, framework: str, parsed: Parsed) -> Matrix:
+    """The matrix in already parsed content (the app parses uploads in a child: ``parse_untrusted_table``)."""
+    kind, content = parsed
     if kind == "refused":
         return Matrix(name, framework, None, issues=[content])
     sheet, grid = content[0] if kind == "workbook" else (None, content)

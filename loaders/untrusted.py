@@ -72,19 +72,35 @@ def read_untrusted_bytes(name: str, data: bytes, *, label: str | None = None) ->
         time gives one ``unreadable-file`` issue. Never raises for bad input.
     """
     shown = label or name
-    member = parse_member_id(Path(name).stem)
+    parsed = _parse_in_child(name, shown, data, ())
+    if parsed[0] == "refused":
+        return refused(shown, parse_member_id(Path(name).stem), parsed[1])
+    return raw_from_content(name, shown, parsed)
+
+
+def parse_untrusted_table(name: str, data: bytes) -> Parsed:
+    """Parse an uploaded spreadsheet that is not a member file (a framework matrix) in a child process.
+
+    Returns:
+        What :func:`loaders.content.parse_table_content` returns; a child that crashed, ran out of memory or
+        time gives ``("refused", issue)``. Never raises for bad input.
+    """
+    return _parse_in_child(name, name, data, ("table",))
+
+
+def _parse_in_child(name: str, shown: str, data: bytes, kind: tuple[str, ...]) -> Parsed:
     if len(data) > limits.MAX_FILE_BYTES:  # refused before anything is copied to a child
-        return refused(shown, member, file_too_large(shown, len(data)))
+        return "refused", file_too_large(shown, len(data))
     try:
-        output = run_child(CHILD_MODULE, pickle.dumps((name, shown, data)))
+        output = run_child(CHILD_MODULE, pickle.dumps((name, shown, data, *kind)))
         parsed: Parsed = _PlainUnpickler(io.BytesIO(output)).load()
     except ChildFailedError as problem:
-        return refused(shown, member, _could_not_read(shown, str(problem)))
+        return "refused", _could_not_read(shown, str(problem))
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as problem:
-        return refused(shown, member, _could_not_read(shown, f"its answer was not plain data: {problem}"))
+        return "refused", _could_not_read(shown, f"its answer was not plain data: {problem}")
     if not (isinstance(parsed, tuple) and len(parsed) == 2 and parsed[0] in ("refused", "workbook", "csv", "yaml")):
-        return refused(shown, member, _could_not_read(shown, "its answer was not understood"))
-    return raw_from_content(name, shown, parsed)
+        return "refused", _could_not_read(shown, "its answer was not understood")
+    return parsed
 
 
 def _could_not_read(name: str, reason: str) -> Issue:

@@ -70,6 +70,11 @@ def can_see_confidential(user: User) -> bool:
     return user.role in (Role.REVIEWER, Role.ADMIN)
 
 
+def can_administer(user: User) -> bool:
+    """Admins change the catalog itself (import an official framework matrix)."""
+    return user.role == Role.ADMIN
+
+
 def require(allowed: bool, what: str) -> None:
     """Raise :class:`AccessDeniedError` with a plain message unless ``allowed``."""
     if not allowed:

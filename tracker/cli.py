@@ -27,6 +27,7 @@ from loaders.members import parse_member_id
 from loaders.tables import read_member_file
 from tracker import settings
 from tracker.access import Role, User, load_roles
+from tracker.cli_catalog import add_catalog_parser, run_catalog
 from tracker.documents.brief import PdfExportError, brief_html, brief_pdf, build_brief
 from tracker.documents.datapackage import PACKAGE_FILES, write_datapackage
 from tracker.documents.exports import all_data_csv, data_as_of, view_workbook
@@ -172,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="en",
         help="the site's language (English; Bahasa Indonesia comes with the translation catalogues)",
     )
+    add_catalog_parser(commands, shared)
     return parser
 
 
@@ -265,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _round(args)
     if args.command == "publish":
         return _publish(args)
+    if args.command == "catalog":
+        return run_catalog(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 

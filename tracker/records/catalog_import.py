@@ -4,22 +4,26 @@ An import replaces one framework's entries in the catalog with a matrix's rows (
 that the matrix no longer has is *removed*; an action that cites it would lose that commitment, so the import is
 refused while any action (confidential ones included: the import is an admin's act) cites a removed id that the
 remap table (``MAP.csv``: ``old_id,new_id``) does not send to an id of the new matrix. With a remap, those actions
-are re-pointed to the new id. This module only plans: it writes nothing.
+are re-pointed to the new id. This module plans and renders the new text; the store writes it
+(:meth:`tracker.records.store.Store.import_catalog`, through :mod:`tracker.records.catalog_journal`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.catalog_schema import Commitment
 from loaders.csv_text import read_csv_grid
 from loaders.dataset import Dataset
 from loaders.fields import find_columns, fold
 from loaders.issues import Issue, error, has_errors, place
-from loaders.matrix import Matrix
+from loaders.matrix import Matrix, MatrixRow
+from tracker.records.catalog_text import append_entry, remove_entries, render_entries, replace_entries, repoint_keys
 
 REMAP_COLUMNS = ("old_id", "new_id")
 
@@ -189,3 +193,155 @@ def plan_import(
     remapped = citing[citing["commitment_id"].isin(remap)]
     repointed = {str(m): int(n) for m, n in remapped.groupby("member", sort=True)["action_key"].nunique().items()}
     return ImportPlan(framework, added, retitled, removed, remap, repointed, issues)
+
+
+# --- the files an import writes --------------------------------------------------------------------------------
+
+COMMITMENTS_FILE, CROSSWALK_FILE, SOURCES_FILE = "commitments.yaml", "crosswalk.yaml", "sources.yaml"
+
+
+@dataclass(frozen=True)
+class CatalogEdit:
+    """The catalog files an import rewrites (name -> new text), and what it did to the crosswalk."""
+
+    files: dict[str, str]
+    source_key: str
+    links_repointed: int
+    links_removed: list[str]
+
+
+def source_key(catalog: Catalog, framework: str, today: dt.date) -> str:
+    """A new key for the imported matrix as a source: ``S-IMPORT-BWP-20261130`` (``-2``, … when taken)."""
+    base = f"S-IMPORT-{framework}-{today:%Y%m%d}"
+    key, number = base, 1
+    while key in catalog.sources:
+        number += 1
+        key = f"{base}-{number}"
+    return key
+
+
+def edit_catalog(
+    catalog: Catalog,
+    texts: Mapping[str, str],
+    matrix: Matrix,
+    plan: ImportPlan,
+    *,
+    by: str,
+    today: dt.date,
+    file_sha256: str,
+) -> CatalogEdit:
+    """The catalog's text after importing ``matrix`` as ``plan`` says.
+
+    The framework's entries are replaced by the matrix's, in its order: each ``official_title: true``,
+    ``placeholder: false``, confidence V, citing the matrix as a new source (a document, with its sha256); an id
+    kept from the catalog keeps its themes (and its summary when the matrix gives none, which the entry's
+    note says). Crosswalk links to a remapped id follow it; links to an id removed without a remap are dropped
+    and listed. Nothing else in the files changes, comments included.
+
+    Args:
+        catalog: the current catalog, loaded from ``texts``.
+        texts: the current text of commitments.yaml, crosswalk.yaml and sources.yaml.
+        matrix: the matrix (without errors).
+        plan: its plan (without errors).
+        by: who imports it.
+        today: the import's date.
+        file_sha256: the matrix file's sha256 (hex).
+    """
+    framework = catalog.frameworks[plan.framework]
+    key = source_key(catalog, plan.framework, today)
+    current = {c.id: c for c in catalog.commitments_of(plan.framework)}
+    entries = [
+        _entry(row, current.get(row.id), framework.top_level, plan.framework, key, matrix.file, by, today)
+        for row in matrix.rows
+    ]
+    heading = (
+        f"{'=' * 67}\n{framework.short_name}: the official matrix, imported\n"
+        f"from {matrix.file} on {today.isoformat()} by {by} (python -m tracker catalog import).\n"
+        f"Titles are the matrix's own (official_title: true); the source {key} names the file.\n{'=' * 67}"
+    )
+    commitment_lines = [c.line for c in catalog.commitments.values() if c.line]
+    commitments = replace_entries(
+        texts[COMMITMENTS_FILE],
+        commitment_lines,
+        [c.line for c in current.values() if c.line],
+        render_entries(entries, heading),
+    )
+    link_lines = [link.line for link in catalog.links if link.line]
+    crosswalk = texts[CROSSWALK_FILE]
+    removed = set(plan.removed)
+    dropped = [link for link in catalog.links if link.line and {link.source, link.target} & (removed - set(plan.remap))]
+    repointed = [
+        link
+        for link in catalog.links
+        if link.line and link not in dropped and {link.source, link.target} & set(plan.remap)
+    ]
+    for link in repointed:
+        crosswalk = repoint_keys(crosswalk, link_lines, int(link.line or 0), ("source", "target"), plan.remap)
+    crosswalk = remove_entries(crosswalk, link_lines, [int(link.line or 0) for link in dropped])
+    source = {
+        "key": key,
+        "document": matrix.file,
+        "title": f"Official {framework.short_name} matrix, as received by the secretariat (file {matrix.file})",
+        "accessed": today,
+        "note": f"Imported by {by} on {today.isoformat()}; the file's sha256 is {file_sha256}.",
+    }
+    sources = append_entry(texts[SOURCES_FILE], source)
+    return CatalogEdit(
+        {COMMITMENTS_FILE: commitments, CROSSWALK_FILE: crosswalk, SOURCES_FILE: sources},
+        key,
+        len(repointed),
+        [f"{link.source} → {link.target}" for link in dropped],
+    )
+
+
+def _entry(
+    row: MatrixRow,
+    old: Commitment | None,
+    top_level: str,
+    framework: str,
+    key: str,
+    file: str,
+    by: str,
+    today: dt.date,
+) -> dict[str, object]:
+    note = f"Imported from the official matrix {file} (row {row.row}) on {today.isoformat()} by {by}."
+    summary = row.summary
+    if not summary and old is not None:
+        summary = old.summary
+        note += " The matrix gives no summary: the catalog's earlier own-words summary is kept, not checked against it."
+    entry: dict[str, object] = {"id": row.id, "framework": framework}
+    if row.parent:
+        entry["parent"] = row.parent
+    entry |= {
+        "level": "item" if row.parent else top_level,
+        "number": row.id.removeprefix(f"{framework}-"),
+        "title": row.title,
+        "official_title": True,
+        "placeholder": False,
+        "summary": summary,
+        "source_ref": row.source or f"{file}, row {row.row}",
+    }
+    if old is not None and old.themes:
+        entry["themes"] = list(old.themes)
+    return entry | {"sources": [key], "confidence": "V", "confidence_note": note}
+
+
+def repoint_commitments(
+    actions: pd.DataFrame, remap: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[tuple[str, str, str]]]:
+    """The actions with every remapped commitment id replaced (each id once, order kept), and what changed.
+
+    Returns:
+        The actions, and (action_id, old, new) of each action whose ``commitments`` changed.
+    """
+    out = actions.copy()
+    changed: list[tuple[str, str, str]] = []
+    values = []
+    for action_id, value in zip(out["action_id"], out["commitments"], strict=True):
+        ids = [i.strip() for i in str(value).split(";") if i.strip()]
+        new = "; ".join(dict.fromkeys(remap.get(i, i) for i in ids))
+        if new != "; ".join(ids):
+            changed.append((str(action_id), "; ".join(ids), new))
+        values.append(new)
+    out["commitments"] = values
+    return out, changed

@@ -145,25 +145,7 @@ class Journal:
         return target
 
     def _keep_version(self, member: str, change_id: str, old: FileState) -> None:
-        folder = self.versions / member
-        kept = folder / f"{change_id}-{old.name}"
-        if old.held_by(kept):
-            durable.fsync_dir(folder)  # the rename may not be durable yet if a crash came right after it
-            return
-        source = self.data_dir / old.name
-        if not old.held_by(source):
-            raise JournalError(
-                f"{source.name} no longer holds the bytes recorded before change {change_id}, and "
-                f"_history/versions/{member}/{kept.name} does not hold them either, so the previous version "
-                "cannot be kept; restore the file from a backup, then run the app or `apply` again"
-            )
-        durable.mkdir(folder)
-        staged = folder / f".{kept.name}.tmp"
-        durable.copy_file(source, staged)
-        if not old.held_by(staged):
-            raise JournalError(f"the copy of {old.name} in _history/versions/{member} does not match the original")
-        durable.replace(staged, kept)
-        durable.fsync_dir(folder)
+        keep_version(self.data_dir / old.name, self.versions / member / f"{change_id}-{old.name}", old, change_id)
 
     def _install(self, source: Path, target: Path, new: FileState) -> None:
         if new.held_by(target):
@@ -175,25 +157,7 @@ class Journal:
         durable.fsync_dir(self.data_dir)
 
     def _log(self, offset: int, lines: list[str]) -> None:
-        expected = [f"{line}\n".encode() for line in lines]
-        whole = b"".join(expected)
-        size = self.log_path.stat().st_size if self.log_path.is_file() else 0
-        if size < offset:
-            raise JournalError(
-                f"{LOG_FILE} is shorter ({size} bytes) than before the change being completed ({offset} bytes); "
-                "restore it from a backup"
-            )
-        after = durable.read_range(self.log_path, offset, len(whole) + 1) if size else b""
-        if after == whole:
-            if size:
-                durable.fsync_file(self.log_path)  # it may have been written but not synced before a crash
-            return
-        kept = _matching_lines(after, expected)
-        if offset + kept < size:
-            durable.truncate(self.log_path, offset + kept)  # a torn line, or lines that are not this change's
-        durable.append(self.log_path, whole[kept:])
-        if durable.read_range(self.log_path, offset, len(whole) + 1) != whole:
-            raise JournalError(f"{LOG_FILE} does not read back as written")
+        complete_log(self.log_path, offset, lines)
 
     # -- reading intents --------------------------------------------------------------------------
 
@@ -239,6 +203,64 @@ class Journal:
             "log_offset": offset,
             "log_lines": lines,
         }
+
+
+def keep_version(source: Path, kept: Path, old: FileState, change_id: str) -> None:
+    """Make ``kept`` a checked copy of ``old`` (the bytes ``source`` held before the change), once.
+
+    A copy already there is kept only if it checks out; otherwise ``source`` must still hold the old bytes.
+
+    Raises:
+        JournalError: neither ``kept`` nor ``source`` holds the recorded bytes.
+    """
+    folder = kept.parent
+    where = f"{HISTORY}/{folder.parent.name}/{folder.name}"  # how messages name the folder
+    if old.held_by(kept):
+        durable.fsync_dir(folder)  # the rename may not be durable yet if a crash came right after it
+        return
+    if not old.held_by(source):
+        raise JournalError(
+            f"{source.name} no longer holds the bytes recorded before change {change_id}, and "
+            f"{where}/{kept.name} does not hold them either, so the previous version "
+            "cannot be kept; restore the file from a backup, then run the app or `apply` again"
+        )
+    durable.mkdir(folder)
+    staged = folder / f".{kept.name}.tmp"
+    durable.copy_file(source, staged)
+    if not old.held_by(staged):
+        raise JournalError(f"the copy of {old.name} in {where} does not match the original")
+    durable.replace(staged, kept)
+    durable.fsync_dir(folder)
+
+
+def complete_log(log_path: Path, offset: int, lines: list[str]) -> None:
+    """Make the log hold exactly ``lines`` after its first ``offset`` bytes, appending only what is missing.
+
+    Complete lines that already match are kept (a crash may have written some), a torn line or lines that are
+    not the change's are cut, and the result is read back.
+
+    Raises:
+        JournalError: the log is shorter than ``offset`` (cut by hand) or does not read back as written.
+    """
+    expected = [f"{line}\n".encode() for line in lines]
+    whole = b"".join(expected)
+    size = log_path.stat().st_size if log_path.is_file() else 0
+    if size < offset:
+        raise JournalError(
+            f"{log_path.name} is shorter ({size} bytes) than before the change being completed ({offset} bytes); "
+            "restore it from a backup"
+        )
+    after = durable.read_range(log_path, offset, len(whole) + 1) if size else b""
+    if after == whole:
+        if size:
+            durable.fsync_file(log_path)  # it may have been written but not synced before a crash
+        return
+    kept = _matching_lines(after, expected)
+    if offset + kept < size:
+        durable.truncate(log_path, offset + kept)  # a torn line, or lines that are not this change's
+    durable.append(log_path, whole[kept:])
+    if durable.read_range(log_path, offset, len(whole) + 1) != whole:
+        raise JournalError(f"{log_path.name} does not read back as written")
 
 
 def _matching_lines(after: bytes, expected: list[bytes]) -> int:

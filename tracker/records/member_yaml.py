@@ -7,6 +7,7 @@ extra keys) so nothing a member typed is lost.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -32,7 +33,14 @@ class PlainDumper(_BaseDumper):  # type: ignore[misc, valid-type]
 _LISTS = ("commitments", "asean_mechanisms")
 
 
-def member_yaml(member: str, actions: pd.DataFrame, *, illustrative: bool, header: str = "") -> str:
+def member_yaml(
+    member: str,
+    actions: pd.DataFrame,
+    *,
+    illustrative: bool,
+    header: str = "",
+    public_record: dt.date | None = None,
+) -> str:
     """Render the member file text.
 
     Args:
@@ -40,11 +48,15 @@ def member_yaml(member: str, actions: pd.DataFrame, *, illustrative: bool, heade
         actions: validated actions with ids assigned (columns of ``loaders.actions.ACTION_COLUMNS``).
         illustrative: mark the file as illustrative sample data.
         header: an optional comment block (without ``#``) written at the top.
+        public_record: the day a file of the public record was compiled (kept when the store rewrites
+            such a file without a member's report, e.g. to re-point its commitments).
     """
     records = [_record(row) for row in actions.sort_values("action_id").to_dict("records")]
     document: dict[str, object] = {"member": member}
     if illustrative:
         document["illustrative"] = True
+    if public_record is not None:
+        document["public_record"] = public_record
     document["actions"] = records
     comment = "".join(f"# {line}\n" for line in header.splitlines())
     return comment + yaml.dump(document, Dumper=PlainDumper, sort_keys=False, allow_unicode=True, width=100)

@@ -31,10 +31,13 @@ from loaders.catalog import Catalog
 from loaders.dataset import build_dataset
 from loaders.fields import fold
 from loaders.issues import Issue, has_errors, warning
+from loaders.matrix import Matrix
 from loaders.tables import RawFile, read_member_bytes, read_member_file
 from tracker import settings
-from tracker.access import User, can_review, can_see_confidential, can_submit, require
+from tracker.access import User, can_administer, can_review, can_see_confidential, can_submit, require
 from tracker.records import durable
+from tracker.records.catalog_journal import CatalogJournal
+from tracker.records.catalog_update import ImportResult, prepare_import
 from tracker.records.diff import Diff, diff_actions
 from tracker.records.journal import HISTORY, LOG_FILE, Change, Journal, read_log
 from tracker.records.member_yaml import member_yaml
@@ -89,6 +92,7 @@ class Store:
         self.catalog = catalog
         self.history = self.data_dir / HISTORY
         self.journal = Journal(self.data_dir)
+        self.catalog_journal = CatalogJournal(self.data_dir)
         self.lock = FileLock(str(self.history / ".lock"), timeout=lock_timeout)
         self.lock_timeout = lock_timeout
 
@@ -178,7 +182,7 @@ class Store:
         durable.mkdir(self.history)
         try:
             with self.lock:
-                self.journal.recover()
+                self._recover_all()
                 preview = self.preview(raw, viewer=user, today=today)
                 if not preview.ok:
                     return ApplyResult(preview)
@@ -189,17 +193,81 @@ class Store:
             ) from exc
 
     def recover(self) -> list[str]:
-        """Finish any apply a crash interrupted; returns the members completed."""
-        pending = self.journal.pending
-        if not pending.is_dir() or not any(pending.iterdir()):
+        """Finish any apply or catalog import a crash interrupted; returns the members completed."""
+        folders = (self.journal.pending, self.catalog_journal.pending)
+        if not any(folder.is_dir() and any(folder.iterdir()) for folder in folders):
             return []  # the common case: nothing to finish, no need to take the lock
         try:
             with self.lock:
-                return self.journal.recover()
+                return self._recover_all()
         except Timeout as exc:
             raise StoreBusyError(
                 f"Another update is being saved; try again in a minute (waited {self.lock_timeout:.0f} s)."
             ) from exc
+
+    def import_catalog(
+        self,
+        catalog_dir: Path,
+        matrix: Matrix,
+        matrix_bytes: bytes,
+        remap: dict[str, str],
+        user: User,
+        *,
+        today: dt.date | None = None,
+        remap_file: str = "the remap table",
+        dry_run: bool = False,
+    ) -> ImportResult:
+        """Import an official framework matrix: rewrite the catalog and re-point the actions, as one step.
+
+        Nothing is written when the import is refused (``result.issues``) or ``dry_run`` is set; otherwise the
+        catalog files and every re-pointed member file change together (:mod:`tracker.records.catalog_journal`),
+        with history. ``result.catalog`` is the catalog after the import.
+
+        Raises:
+            AccessDeniedError: the user is not an admin.
+            StoreBusyError: another write held the lock for longer than the timeout.
+            JournalError: an earlier change could not be completed as recorded (history edited by hand).
+        """
+        require(can_administer(user), "import a framework matrix into the catalog")
+        today = today or settings.today()
+
+        def prepared() -> ImportResult:
+            change_id, at = _stamp()
+            return prepare_import(
+                self.data_dir,
+                catalog_dir,
+                self.catalog,
+                matrix,
+                matrix_bytes,
+                remap,
+                user,
+                today=today,
+                change_id=change_id,
+                at=at,
+                remap_file=remap_file,
+            )
+
+        if dry_run:
+            return prepared()  # no lock and no recovery either: a dry run writes nothing at all
+        durable.mkdir(self.history)
+        try:
+            with self.lock:
+                self._recover_all()
+                result = prepared()
+                if not result.ok or result.change is None:
+                    return result
+                self.catalog_journal.commit(result.change)
+                return replace(result, imported=True)
+        except Timeout as exc:
+            raise StoreBusyError(
+                f"Another update is being saved; try again in a minute (waited {self.lock_timeout:.0f} s)."
+            ) from exc
+
+    def _recover_all(self) -> list[str]:
+        """Complete a member change and then a catalog import that a crash interrupted (the lock is held)."""
+        done = self.journal.recover()
+        self.catalog_journal.recover()
+        return done
 
     def _write(self, preview: Preview, raw: RawFile, user: User, today: dt.date) -> ApplyResult:
         assert preview.member is not None and preview.actions is not None and preview.diff is not None

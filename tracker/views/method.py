@@ -70,7 +70,7 @@ def commitments_table(catalog: Catalog) -> pd.DataFrame:
                 "confidence": f"{c.confidence} – {CONFIDENCE_LABELS[c.confidence]}",
                 "confidence note": c.confidence_note or "",
                 "source": c.source_ref,
-                "sources": " ".join(catalog.sources[k].url for k in c.sources if k in catalog.sources),
+                "sources": " ".join(catalog.sources[k].address for k in c.sources if k in catalog.sources),
             }
             for c in catalog.commitments.values()
         ]
@@ -94,10 +94,20 @@ def crosswalk_table(catalog: Catalog) -> pd.DataFrame:
 
 
 def sources_table(catalog: Catalog) -> pd.DataFrame:
-    """The cited sources: key, title, address, when it was checked and what it is when not the publisher's own."""
+    """The cited sources: key, title, address or document name, when checked, what it is when not the publisher's.
+
+    ``address`` is a web address only (the page shows it as a link); a document without one is named under ``document``.
+    """
     return pd.DataFrame(
         [
-            {"key": s.key, "title": s.title, "address": s.url, "accessed": s.accessed, "note": s.note or ""}
+            {
+                "key": s.key,
+                "title": s.title,
+                "address": s.url or "",
+                "document": s.document or "",
+                "accessed": s.accessed,
+                "note": s.note or "",
+            }
             for s in catalog.sources.values()
         ]
     )

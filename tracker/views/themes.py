@@ -231,5 +231,5 @@ def members_with_and_without_actions(view: View) -> tuple[pd.DataFrame, pd.DataF
 def theme_sources(catalog: Catalog, theme: str) -> pd.DataFrame:
     """The sources the catalog cites for a theme: ``key``, ``title`` and ``address`` (the URL), in cited order."""
     cited = [catalog.sources[k] for k in catalog.themes[theme].sources if k in catalog.sources]
-    frame = pd.DataFrame([(s.key, s.title, s.url) for s in cited], columns=["key", "title", "address"])
+    frame = pd.DataFrame([(s.key, s.title, s.address) for s in cited], columns=["key", "title", "address"])
     return frame.astype("str")
