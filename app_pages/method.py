@@ -4,7 +4,7 @@ import streamlit as st
 
 from loaders.disclosure import visible_issues
 from tracker import settings
-from tracker.access import can_review, can_see_confidential, load_roles
+from tracker.access import can_administer, can_review, can_see_confidential, load_roles
 from tracker.views.gaps import STALE_AFTER_DAYS
 from tracker.views.method import (
     commitments_table,
@@ -18,6 +18,7 @@ from tracker.views.method import (
 from tracker.views.provenance import status_note
 from ui.auth import current_user
 from ui.cache import get_dataset
+from ui.catalog_import import catalog_history, import_section
 from ui.components import data_banner, show_issues
 from ui.text import plain
 
@@ -97,3 +98,8 @@ tabs[2].dataframe(
     width="stretch",
     column_config={"address": st.column_config.LinkColumn("address")},
 )
+if can_review(user):
+    with st.expander("Catalog changes (imports of official matrices)"):
+        catalog_history()
+if can_administer(user):
+    import_section(user)

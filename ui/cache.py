@@ -17,8 +17,9 @@ import streamlit as st
 
 from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, load_dataset, member_files, read_files
+from loaders.matrix import Matrix, matrix_from_content
 from loaders.tables import RawFile, read_member_file
-from loaders.untrusted import read_untrusted_bytes
+from loaders.untrusted import parse_untrusted_table, read_untrusted_bytes
 from tracker import settings
 from tracker.records.journal import JournalError
 from tracker.records.rounds import round_summary
@@ -127,6 +128,8 @@ def get_dataset() -> Dataset:
         pass  # an apply is running now and completes any earlier one; what is on disk is whole
     except JournalError as problem:
         st.session_state[RECOVERY_PROBLEM_KEY] = str(problem)
+    # Taken after recovery, which may have finished a catalog import (the catalog's files changed).
+    catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
     prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
     return _dataset(str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())
 
@@ -144,6 +147,17 @@ def get_upload(name: str, data: bytes) -> RawFile:
     starting another child process; a changed file has another hash.
     """
     return _upload(name, hashlib.sha256(data).hexdigest(), data)
+
+
+@st.cache_resource(show_spinner="Checking the matrix…", max_entries=8)
+def _matrix(name: str, digest: str, framework: str, _data: bytes) -> Matrix:
+    del digest  # the cache key, with the name and the framework
+    return matrix_from_content(name, framework, parse_untrusted_table(name, _data))
+
+
+def get_matrix_upload(name: str, data: bytes, framework: str) -> Matrix:
+    """An uploaded framework matrix, parsed in a child process (``loaders.untrusted``), cached per content."""
+    return _matrix(name, hashlib.sha256(data).hexdigest(), framework, data)
 
 
 # The last data set folded to pillar level, and what it was folded from: get_dataset() returns the same object
