@@ -8,7 +8,8 @@ themes, sources, status rules). Problems become issues; what is valid is kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +49,8 @@ class Catalog:
     sources: dict[str, Source]
     scale: StatusScale
     issues: list[Issue] = field(default_factory=list)
+    version: str = ""
+    """A short fingerprint of the files it was read from (:func:`catalog_version`): snapshots record it."""
 
     @property
     def statuses(self) -> dict[str, Status]:
@@ -78,6 +81,19 @@ class Catalog:
             seen.add(current.id)
             current = self.commitments[current.parent]
         return current.id
+
+
+def catalog_version(files: Mapping[str, bytes]) -> str:
+    """A short fingerprint of a catalog's YAML files (name -> bytes): equal files, equal version."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(f"{name}\0{hashlib.sha256(files[name]).hexdigest()}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def catalog_files(directory: Path | str) -> dict[str, bytes]:
+    """The catalog's YAML files, name -> bytes."""
+    return {p.name: p.read_bytes() for p in sorted(Path(directory).glob("*.yaml")) if p.is_file()}
 
 
 def _fold(value: str) -> str:
@@ -115,6 +131,7 @@ def load_catalog(directory: Path | str = DEFAULT_CATALOG_DIR) -> Catalog:
         sources=sources,
         scale=scale,
         issues=issues,
+        version=catalog_version(catalog_files(directory)) if directory.is_dir() else "",
     )
     issues.extend(cross_check(catalog))
     return catalog

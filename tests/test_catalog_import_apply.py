@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,9 @@ from tracker.access import AccessDeniedError, Role, User
 from tracker.cli import main
 from tracker.records.catalog_journal import read_catalog_log
 from tracker.records.journal import read_log
+from tracker.records.snapshots import Snapshots, remap_since, snapshot_changes
 from tracker.records.store import Store
+from tracker.views.filters import Filters, apply_filters
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)
@@ -343,3 +346,56 @@ def test_an_unchanged_matrix_imports_as_official_without_touching_members(dirs, 
     assert (cat / "crosswalk.yaml").read_bytes() == (ROOT / "commitments" / "crosswalk.yaml").read_bytes()
     (entry,) = read_catalog_log(data)
     assert entry["removed"] == [] and entry["added"] == [] and json.dumps(entry["repointed"]) == "{}"
+
+
+# --- catalog versions in snapshots (§4) -------------------------------------------------------------------------
+
+
+def test_a_snapshot_compares_across_an_import_through_the_remap(dirs, tmp_path):
+    """A pre-import snapshot, compared with today after BWP-A.2 moved to a new pillar-B item, shows no action as
+    removed or added: each re-pointed action is the same action, under its new id and its new pillar."""
+    data, cat = dirs
+    catalog = load_catalog(cat)
+    snapshots = Snapshots(data)
+    info = snapshots.take(load_dataset(data, catalog, today=TODAY), "19th AHG SOM", ADMIN)
+    assert info.catalog_version == catalog.version and len(catalog.version) == 12
+    moved_ids = {a for ids in citing(data, cat, "BWP-A.2").values() for a in ids}
+    rows = [r for r in bohol_rows(catalog) if r[0] != "BWP-A.2"]
+    path = write_matrix(tmp_path, [*rows, ["BWP-B.9", "BWP-B", "Moved to protection", "", "p. 9"]])
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)  # the import is logged after the snapshot
+    stamp = (STAMP[0], later.isoformat(timespec="seconds"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store_module, "_stamp", lambda: stamp)
+        done = Store(data, catalog).import_catalog(
+            cat, read_matrix(path.name, path.read_bytes(), "BWP"), path.read_bytes(), {"BWP-A.2": "BWP-B.9"}, ADMIN
+        )
+    assert done.imported
+    new = load_catalog(cat)
+    assert new.version != catalog.version
+    view = apply_filters(load_dataset(data, new, today=TODAY), Filters(areas=("BWP-B",)), can_see_confidential=True)
+    snapshot = snapshots.load("19th AHG SOM")
+
+    changes = snapshot_changes(view, snapshot, can_see_confidential=True, today=TODAY)
+
+    assert snapshot.remap == {"BWP-A.2": "BWP-B.9"}
+    assert moved_ids <= set(changes.changes["action_id"])
+    assert changes.count("new") == 0 and changes.count("removed") == 0
+    assert changes.catalog_note is not None and "remap (BWP-A.2 → BWP-B.9)" in changes.catalog_note
+    # Read without the remap, the same comparison calls every re-pointed action new: the remap is what holds.
+    blind = snapshot_changes(view, replace(snapshot, remap={}, imports=()), can_see_confidential=True, today=TODAY)
+    assert set(blind.changes[blind.changes["change"] == "new"]["action_id"]) == moved_ids
+    assert blind.catalog_note is None
+
+
+def test_remaps_of_successive_imports_compose_and_earlier_ones_are_left_out():
+    log = [
+        {"at": "2026-01-01T00:00:00+00:00", "framework": "BWP", "file": "old.xlsx", "remap": {"BWP-X": "BWP-Y"}},
+        {"at": "2026-03-01T00:00:00+00:00", "framework": "BWP", "file": "a.xlsx", "remap": {"BWP-A.2": "BWP-A.5"}},
+        {"at": "2026-05-01T00:00:00+00:00", "framework": "BWP", "file": "b.xlsx", "remap": {"BWP-A.5": "BWP-B.1"}},
+    ]
+
+    remap, imports = remap_since(log, "2026-02-01T00:00:00+00:00")
+
+    assert remap == {"BWP-A.2": "BWP-B.1", "BWP-A.5": "BWP-B.1"}
+    assert imports == ("BWP from a.xlsx on 2026-03-01", "BWP from b.xlsx on 2026-05-01")
+    assert remap_since(log, "2026-06-01T00:00:00+00:00") == ({}, ())

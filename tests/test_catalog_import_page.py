@@ -131,6 +131,8 @@ def test_a_bad_matrix_shows_its_cells_and_changes_nothing(dirs):
     assert not at.exception, at.exception
     table = next(df.value for df in at.dataframe if "code" in df.value.columns)
     assert "matrix-duplicate-id" in set(table["code"])
-    assert any("BWP.xlsx, sheet Matrix, row 27, ID: 'BWP-A.9' is used twice (first in row 26)" in m for m in table["message"])
+    assert any(
+        "BWP.xlsx, sheet Matrix, row 27, ID: 'BWP-A.9' is used twice (first in row 26)" in m for m in table["message"]
+    )
     assert not any("Added:" in m.value for m in at.markdown)
     assert {p.name: p.read_bytes() for p in [*cat.iterdir(), *data.iterdir()] if p.is_file()} == before

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from loaders.issues import has_errors
+from loaders.issues import Issue, has_errors
 from tracker import settings
 from tracker.access import User
 from tracker.records.catalog_import import read_remap
@@ -59,7 +59,7 @@ def import_section(user: User) -> None:
     data = upload.getvalue()
     matrix = get_matrix_upload(upload.name, data, framework)
     remap: dict[str, str] = {}
-    issues = []
+    issues: list[Issue] = []
     remap_name = remap_upload.name if remap_upload is not None else "the remap table"
     if remap_upload is not None:
         remap_bytes = remap_upload.getvalue()

@@ -77,6 +77,8 @@ def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date,
 
 def show_snapshot_changes(moved: SnapshotChanges, *, key: str, file_name: str, dataset: Dataset) -> None:
     """The counts of each kind of change, the tables by area and by member, and the changed actions."""
+    if moved.catalog_note:
+        st.caption(plain(moved.catalog_note))
     counts = moved.changes["change"].value_counts()
     cols = st.columns(len(CHANGE_KINDS) + 1)
     for col, kind in zip(cols, CHANGE_KINDS, strict=False):

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.catalog import Catalog, load_catalog
+from loaders.catalog import Catalog, catalog_files, catalog_version, load_catalog
 from loaders.dataset import build_dataset, member_files
 from loaders.issues import Issue, error, has_errors
 from loaders.matrix import Matrix
@@ -57,19 +57,6 @@ class ImportResult:
     def ok(self) -> bool:
         """True when nothing stops the import."""
         return self.change is not None and not has_errors(self.issues)
-
-
-def catalog_version(files: dict[str, bytes]) -> str:
-    """A short fingerprint of a catalog's files (name -> bytes): what a snapshot records it was taken with."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(f"{name}\0{hashlib.sha256(files[name]).hexdigest()}\n".encode())
-    return digest.hexdigest()[:12]
-
-
-def catalog_files(catalog_dir: Path) -> dict[str, bytes]:
-    """The catalog's YAML files, name -> bytes."""
-    return {p.name: p.read_bytes() for p in sorted(Path(catalog_dir).glob("*.yaml")) if p.is_file()}
 
 
 def prepare_import(

@@ -16,8 +16,9 @@ import datetime as dt
 import json
 import re
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from filelock import FileLock
@@ -26,6 +27,7 @@ from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from tracker.access import User, can_review, require
 from tracker.records import durable
+from tracker.records.catalog_journal import read_catalog_log
 from tracker.views.filters import View, apply_filters
 from tracker.views.progress import is_overdue
 
@@ -44,6 +46,8 @@ class SnapshotInfo:
     taken_by: str
     data_as_of: str
     actions: int
+    catalog_version: str = ""
+    """The catalog's version (``Catalog.version``) when it was taken; empty for snapshots older than versions."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,10 @@ class Snapshot:
     actions: pd.DataFrame
     action_commitments: pd.DataFrame
     action_mechanisms: pd.DataFrame
+    remap: dict[str, str] = field(default_factory=dict)
+    """Old commitment id -> the id that replaced it, composed over the catalog imports since it was taken."""
+    imports: tuple[str, ...] = ()
+    """Those imports, as "<framework> from <file> on <date>"."""
 
 
 def slugify(name: str) -> str:
@@ -93,6 +101,7 @@ class Snapshots:
                 taken_by=user.label,
                 data_as_of="" if pd.isna(latest) else f"{latest:%Y-%m-%d}",
                 actions=len(dataset.actions),
+                catalog_version=dataset.catalog.version,
             )
             staging = self.root / f".{slug}.tmp"
             shutil.rmtree(staging, ignore_errors=True)
@@ -128,9 +137,30 @@ class Snapshots:
         for info in self.list():
             if slug in (info.slug, info.name):
                 folder = self.root / info.slug
-                tables = [pd.read_parquet(folder / f"{t}.parquet") for t in _TABLES]
-                return Snapshot(info, *tables)
+                actions, commitments, mechanisms = (pd.read_parquet(folder / f"{t}.parquet") for t in _TABLES)
+                remap, imports = remap_since(read_catalog_log(self.root.parent), info.taken_at)
+                return Snapshot(info, actions, commitments, mechanisms, remap=remap, imports=imports)
         raise KeyError(slug)
+
+
+def remap_since(log: list[dict[str, Any]], taken_at: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The commitment ids remapped by the catalog imports logged after ``taken_at``, composed in order.
+
+    An id remapped twice (A -> B, later B -> C) maps to the last (A -> C, B -> C).
+
+    Returns:
+        Old id -> current id, and each of those imports as "<framework> from <file> on <date>".
+    """
+    remap: dict[str, str] = {}
+    imports = []
+    for entry in log:
+        if str(entry.get("at", "")) <= taken_at:
+            continue  # both are UTC ISO times to the second, so text order is time order
+        step = {str(k): str(v) for k, v in dict(entry.get("remap", {})).items()}
+        remap = {old: step.get(new, new) for old, new in remap.items()}
+        remap |= {old: new for old, new in step.items() if old not in remap}
+        imports.append(f"{entry.get('framework', '')} from {entry.get('file', '')} on {str(entry.get('at', ''))[:10]}")
+    return remap, tuple(imports)
 
 
 def compare(
@@ -192,11 +222,26 @@ def rollup(changes: pd.DataFrame, by: pd.Series, name: str) -> pd.DataFrame:
 
 
 def as_dataset(snapshot: Snapshot, catalog: Catalog) -> Dataset:
-    """A snapshot shaped as a :class:`Dataset`, so the same filters apply to it."""
+    """A snapshot shaped as a :class:`Dataset`, so the same filters apply to it.
+
+    Commitment ids a catalog import has remapped since the snapshot was taken are read through the remap
+    (with the current catalog's framework and area), so an action re-pointed by an import compares as the same
+    action under the same commitment, not as one removed from the old id and added to the new.
+    """
+    links = snapshot.action_commitments
+    if snapshot.remap:
+        links = links.copy()
+        moved = links["commitment_id"].isin(list(snapshot.remap))
+        links.loc[moved, "commitment_id"] = links.loc[moved, "commitment_id"].map(snapshot.remap)
+        known = moved & links["commitment_id"].isin(list(catalog.commitments))
+        ids = links.loc[known, "commitment_id"]
+        links.loc[known, "framework"] = ids.map({c: catalog.commitments[c].framework for c in set(ids)})
+        links.loc[known, "top_level"] = ids.map({c: catalog.top_level(c) for c in set(ids)})
+        links = links.drop_duplicates(["action_key", "commitment_id"]).reset_index(drop=True)
     return Dataset(
         catalog=catalog,
         actions=snapshot.actions,
-        action_commitments=snapshot.action_commitments,
+        action_commitments=links,
         action_mechanisms=snapshot.action_mechanisms,
         files=pd.DataFrame(),
         illustrative=bool(snapshot.actions["illustrative"].any()) if len(snapshot.actions) else False,
@@ -220,6 +265,8 @@ class SnapshotChanges:
     changes: pd.DataFrame
     by_area: pd.DataFrame
     by_member: pd.DataFrame
+    catalog_note: str | None = None
+    """Said when the catalog changed since the snapshot (:func:`remap_note`)."""
 
     def count(self, kind: str) -> int:
         """How many actions had this kind of change (one of ``CHANGE_KINDS``)."""
@@ -251,4 +298,16 @@ def snapshot_changes(view: View, snapshot: Snapshot, *, can_see_confidential: bo
     names = {m: catalog.members[m].name for m in catalog.members}
     by_member.insert(1, "name", by_member["member"].map(names).fillna(by_member["member"]))
     by_member = by_member.sort_values("name").reset_index(drop=True)
-    return SnapshotChanges(snapshot.info.name, taken, changes, by_area, by_member)
+    return SnapshotChanges(snapshot.info.name, taken, changes, by_area, by_member, remap_note(snapshot))
+
+
+def remap_note(snapshot: Snapshot) -> str | None:
+    """A sentence saying that the catalog changed since the snapshot and how its ids are read, or None."""
+    if not snapshot.imports:
+        return None
+    pairs = ", ".join(f"{old} → {new}" for old, new in sorted(snapshot.remap.items()))
+    through = f"; its actions' commitments are read through the remap ({pairs})" if pairs else ""
+    return (
+        f"The catalog changed after '{snapshot.info.name}' was taken (import of {'; '.join(snapshot.imports)})"
+        f"{through}, so a re-pointed action counts as the same action under its new id."
+    )
