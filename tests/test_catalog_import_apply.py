@@ -14,6 +14,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import frictionless
 import pytest
 import yaml
 
@@ -24,6 +25,7 @@ from loaders.matrix import read_matrix
 from tests.test_catalog_import import HEADER, bohol_rows, workbook
 from tracker.access import AccessDeniedError, Role, User
 from tracker.cli import main
+from tracker.documents.datapackage import write_datapackage
 from tracker.records.catalog_journal import read_catalog_log
 from tracker.records.journal import read_log
 from tracker.records.snapshots import Snapshots, remap_since, snapshot_changes
@@ -399,3 +401,20 @@ def test_remaps_of_successive_imports_compose_and_earlier_ones_are_left_out():
     assert remap == {"BWP-A.2": "BWP-B.1", "BWP-A.5": "BWP-B.1"}
     assert imports == ("BWP from a.xlsx on 2026-03-01", "BWP from b.xlsx on 2026-05-01")
     assert remap_since(log, "2026-06-01T00:00:00+00:00") == ({}, ())
+
+
+def test_after_an_import_the_open_data_package_is_valid_and_names_the_matrix(dirs, tmp_path):
+    data, cat = dirs
+    matrix, remap = write_matrix(tmp_path, official_rows(load_catalog(cat))), write_remap(tmp_path)
+    assert cli(data, cat, "import", str(matrix), "--framework", "BWP", "--remap", str(remap)) == 0
+    out = tmp_path / "package"
+    out.mkdir()
+
+    path = write_datapackage(load_dataset(data, load_catalog(cat), today=TODAY), out, today=TODAY)
+
+    report = frictionless.validate(str(path))
+    assert report.valid, [e.message for task in report.tasks for e in task.errors][:5]
+    package = frictionless.Package(str(path))
+    sources = {r["key"]: r for r in package.get_resource("catalog_sources").read_rows()}
+    imported = sources["S-IMPORT-BWP-20261130"]
+    assert imported["document"] == "BWP-2.0-matrix.xlsx" and imported["url"] is None

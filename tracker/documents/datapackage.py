@@ -553,11 +553,16 @@ def _sources(catalog: Catalog) -> Table:
     return Table(
         "catalog_sources",
         "Catalog sources",
-        "The public documents and pages the catalog cites, by key (the sources column of the catalog tables).",
+        "The public pages and documents the catalog cites, by key (the sources column of the catalog tables).",
         _dates(_entries(catalog.sources.values()), "accessed"),
         (
             Column("key", required=True, unique=True),
-            Column("url", required=True),
+            Column("url", description="The web address; empty for a document cited by its name."),
+            Column(
+                "document",
+                description="A document's file name where there is no web address (an official matrix the "
+                "secretariat received and imported; its sha256 is in the note).",
+            ),
             Column("title", required=True),
             Column("accessed", "date", description="When the address was last checked."),
             Column("note", description="What the address is when it is not the publisher's own (a copy, a mirror)."),
