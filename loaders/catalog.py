@@ -29,7 +29,7 @@ from loaders.catalog_schema import (
     Theme,
 )
 from loaders.issues import Issue, error, place
-from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml
+from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_bytes
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "commitments"
 
@@ -109,8 +109,16 @@ def load_catalog(directory: Path | str = DEFAULT_CATALOG_DIR) -> Catalog:
         entries are left out, valid ones kept, so the app still runs.
     """
     directory = Path(directory)
+    return catalog_from_files(catalog_files(directory) if directory.is_dir() else {})
+
+
+def catalog_from_files(files: Mapping[str, bytes]) -> Catalog:
+    """The catalog its YAML files (name -> bytes) make, checked as :func:`load_catalog` checks a directory.
+
+    An import checks the catalog it would write this way, before writing anything.
+    """
     issues: list[Issue] = []
-    reader = _Reader(directory, issues)
+    reader = _Reader(files, issues)
 
     sources = reader.entries("sources.yaml", "sources", Source, key="key")
     frameworks = reader.entries("frameworks.yaml", "frameworks", Framework)
@@ -131,7 +139,7 @@ def load_catalog(directory: Path | str = DEFAULT_CATALOG_DIR) -> Catalog:
         sources=sources,
         scale=scale,
         issues=issues,
-        version=catalog_version(catalog_files(directory)) if directory.is_dir() else "",
+        version=catalog_version(files) if files else "",
     )
     issues.extend(cross_check(catalog))
     return catalog
@@ -140,13 +148,12 @@ def load_catalog(directory: Path | str = DEFAULT_CATALOG_DIR) -> Catalog:
 class _Reader:
     """Reads one list-of-entries file at a time, turning problems into issues."""
 
-    def __init__(self, directory: Path, issues: list[Issue]) -> None:
-        self.directory = directory
+    def __init__(self, files: Mapping[str, bytes], issues: list[Issue]) -> None:
+        self.files = files
         self.issues = issues
 
     def _document(self, name: str) -> dict[str, Any] | None:
-        path = self.directory / name
-        if not path.is_file():
+        if name not in self.files:
             self.issues.append(
                 error(
                     "catalog-missing-file", name, f"{name}: the catalog file is missing; restore it from the repository"
@@ -154,7 +161,7 @@ class _Reader:
             )
             return None
         try:
-            data = load_yaml(path)
+            data = load_yaml_bytes(self.files[name])
         except YamlError as problem:
             where = place(name, row=problem.line)  # "themes.yaml, line 10", as member files are named
             self.issues.append(error(problem.code, name, f"{where}: {problem.message}", row=problem.line))

@@ -278,8 +278,17 @@ def load_yaml(path: Path) -> Any:
         YamlError: as :func:`load_yaml_text`, or ``unreadable-file`` when the
             bytes are not UTF-8 text.
     """
+    return load_yaml_bytes(path.read_bytes())
+
+
+def load_yaml_bytes(data: bytes) -> Any:
+    """Parse a YAML file's bytes safely (UTF-8, with or without a byte-order mark).
+
+    Raises:
+        YamlError: as :func:`load_yaml`.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return _raise("unreadable-file", "the file is not UTF-8 text; save it as UTF-8 YAML", None)
     return load_yaml_text(text)

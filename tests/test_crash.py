@@ -942,6 +942,8 @@ WRITERS = [
     "tracker/records/submissions.py",
     "tracker/records/record_check.py",
     "tracker/records/rounds.py",
+    "tracker/records/catalog_journal.py",
+    "tracker/records/catalog_update.py",
 ]
 OS_WRITES = {"replace", "rename", "unlink", "remove", "rmdir", "mkdir", "makedirs", "fsync", "truncate", "ftruncate"}
 OS_WRITES |= {"write", "open", "link", "symlink"}

@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.catalog import Catalog, catalog_files, catalog_version, load_catalog
+from loaders.catalog import Catalog, catalog_files, catalog_from_files, catalog_version
 from loaders.dataset import build_dataset, member_files
 from loaders.issues import Issue, error, has_errors
 from loaders.matrix import Matrix
@@ -165,10 +164,7 @@ def prepare_import(
 
 def _checked_catalog(old: Catalog, files: dict[str, bytes], matrix_file: str) -> tuple[Catalog, list[Issue]]:
     """The catalog the new files make, and an error for each issue it has that the current one had not."""
-    with tempfile.TemporaryDirectory(prefix="catalog-import-") as folder:
-        for name, data in files.items():
-            (Path(folder) / name).write_bytes(data)
-        new = load_catalog(folder)
+    new = catalog_from_files(files)
     known = {(i.code, i.message) for i in old.issues}
     fresh = [i for i in new.issues if (i.code, i.message) not in known]
     return new, [
