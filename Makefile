@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 
-.PHONY: run run-public test test-fast test-future lint check-data sample install install-dev bench loadtest loadtest-proxy mutation
+.PHONY: translations run run-public test test-fast test-future lint check-data sample install install-dev bench loadtest loadtest-proxy mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,3 +77,9 @@ MUTATION_JOBS ?= 2
 mutation: install-dev
 	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	$(BIN)/python scripts/mutation_summary.py
+
+## Extract the translatable strings from the code and merge them into every catalogue (locales/*/LC_MESSAGES).
+## New strings arrive untranslated; tests/test_i18n.py fails until each has its translation.
+translations:
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o locales/tracker.pot --no-location --sort-output --project "Commitments Tracker" .
+	$(BIN)/pybabel update -i locales/tracker.pot -d locales -D tracker --ignore-obsolete --no-fuzzy-matching --width 116

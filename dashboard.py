@@ -10,26 +10,28 @@ import streamlit as st
 from tracker.access import can_review
 from ui.auth import current_user, render_account
 from ui.cache import get_dataset, recovery_problem
+from ui.lang import _, render_language_switch
 from ui.sidebar import render_filters
 from ui.text import plain
 
 st.set_page_config(page_title="Commitments Tracker", page_icon="assets/favicon.png", layout="wide")
+render_language_switch()  # first: every label below is in the chosen language
 
 # url_path equals each file's stem so AppTest.switch_page and deep links agree.
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:"),
-    st.Page("app_pages/gaps.py", title="Gaps", icon=":material/grid_on:"),
-    st.Page("app_pages/overlap.py", title="ASEAN overlap", icon=":material/join_inner:"),
-    st.Page("app_pages/themes.py", title="Themes", icon=":material/label:"),
-    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("app_pages/member.py", title="Member profile", icon=":material/person:"),
-    st.Page("app_pages/method.py", title="Method and data", icon=":material/menu_book:"),
-    st.Page("app_pages/exports.py", title="Briefing pack and exports", icon=":material/description:"),
-    st.Page("app_pages/submit.py", title="Submit an update", icon=":material/upload_file:"),
+    st.Page("app_pages/overview.py", title=_("Overview"), icon=":material/dashboard:", default=True),
+    st.Page("app_pages/progress.py", title=_("Progress"), icon=":material/trending_up:"),
+    st.Page("app_pages/gaps.py", title=_("Gaps"), icon=":material/grid_on:"),
+    st.Page("app_pages/overlap.py", title=_("ASEAN overlap"), icon=":material/join_inner:"),
+    st.Page("app_pages/themes.py", title=_("Themes"), icon=":material/label:"),
+    st.Page("app_pages/compare.py", title=_("Compare"), icon=":material/compare_arrows:"),
+    st.Page("app_pages/member.py", title=_("Member profile"), icon=":material/person:"),
+    st.Page("app_pages/method.py", title=_("Method and data"), icon=":material/menu_book:"),
+    st.Page("app_pages/exports.py", title=_("Briefing pack and exports"), icon=":material/description:"),
+    st.Page("app_pages/submit.py", title=_("Submit an update"), icon=":material/upload_file:"),
 ]
-REVIEW = st.Page("app_pages/review.py", title="Review submissions", icon=":material/fact_check:")
-ROUND = st.Page("app_pages/round.py", title="Reporting round", icon=":material/campaign:")
+REVIEW = st.Page("app_pages/review.py", title=_("Review submissions"), icon=":material/fact_check:")
+ROUND = st.Page("app_pages/round.py", title=_("Reporting round"), icon=":material/campaign:")
 
 user = current_user()
 # Navigation is declared on every run, before anything can stop the script (pitfalls B6);

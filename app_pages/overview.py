@@ -13,25 +13,29 @@ from tracker.views.provenance import status_note
 from ui.auth import current_user
 from ui.cache import get_round_summary
 from ui.components import data_banner, nothing_matches, show_chart
+from ui.lang import _, current_language
 from ui.state import current_view
 from ui.text import plain
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
 today = settings.today()
+lang = current_language()
 
-st.title("Overview")
-st.caption("How the Bali Process members report progress on the 2023 Adelaide Strategy and the Bohol TIP Work Plan.")
+st.title(_("Overview"))
+st.caption(_("How the Bali Process members report progress on the 2023 Adelaide Strategy and the Bohol TIP Work Plan."))
 data_banner(dataset)
 
 # The same four figures, labels and formatting as the briefing pack (tracker.views.overview.key_figures).
-for column, figure in zip(st.columns(4), key_figures(headline(view)), strict=True):
+for column, figure in zip(st.columns(4), key_figures(headline(view), lang), strict=True):
     column.metric(figure.label, figure.value, help=figure.note)
 
 if settings.working_items() == "pillar":
     st.caption(
-        "The Bohol TIP Work Plan is shown at pillar level only: its working items (not official) are counted under "
-        "their pillars on every page and in every pack (the TRACKER_WORKING_ITEMS setting)."
+        _(
+            "The Bohol TIP Work Plan is shown at pillar level only: its working items (not official) are counted "
+            "under their pillars on every page and in every pack (the TRACKER_WORKING_ITEMS setting)."
+        )
     )
 if responses := get_round_summary():
     st.caption(plain(f"Reporting round: {responses}"))
@@ -48,25 +52,27 @@ with left:
             counts,
             catalog,
             labels={f: catalog.frameworks[f].short_name for f in catalog.frameworks if f in set(counts["group"])},
-            title="Status of actions by framework",
-            axis_title="Framework",
+            title=_("Status of actions by framework"),
+            axis_title=_("Framework"),
             share=True,
         ),
         counts,
         key="overview_by_framework",
         file_name="status-by-framework",
         dataset=dataset,
-        caption="An action reported under both frameworks counts in each.",
+        caption=_("An action reported under both frameworks counts in each."),
     )
 with right:
     fresh = freshness(view, today, STALE_AFTER_DAYS)
     show_chart(
-        freshness_tiles_figure(fresh, title="Reporting freshness by member"),
+        freshness_tiles_figure(fresh, title=_("Reporting freshness by member")),
         fresh,
         key="overview_freshness",
         file_name="reporting-freshness",
         dataset=dataset,
-        caption=f"Stale: latest update more than {STALE_AFTER_DAYS} days ago (two six-monthly reporting rounds).",
+        caption=_("Stale: latest update more than {days} days ago (two six-monthly reporting rounds).").format(
+            days=STALE_AFTER_DAYS
+        ),
     )
 
 by_area = status_counts(view, "top_level")
@@ -77,8 +83,8 @@ show_chart(
         labels={
             c: f"{c} {catalog.commitments[c].shown_title}" for c in view.top_level_ids if c in set(by_area["group"])
         },
-        title="Status of actions by area and pillar",
-        axis_title="Area or pillar",
+        title=_("Status of actions by area and pillar"),
+        axis_title=_("Area or pillar"),
     ),
     by_area,
     key="overview_by_area",
@@ -86,12 +92,19 @@ show_chart(
     dataset=dataset,
 )
 
-st.subheader("About this data")
+st.subheader(_("About this data"))
 latest = view.actions["last_updated"].max()
-notes = [f"Latest update in the records shown: **{latest:%d %B %Y}**.", *catalog_caveats(catalog, status_note(dataset))]
+notes = [
+    _("Latest update in the records shown: **{day}**.").format(day=lang.date(latest)),
+    *catalog_caveats(catalog, status_note(dataset)),
+]
 # Errors about confidential rows are not counted for viewers (loaders/disclosure.py).
 errors = len(visible_issues(dataset.errors, can_see_confidential=can_see_confidential(current_user())))
 if errors:
-    notes.append(f"**{errors} validation error(s)** in the files: the rows concerned are left out of every figure.")
+    notes.append(
+        _("**{errors} validation error(s)** in the files: the rows concerned are left out of every figure.").format(
+            errors=lang.number(errors)
+        )
+    )
 st.markdown("\n".join(f"- {note}" for note in notes))
-st.page_link("app_pages/method.py", label="Method, sources and validation issues", icon=":material/menu_book:")
+st.page_link("app_pages/method.py", label=_("Method, sources and validation issues"), icon=":material/menu_book:")

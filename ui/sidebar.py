@@ -15,6 +15,7 @@ import streamlit as st
 
 from loaders.catalog import Catalog
 from tracker.views.filters import GROUPS, Filters
+from ui.lang import _
 
 _KEYS = {
     "framework": "flt_framework",
@@ -29,6 +30,7 @@ _KEYS = {
 _SEEDED = "flt_seeded_from_url"
 ALL = "all"  # a selectbox shows a placeholder for None, so "no filter" is a real option
 FILTER_QUERY_KEYS = ("framework", "area", "theme", "group", "member", "status", "from", "to")
+"""The filters' URL parameters (``lang``, the language, is kept by ``ui.lang``)."""
 
 
 def _seed_from_url(catalog: Catalog) -> None:
@@ -60,55 +62,55 @@ def render_filters(catalog: Catalog) -> Filters:
     """Draw the sidebar filters and return what they select (also synced to the URL)."""
     _seed_from_url(catalog)
     sidebar = st.sidebar
-    sidebar.header("Filters")
+    sidebar.header(_("Filters"))
     frameworks = catalog.frameworks
     sidebar.selectbox(
-        "Framework",
+        _("Framework"),
         [ALL, *frameworks],
-        format_func=lambda f: "Both frameworks" if f == ALL else frameworks[f].short_name,
+        format_func=lambda f: _("Both frameworks") if f == ALL else frameworks[f].short_name,
         key=_KEYS["framework"],
     )
     top_levels = {c.id: c for c in catalog.commitments.values() if c.parent is None}
     sidebar.multiselect(
-        "Area or pillar",
+        _("Area or pillar"),
         list(top_levels),
         format_func=lambda c: f"{c} {top_levels[c].title}",
         key=_KEYS["areas"],
-        placeholder="All areas and pillars",
+        placeholder=_("All areas and pillars"),
     )
     sidebar.multiselect(
-        "Theme",
+        _("Theme"),
         list(catalog.themes),
         format_func=lambda t: catalog.themes[t].label,
         key=_KEYS["themes"],
-        placeholder="All themes",
+        placeholder=_("All themes"),
     )
     sidebar.selectbox(
-        "Member group",
+        _("Member group"),
         [ALL, *GROUPS],
-        format_func=lambda g: "All members" if g == ALL else GROUPS[g],
+        format_func=lambda g: _("All members") if g == ALL else _(GROUPS[g]),
         key=_KEYS["group"],
     )
     sidebar.multiselect(
-        "Member",
+        _("Member"),
         list(catalog.members),
         format_func=lambda m: f"{catalog.members[m].name} ({m})",
         key=_KEYS["members"],
-        placeholder="All members",
+        placeholder=_("All members"),
     )
     sidebar.multiselect(
-        "Status (as reported)",
+        _("Status (as reported)"),
         list(catalog.statuses),
         format_func=lambda s: f"{catalog.statuses[s].icon} {catalog.statuses[s].label}",
         key=_KEYS["statuses"],
-        placeholder="All statuses",
+        placeholder=_("All statuses"),
     )
     left, right = sidebar.columns(2)
-    left.date_input("Updated from", value=None, key=_KEYS["updated_from"], format="YYYY-MM-DD")
-    right.date_input("Updated to", value=None, key=_KEYS["updated_to"], format="YYYY-MM-DD")
+    left.date_input(_("Updated from"), value=None, key=_KEYS["updated_from"], format="YYYY-MM-DD")
+    right.date_input(_("Updated to"), value=None, key=_KEYS["updated_to"], format="YYYY-MM-DD")
 
     filters = current_filters()
-    sidebar.button("Reset filters", on_click=_reset, key="flt_reset", width="stretch", disabled=filters.is_default)
+    sidebar.button(_("Reset filters"), on_click=_reset, key="flt_reset", width="stretch", disabled=filters.is_default)
     _sync_url(filters)
     return filters
 

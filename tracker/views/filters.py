@@ -17,12 +17,14 @@ import pandas as pd
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from loaders.lookup import isin
+from tracker.i18n import N_
 
 GROUPS: dict[str, str] = {
-    "asean": "ASEAN member states",
-    "other": "Other states and territories",
-    "org": "Member organisations",
+    "asean": N_("ASEAN member states"),
+    "other": N_("Other states and territories"),
+    "org": N_("Member organisations"),
 }
+"""Member group id -> its English label (translated where shown: ``N_`` only marks it for the catalogue)."""
 
 
 @dataclass(frozen=True)

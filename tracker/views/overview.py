@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.catalog import Catalog
+from tracker.i18n import Language, language
 from tracker.views.filters import View
 from tracker.views.provenance import STATUS_NOTE
 
@@ -159,24 +160,31 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def key_figures(figures: Headline) -> list[KeyFigure]:
-    """The Overview page's four headline metrics, same labels and same formatting."""
+def key_figures(figures: Headline, lang: Language | None = None) -> list[KeyFigure]:
+    """The Overview page's four headline metrics, same labels and same formatting, in ``lang`` (English)."""
+    lang = lang or language()
+    _ = lang.gettext
     return [
-        KeyFigure("Actions reported", f"{figures.actions:,}", "Actions in scope."),
+        KeyFigure(_("Actions reported"), lang.number(figures.actions), _("Actions in scope.")),
         KeyFigure(
-            "Members reporting",
-            f"{figures.members_reporting} of {figures.members_in_scope}",
-            "Members in scope with at least one action in scope.",
+            _("Members reporting"),
+            _("{reporting} of {scope}").format(
+                reporting=lang.number(figures.members_reporting), scope=lang.number(figures.members_in_scope)
+            ),
+            _("Members in scope with at least one action in scope."),
         ),
         KeyFigure(
-            "Commitments with any action",
+            _("Commitments with any action"),
             percent(figures.coverage_share),
-            f"{figures.commitments_covered} of {figures.commitments_in_scope} commitments in scope have at least "
-            "one action on them or on one of their items.",
+            _(
+                "{covered} of {scope} commitments in scope have at least one action on them or on one of their items."
+            ).format(covered=lang.number(figures.commitments_covered), scope=lang.number(figures.commitments_in_scope)),
         ),
         KeyFigure(
-            "Actions reported complete",
+            _("Actions reported complete"),
             percent(figures.complete_share),
-            f"{figures.complete} of {figures.progress_actions} actions; discontinued actions are counted apart.",
+            _("{complete} of {total} actions; discontinued actions are counted apart.").format(
+                complete=lang.number(figures.complete), total=lang.number(figures.progress_actions)
+            ),
         ),
     ]

@@ -1,0 +1,140 @@
+"""Translations (issue 11): the catalogues are complete and in step with the code, formats follow the locale,
+and the app speaks the language asked for in its URL.
+
+The catalogue checks run over every shipped language, so a third one is held to the same rules the day its
+``.po`` file is added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from streamlit.testing.v1 import AppTest
+
+from tracker.i18n import LOCALES_DIR, available, choose, language
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATED = [code for code in available() if code != "en"]
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\(?[a-z_]*\)?[sd]")
+
+
+def catalogue(code: str):
+    with (LOCALES_DIR / code / "LC_MESSAGES" / "tracker.po").open("rb") as handle:
+        return read_po(handle, locale=code)
+
+
+def code_messages() -> set[str]:
+    """Every message the code marks for translation, extracted as ``make translations`` does."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+    found = set()
+    for _filename, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_indonesian_is_shipped():
+    assert available() == ["en", "id"]
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_message_has_a_translation_with_the_same_placeholders_and_none_is_fuzzy(code):
+    messages = [m for m in catalogue(code) if m.id]
+    assert len(messages) >= 40
+    untranslated = [m.id for m in messages if not (m.string if isinstance(m.string, str) else all(m.string))]
+    assert untranslated == []
+    assert [m.id for m in messages if m.fuzzy] == []
+    for message in messages:
+        assert sorted(PLACEHOLDER.findall(str(message.id))) == sorted(PLACEHOLDER.findall(str(message.string))), (
+            message.id
+        )
+        if "**" in str(message.id):  # the bold a sentence gives a figure is kept
+            assert str(message.string).count("**") == str(message.id).count("**"), message.id
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_catalogue_is_in_step_with_the_code(code):
+    """Every string the code marks is in the catalogue, and the catalogue holds nothing the code dropped
+    (run ``make translations`` after changing a marked string, then translate what it adds)."""
+    in_code = code_messages()
+    in_catalogue = {m.id for m in catalogue(code) if m.id}
+    assert sorted(in_code - in_catalogue) == [], "marked in the code, missing from the catalogue"
+    assert sorted(in_catalogue - in_code) == [], "in the catalogue, no longer in the code"
+
+
+def test_numbers_percentages_and_dates_follow_the_locale():
+    english, indonesian = language("en"), language("id")
+    assert (english.number(1911), indonesian.number(1911)) == ("1,911", "1.911")
+    assert (english.number(2.5, decimals=1), indonesian.number(2.5, decimals=1)) == ("2.5", "2,5")
+    assert (english.percent(1 / 3), indonesian.percent(1 / 3)) == ("33%", "33%")
+    day = dt.date(2026, 11, 30)
+    assert (english.date(day), indonesian.date(day)) == ("30 November 2026", "30 November 2026")
+    assert indonesian.date(dt.date(2026, 8, 5)) == "5 Agustus 2026"
+    assert indonesian.gettext("Overview") == "Ikhtisar" and english.gettext("Overview") == "Overview"
+
+
+def test_the_language_comes_from_the_url_then_the_browser_then_english():
+    assert choose("id") == "id" and choose("ID ") == "id"
+    assert choose("th") == "en"  # not shipped (yet): English, not an error
+    assert choose(None, "id-ID,id;q=0.9,en;q=0.8") == "id"
+    assert choose(None, "fr-FR,fr;q=0.9") == "en"
+    assert choose("en", "id-ID,id;q=0.9") == "en"  # the URL wins over the browser
+    assert language("xx").code == "en"
+
+
+# --- the app -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def overview(lang: str | None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_overview_in_indonesian_has_the_same_figures_in_indonesian_words():
+    english, indonesian = overview(None), overview("id")
+
+    assert indonesian.title[0].value == "Ikhtisar" and english.title[0].value == "Overview"
+    assert [h.value for h in indonesian.sidebar.header] == ["Filter"]
+    assert indonesian.sidebar.selectbox(key="ui_lang").value == "id"
+    labels = [m.label for m in indonesian.metric]
+    assert labels == [
+        "Tindakan yang dilaporkan",
+        "Anggota yang melapor",
+        "Komitmen yang sudah ada tindakannya",
+        "Tindakan yang dilaporkan selesai",
+    ]
+    # The same numbers: only the thousands separator and the words between them differ.
+    for en, id_ in zip(english.metric, indonesian.metric, strict=True):
+        assert re.findall(r"\d+", en.value.replace(",", "")) == re.findall(r"\d+", id_.value.replace(".", ""))
+    assert "." in indonesian.metric[0].value and "," in english.metric[0].value  # 1.911 / 1,911 (the sample)
+    assert indonesian.subheader[0].value == "Tentang data ini"
+
+
+def test_choosing_a_language_in_the_sidebar_puts_it_in_the_url():
+    at = overview(None)
+    at.sidebar.selectbox(key="ui_lang").set_value("id").run()
+
+    assert at.query_params["lang"] == ["id"] or at.query_params["lang"] == "id"
+    assert at.title[0].value == "Ikhtisar"
