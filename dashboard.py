@@ -11,11 +11,11 @@ from tracker.access import can_review
 from ui.auth import current_user, render_account
 from ui.cache import get_dataset, recovery_problem
 from ui.lang import _, render_language_switch
-from ui.sidebar import render_filters
+from ui.sidebar import keep_filters, render_filters
 from ui.text import plain
 
 st.set_page_config(page_title="Commitments Tracker", page_icon="assets/favicon.png", layout="wide")
-render_language_switch()  # first: every label below is in the chosen language
+render_language_switch(on_change=keep_filters)  # first: every label below is in the chosen language
 
 # url_path equals each file's stem so AppTest.switch_page and deep links agree.
 PAGES = [

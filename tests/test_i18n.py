@@ -132,9 +132,20 @@ def test_the_overview_in_indonesian_has_the_same_figures_in_indonesian_words():
     assert indonesian.subheader[0].value == "Tentang data ini"
 
 
-def test_choosing_a_language_in_the_sidebar_puts_it_in_the_url():
+def query(at: AppTest, key: str) -> str | None:
+    value = at.query_params.get(key)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_choosing_a_language_in_the_sidebar_puts_it_in_the_url_and_it_stays_across_pages():
     at = overview(None)
+    assert query(at, "lang") is None  # English by default, and the address stays as it was
+
     at.sidebar.selectbox(key="ui_lang").set_value("id").run()
 
-    assert at.query_params["lang"] == ["id"] or at.query_params["lang"] == "id"
-    assert at.title[0].value == "Ikhtisar"
+    assert query(at, "lang") == "id" and at.title[0].value == "Ikhtisar"
+    del at.query_params["lang"]  # what a navigation link does to the query string
+    at.switch_page("app_pages/overview.py").run()
+    assert at.title[0].value == "Ikhtisar" and query(at, "lang") == "id"  # the session keeps it, and the URL again
+    at.sidebar.selectbox(key="ui_lang").set_value("en").run()
+    assert at.title[0].value == "Overview" and query(at, "lang") == "en"

@@ -6,21 +6,28 @@ with :func:`_` (the English text is the message id; ``tracker.i18n`` holds the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from tracker.i18n import Language, available, choose, language
+from tracker.i18n import SOURCE_LANGUAGE, Language, available, choose, language
 
 QUERY_KEY = "lang"
 _WIDGET = "ui_lang"
+_CHOSEN = "ui_lang_chosen"
 
 
 def current_language() -> Language:
-    """The language of this run: the URL's ``lang``, else the browser's (``Accept-Language``), else English."""
+    """The language of this run (chosen by :func:`render_language_switch`, which runs first)."""
+    code = st.session_state.get(_CHOSEN)
+    return language(code if isinstance(code, str) else choose(st.query_params.get(QUERY_KEY), _browser()))
+
+
+def _browser() -> str | None:
     try:
-        preferred = st.context.headers.get("Accept-Language")
+        return st.context.headers.get("Accept-Language")
     except Exception:  # noqa: BLE001 - no request headers outside a browser session (AppTest, bare mode)
-        preferred = None
-    return language(choose(st.query_params.get(QUERY_KEY), preferred))
+        return None
 
 
 def _(message: str) -> str:
@@ -33,20 +40,35 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return current_language().ngettext(singular, plural, count)
 
 
-def _chosen() -> None:
-    st.query_params[QUERY_KEY] = st.session_state[_WIDGET]
+def _chosen(then: Callable[[], None] | None) -> None:
+    st.session_state[_CHOSEN] = st.session_state[_WIDGET]
+    st.query_params[QUERY_KEY] = st.session_state[_WIDGET]  # the URL's lang would otherwise win on this run
+    if then is not None:
+        then()
 
 
-def render_language_switch() -> Language:
-    """A sidebar switch between the shipped languages; the choice goes into the URL (``?lang=id``)."""
-    current = current_language()
-    codes = available()
-    st.session_state[_WIDGET] = current.code
+def render_language_switch(on_change: Callable[[], None] | None = None) -> Language:
+    """Settle this run's language and draw the sidebar switch; keep the choice in the URL (``?lang=id``).
+
+    The URL's ``lang`` wins when present (a shared link); otherwise the session keeps its choice, since the
+    navigation links drop the query string, and a first visit takes the browser's preferred language.
+    ``on_change`` runs after a change of language (before the rerun): see ``ui.sidebar.keep_filters``.
+    """
+    requested = st.query_params.get(QUERY_KEY)
+    if requested is not None:
+        st.session_state[_CHOSEN] = choose(requested)
+    elif _CHOSEN not in st.session_state:
+        st.session_state[_CHOSEN] = choose(None, _browser())
+    code = st.session_state[_CHOSEN]
+    if code != SOURCE_LANGUAGE or requested is not None:
+        st.query_params[QUERY_KEY] = code  # so the address bar always gives a link in this language
+    st.session_state[_WIDGET] = code
     st.sidebar.selectbox(
         "Language · Bahasa",
-        codes,
-        format_func=lambda code: language(code).name,
+        available(),
+        format_func=lambda option: language(option).name,
         key=_WIDGET,
         on_change=_chosen,
+        args=(on_change,),
     )
-    return current
+    return language(code)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from loaders.catalog import Catalog
 from tracker.views.filters import GROUPS, Filters
-from ui.lang import _
+from ui.lang import current_language
 
 _KEYS = {
     "framework": "flt_framework",
@@ -54,12 +54,24 @@ def set_filters(filters: Filters) -> None:
         st.session_state[key] = list(value) if isinstance(value, tuple) else value
 
 
+def keep_filters() -> None:
+    """Set the filter widgets again to what they hold (a callback, when the language changes).
+
+    A selectbox's browser side holds its option's label, and a new language changes the labels
+    ("All members" becomes "Semua anggota"): set from here, the next run sends the values instead.
+    """
+    set_filters(current_filters())
+
+
 def _reset() -> None:
     set_filters(Filters())
 
 
 def render_filters(catalog: Catalog) -> Filters:
     """Draw the sidebar filters and return what they select (also synced to the URL)."""
+    # Bound once: the option labels' format functions are called again later, outside this run, to match
+    # what the browser sends, and must give the same labels then.
+    _ = current_language().gettext
     _seed_from_url(catalog)
     sidebar = st.sidebar
     sidebar.header(_("Filters"))
