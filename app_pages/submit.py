@@ -14,6 +14,7 @@ from tracker.views.method import issue_counts
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store, get_upload
 from ui.components import data_banner, show_issues, show_rows
+from ui.lang import current_language
 from ui.text import plain
 
 user = current_user()
@@ -61,9 +62,10 @@ member = st.selectbox("Member", members, format_func=lambda m: f"{catalog.member
 own = dataset.actions[dataset.actions["member"] == member]
 if not (can_submit(user, member) or can_see_confidential(user)):
     own = own[~own["confidential"]]  # a guest's copy never carries confidential actions
+lang = current_language()  # bound now: the file is made later, when someone clicks
 st.download_button(
     f"Download {member}.xlsx (pre-filled with {len(own)} action(s))",
-    data=lambda: template_from_dataset(dataset, member, actions=own),
+    data=lambda: template_from_dataset(dataset, member, actions=own, lang=lang),
     file_name=f"{member}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="submit_template",

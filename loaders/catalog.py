@@ -8,6 +8,7 @@ themes, sources, status rules). Problems become issues; what is valid is kept.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from loaders.catalog_schema import (
     Theme,
 )
 from loaders.issues import Issue, error, place
-from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_bytes
+from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_bytes, strip_lines
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "commitments"
 
@@ -62,11 +63,13 @@ class Catalog:
         return self.status_lookup().get(_fold(value))
 
     def status_lookup(self) -> dict[str, str]:
-        """Folded id and label -> status id, for vectorised mapping."""
+        """Folded id and label (in every language the scale has) -> status id, for vectorised mapping."""
         table: dict[str, str] = {}
         for status in self.scale.statuses:
             table[_fold(status.id)] = status.id
             table[_fold(status.label)] = status.id
+            for translated in status.translations.values():
+                table.setdefault(_fold(translated.label), status.id)
         return table
 
     def commitments_of(self, framework: str) -> list[Commitment]:
@@ -223,7 +226,7 @@ class _Reader:
             self.issues.append(error("catalog-structure", name, f"{name}: every entry must be a mapping, got {item!r}"))
             return None
         line = item.get(LINE_KEY)
-        payload = {k: v for k, v in item.items() if k != LINE_KEY}
+        payload = strip_lines(item)  # nested mappings (a status's translations) carry line keys too
         try:
             return model.model_validate({**payload, "line": line})
         except ValidationError as exc:
@@ -336,6 +339,13 @@ def cross_check(catalog: Catalog) -> list[Issue]:
                     )
                 )
     issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: s.label, "label"))
+    for code in sorted({c for s in catalog.scale.statuses for c in s.translations}):
+        # A typed status is read in any language, so no two statuses may share a label in one.
+        issues.extend(
+            _duplicate_labels(
+                catalog.scale.statuses, functools.partial(Status.label_in, code=code), f"label in '{code}'"
+            )
+        )
     issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: str(s.order), "order"))
     return issues
 

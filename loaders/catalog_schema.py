@@ -14,14 +14,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from loaders.i18n import N_
+
 Confidence = Literal["V", "P", "I", "U"]
 Relation = Literal["equivalent", "overlapping", "complementary"]
 
 CONFIDENCE_LABELS: dict[str, str] = {
-    "V": "Verified",
-    "P": "Partly verified",
-    "I": "Inferred — check before publishing",
-    "U": "Unknown — not found in public sources",
+    "V": N_("Verified"),
+    "P": N_("Partly verified"),
+    "I": N_("Inferred — check before publishing"),
+    "U": N_("Unknown — not found in public sources"),
 }
 
 MEMBER_KINDS: dict[str, str] = {
@@ -93,7 +95,7 @@ class Framework(_Entry):
     summary: str
 
 
-WORKING_ITEM = "(working item, not official)"
+WORKING_ITEM = N_("(working item, not official)")
 """The words that follow a working item's title wherever it is shown (``Commitment.placeholder``)."""
 
 
@@ -165,6 +167,15 @@ class Theme(_Entry):
     description: str
 
 
+class Translated(BaseModel):
+    """An entry's words in another language: our working translation, never an official text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1)
+    description: str | None = None
+
+
 class Status(BaseModel):
     """One step of the status scale."""
 
@@ -176,7 +187,20 @@ class Status(BaseModel):
     colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
     icon: str
     description: str
+    translations: dict[str, Translated] = Field(
+        default_factory=dict, description="Language code (e.g. id) -> the label and description in that language"
+    )
     line: int | None = Field(default=None, exclude=True)
+
+    def label_in(self, code: str) -> str:
+        """The label in language ``code`` (English when there is no translation)."""
+        found = self.translations.get(code)
+        return found.label if found else self.label
+
+    def description_in(self, code: str) -> str:
+        """The description in language ``code`` (English when there is no translation)."""
+        found = self.translations.get(code)
+        return found.description if found and found.description else self.description
 
 
 class NoActionStyle(BaseModel):

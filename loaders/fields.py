@@ -10,6 +10,8 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from loaders.i18n import N_, available, language
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -22,32 +24,47 @@ class FieldSpec:
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("action_id", "Action ID", False, "Leave blank for a new action; an id such as IDN-014 is assigned."),
-    FieldSpec("member", "Member", True, "Your member id, e.g. IDN; it must match the file name."),
     FieldSpec(
-        "commitments", "Commitment IDs", True, "One or more catalog ids, separated by ; or , (e.g. ASC-6; BWP-B.2)."
+        "action_id", N_("Action ID"), False, N_("Leave blank for a new action; an id such as IDN-014 is assigned.")
     ),
-    FieldSpec("title", "Action title", True, "A short name for the action, at most 200 characters."),
-    FieldSpec("description", "Description", False, "What was done, in a few sentences."),
+    FieldSpec("member", N_("Member"), True, N_("Your member id, e.g. IDN; it must match the file name.")),
     FieldSpec(
-        "status", "Status", True, "One of the status scale: Not started, Limited, Substantial, Complete, Discontinued."
+        "commitments",
+        N_("Commitment IDs"),
+        True,
+        N_("One or more catalog ids, separated by ; or , (e.g. ASC-6; BWP-B.2)."),
     ),
-    FieldSpec("start_date", "Start date", False, "A date: an Excel date, YYYY-MM-DD or DD/MM/YYYY."),
-    FieldSpec("due_date", "Due date", False, "A date, not before the start date."),
-    FieldSpec("last_updated", "Last updated", True, "The date this row was last checked; not in the future."),
-    FieldSpec("lead_agency", "Lead agency", False, "The national agency or unit leading the action."),
+    FieldSpec("title", N_("Action title"), True, N_("A short name for the action, at most 200 characters.")),
+    FieldSpec("description", N_("Description"), False, N_("What was done, in a few sentences.")),
     FieldSpec(
-        "asean_mechanisms", "ASEAN mechanisms", False, "ASEAN mechanism ids, separated by ; or , (e.g. ACTIP; SOMTC)."
+        "status",
+        N_("Status"),
+        True,
+        N_("One of the status scale: Not started, Limited, Substantial, Complete, Discontinued."),
+    ),
+    FieldSpec("start_date", N_("Start date"), False, N_("A date: an Excel date, YYYY-MM-DD or DD/MM/YYYY.")),
+    FieldSpec("due_date", N_("Due date"), False, N_("A date, not before the start date.")),
+    FieldSpec("last_updated", N_("Last updated"), True, N_("The date this row was last checked; not in the future.")),
+    FieldSpec("lead_agency", N_("Lead agency"), False, N_("The national agency or unit leading the action.")),
+    FieldSpec(
+        "asean_mechanisms",
+        N_("ASEAN mechanisms"),
+        False,
+        N_("ASEAN mechanism ids, separated by ; or , (e.g. ACTIP; SOMTC)."),
     ),
     FieldSpec(
         "evidence",
-        "Evidence",
+        N_("Evidence"),
         False,
-        "A web address (http:// or https://) or a document reference; required when Complete.",
+        N_("A web address (http:// or https://) or a document reference; required when Complete."),
     ),
-    FieldSpec("origin", "New or pre-existing", False, "new (started under the 2023 frameworks) or pre-existing."),
-    FieldSpec("confidential", "Confidential", False, "yes or no; confidential actions are shown only to reviewers."),
-    FieldSpec("notes", "Notes", False, "Anything else the secretariat should know."),
+    FieldSpec(
+        "origin", N_("New or pre-existing"), False, N_("new (started under the 2023 frameworks) or pre-existing.")
+    ),
+    FieldSpec(
+        "confidential", N_("Confidential"), False, N_("yes or no; confidential actions are shown only to reviewers.")
+    ),
+    FieldSpec("notes", N_("Notes"), False, N_("Anything else the secretariat should know.")),
 )
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
@@ -67,6 +84,8 @@ def fold(value: object) -> str:
 HEADER_ALIASES: dict[str, str] = {
     **{fold(f.name): f.name for f in FIELDS},
     **{fold(f.label): f.name for f in FIELDS},
+    # A template downloaded in another language loads as an English one: its column labels are headers too.
+    **{fold(language(code).gettext(f.label)): f.name for code in available() for f in FIELDS},
 }
 
 

@@ -486,8 +486,8 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         "the catalog file",
     ),
     "bad-colour-of-the-no-action-style": (
-        63,
-        "statuses.yaml, line 63, no_action.colour: String should match pattern '^#[0-9A-Fa-f]{6}$'; fix the value "
+        88,
+        "statuses.yaml, line 88, no_action.colour: String should match pattern '^#[0-9A-Fa-f]{6}$'; fix the value "
         "in the catalog file",
     ),
     "yaml-syntax-error": (
@@ -515,12 +515,12 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         "correct the id or add the missing entry",
     ),
     "duplicate-status-order": (
-        17,
-        "statuses.yaml, line 17: status 'limited' has the same order as 'not_started'; each status needs its own order",
+        22,
+        "statuses.yaml, line 22: status 'limited' has the same order as 'not_started'; each status needs its own order",
     ),
     "duplicate-status-label": (
-        17,
-        "statuses.yaml, line 17: status 'limited' has the same label as 'not_started'; each status needs its own label",
+        22,
+        "statuses.yaml, line 22: status 'limited' has the same label as 'not_started'; each status needs its own label",
     ),
     "unknown-framework": (
         49,
@@ -579,8 +579,8 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         "catalog file",
     ),
     "bad-field-of-a-status": (
-        17,
-        "statuses.yaml, line 17 (entry 'limited'), order: Input should be a valid integer, unable to parse string as "
+        22,
+        "statuses.yaml, line 22 (entry 'limited'), order: Input should be a valid integer, unable to parse string as "
         "an integer; fix the value in the catalog file",
     ),
     # A scale rule is a top-level key: no line of its own (only mappings carry lines), so the field names it.

@@ -19,7 +19,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
-from tracker.i18n import LOCALES_DIR, available, choose, language
+from loaders.i18n import LOCALES_DIR, available, choose, language
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [code for code in available() if code != "en"]

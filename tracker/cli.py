@@ -22,6 +22,7 @@ from typing import Any
 
 from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, build_dataset, expand_paths, load_dataset
+from loaders.i18n import SOURCE_LANGUAGE, available, language
 from loaders.issues import Issue, has_errors
 from loaders.members import parse_member_id
 from loaders.tables import read_member_file
@@ -92,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     template.add_argument("member", metavar="MEMBER", help="member id, e.g. IDN or IOM")
     template.add_argument("--out", required=True, metavar="FILE.xlsx", help="where to write the workbook")
+    template.add_argument(
+        "--lang",
+        choices=available(),
+        default=SOURCE_LANGUAGE,
+        help="the workbook's language: sheets, labels, instructions, the status dropdown (a file in any language "
+        "loads like an English one)",
+    )
 
     apply = commands.add_parser(
         "apply",
@@ -345,7 +353,7 @@ def _template(args: argparse.Namespace) -> int:
     # Confidential actions are included on purpose: the template goes to the member's own
     # focal point, who reports them. Access to the file is the caller's business.
     try:
-        data = template_from_dataset(dataset, member)
+        data = template_from_dataset(dataset, member, lang=language(args.lang))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATA_ERRORS

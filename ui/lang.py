@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from tracker.i18n import SOURCE_LANGUAGE, Language, available, choose, language
+from loaders.i18n import SOURCE_LANGUAGE, Language, available, choose, language
 
 QUERY_KEY = "lang"
 _WIDGET = "ui_lang"

@@ -39,15 +39,18 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from loaders.catalog import Catalog
-from loaders.catalog_schema import CONFIDENCE_LABELS
+from loaders.catalog_schema import CONFIDENCE_LABELS, WORKING_ITEM
 from loaders.dataset import Dataset
-from loaders.fields import DATE_FIELDS, FIELDS, LABELS
+from loaders.fields import DATE_FIELDS, FIELDS
+from loaders.i18n import N_, SOURCE_LANGUAGE, Language, language
 from tracker import settings
 from tracker.documents.exports import is_formula_like
 
 APP_NAME = "Commitments Tracker"
-ILLUSTRATIVE_TITLE = "ILLUSTRATIVE SAMPLE DATA — not real reporting"
-ACTIONS_SHEET, INSTRUCTIONS_SHEET, COMMITMENTS_SHEET, LISTS_SHEET = "Actions", "Instructions", "Commitments", "Lists"
+# The reader marks a file illustrative when a title row says "illustrative" (in English, whatever the language).
+ILLUSTRATIVE_TITLE = N_("ILLUSTRATIVE SAMPLE DATA — not real reporting")
+ACTIONS_SHEET, INSTRUCTIONS_SHEET = N_("Actions"), N_("Instructions")
+COMMITMENTS_SHEET, LISTS_SHEET = N_("Commitments"), N_("Lists")
 
 # 0-based rows of the Actions sheet: the title, a pointer to the instructions, the header.
 TITLE_ROW, POINTER_ROW, HEADER_ROW = 0, 1, 2
@@ -78,6 +81,8 @@ _WIDTHS: dict[str, int] = {
 _WRAPPED = ("title", "description", "notes")
 _EXTRA_WIDTH = 20
 _ORIGINS = ("new", "pre-existing")
+# The commitment levels, as the Commitments sheet names them (marked here for the catalogues).
+_LEVELS = (N_("area"), N_("pillar"), N_("decision"), N_("item"))
 _YES_NO = ("yes", "no")
 
 # Okabe–Ito-derived fills; the required columns also carry a note and are listed in the
@@ -112,6 +117,7 @@ def template_workbook(
     illustrative: bool,
     today: dt.date | None = None,
     public_record: dt.date | None = None,
+    lang: Language | None = None,
 ) -> bytes:
     """Build the template workbook for one member.
 
@@ -128,6 +134,8 @@ def template_workbook(
         today: the date printed in the Instructions (today when omitted).
         public_record: when the member's rows were compiled from public pages (``data/public``), the day those
             were read: the Instructions say the rows are not the member's own report until checked and uploaded.
+        lang: the language of every sheet, label and dropdown (English when omitted). Official titles and ids stay
+            as published; a file in any language loads like an English one.
 
     Returns:
         The ``.xlsx`` file as bytes.
@@ -157,36 +165,45 @@ def template_workbook(
             "strings_to_urls": False,
         },
     )
+    lang = lang or language()
+    _ = lang.gettext
     name = catalog.members[member_id].name
     workbook.set_properties(
         {
-            "title": f"{APP_NAME} — actions of {name} ({member_id})",
-            "subject": ILLUSTRATIVE_TITLE if illustrative else f"Member action template for {member_id}",
+            "title": _("{app} — actions of {name} ({member})").format(app=APP_NAME, name=name, member=member_id),
+            "subject": _(ILLUSTRATIVE_TITLE)
+            if illustrative
+            else _("Member action template for {member}").format(member=member_id),
             "author": APP_NAME,
             "company": APP_NAME,
-            "comments": f"Template for {member_id}.xlsx; see the Instructions sheet.",
+            "comments": _("Template for {member}.xlsx; see the Instructions sheet.").format(member=member_id),
         }
     )
     formats = _formats(workbook)
-    actions_sheet = workbook.add_worksheet(ACTIONS_SHEET)
-    instructions = workbook.add_worksheet(INSTRUCTIONS_SHEET)
-    reference = workbook.add_worksheet(COMMITMENTS_SHEET)
-    lists = workbook.add_worksheet(LISTS_SHEET)
+    actions_sheet = workbook.add_worksheet(_(ACTIONS_SHEET))
+    instructions = workbook.add_worksheet(_(INSTRUCTIONS_SHEET))
+    reference = workbook.add_worksheet(_(COMMITMENTS_SHEET))
+    lists = workbook.add_worksheet(_(LISTS_SHEET))
 
-    ranges = _write_lists(lists, catalog, member_id)
-    _write_actions(actions_sheet, formats, catalog, member_id, name, ordered, extras, extra_headers, illustrative)
-    _add_validations(actions_sheet, ranges, last_row=FIRST_DATA_ROW + len(ordered) + BLANK_ROWS - 1)
+    ranges = _write_lists(lists, catalog, member_id, lang)
+    _write_actions(actions_sheet, formats, catalog, member_id, name, ordered, extras, extra_headers, illustrative, lang)
+    _add_validations(actions_sheet, ranges, FIRST_DATA_ROW + len(ordered) + BLANK_ROWS - 1, lang)
     _write_instructions(
-        instructions, formats, catalog, member_id, name, illustrative, today or settings.today(), public_record
+        instructions, formats, catalog, member_id, name, illustrative, today or settings.today(), public_record, lang
     )
-    _write_reference(reference, formats, catalog)
+    _write_reference(reference, formats, catalog, lang)
     actions_sheet.activate()
     workbook.close()
     return buffer.getvalue()
 
 
 def template_from_dataset(
-    dataset: Dataset, member_id: str, *, today: dt.date | None = None, actions: pd.DataFrame | None = None
+    dataset: Dataset,
+    member_id: str,
+    *,
+    today: dt.date | None = None,
+    actions: pd.DataFrame | None = None,
+    lang: Language | None = None,
 ) -> bytes:
     """The template of one member pre-filled with that member's current actions in ``dataset``.
 
@@ -198,6 +215,7 @@ def template_from_dataset(
         member_id: a catalog member id; a member without a file gets an empty template.
         today: the date printed in the Instructions (today when omitted).
         actions: the member's actions to pre-fill (default: all of them in ``dataset``).
+        lang: the workbook's language (English when omitted).
 
     Returns:
         The ``.xlsx`` file as bytes.
@@ -213,7 +231,7 @@ def template_from_dataset(
     illustrative = bool(files["illustrative"].any())
     public = dataset.public_record if bool(files["public_record"].any()) else None
     return template_workbook(
-        dataset.catalog, member_id, actions, illustrative=illustrative, today=today, public_record=public
+        dataset.catalog, member_id, actions, illustrative=illustrative, today=today, public_record=public, lang=lang
     )
 
 
@@ -246,25 +264,31 @@ def _write_actions(
     extras: Sequence[Mapping[str, Any]],
     extra_headers: Sequence[str],
     illustrative: bool,
+    lang: Language,
 ) -> None:
-    title = f"{APP_NAME} — actions of {name} ({member_id})"
+    _ = lang.gettext
+    title = _("{app} — actions of {name} ({member})").format(app=APP_NAME, name=name, member=member_id)
     if illustrative:
-        title += f" — {ILLUSTRATIVE_TITLE}"
+        title += f" — {_(ILLUSTRATIVE_TITLE)}"
+        if lang.code != "en":
+            title += f" ({ILLUSTRATIVE_TITLE})"  # the reader's mark is the English word
     sheet.write_string(TITLE_ROW, 0, title, formats.warning if illustrative else formats.title)
     # No "illustrative" wording here: any title-row text containing it marks the file illustrative.
     sheet.write_string(
         POINTER_ROW,
         0,
-        "Read the Instructions sheet first. Required columns have an orange header and a note saying so. "
-        f"Keep the file name {member_id}.xlsx.",
+        _(
+            "Read the Instructions sheet first. Required columns have an orange header and a note saying so. "
+            "Keep the file name {member}.xlsx."
+        ).format(member=member_id),
         formats.pointer,
     )
 
-    labels = {s.id: s.label for s in catalog.statuses.values()}
+    labels = {s.id: s.label_in(lang.code) for s in catalog.statuses.values()}
     for col, spec in enumerate(FIELDS):
         header = formats.required if spec.required else formats.header
-        sheet.write_string(HEADER_ROW, col, spec.label, header)
-        note = ("Required. " if spec.required else "") + spec.help
+        sheet.write_string(HEADER_ROW, col, _(spec.label), header)
+        note = (_("Required.") + " " if spec.required else "") + _(spec.help)
         sheet.write_comment(HEADER_ROW, col, note, {"author": APP_NAME, "x_scale": 2, "y_scale": 1.2})
         column_format = formats.date if spec.name in DATE_FIELDS else formats.wrap if spec.name in _WRAPPED else None
         sheet.set_column(col, col, _WIDTHS.get(spec.name, 15), column_format)
@@ -275,7 +299,7 @@ def _write_actions(
         sheet.write_comment(
             HEADER_ROW,
             first_extra + offset,
-            "Not a template column: kept with the action but not used by the tracker.",
+            _("Not a template column: kept with the action but not used by the tracker."),
             {"author": APP_NAME, "x_scale": 2},
         )
         sheet.set_column(first_extra + offset, first_extra + offset, _EXTRA_WIDTH)
@@ -285,7 +309,7 @@ def _write_actions(
         row = FIRST_DATA_ROW + position
         for col, spec in enumerate(FIELDS):
             value = _cell_value(spec.name, action.get(spec.name), labels)
-            where = f"action {action.get('action_id') or position + 1}, {spec.label}"
+            where = f"action {action.get('action_id') or position + 1}, {_(spec.label)}"
             _write_value(sheet, row, col, value, formats, wrap=spec.name in _WRAPPED, where=where)
         for offset, header_text in enumerate(extra_headers):
             if header_text in extra:
@@ -348,32 +372,37 @@ def _is_missing(value: Any) -> bool:
 # --- dropdowns -------------------------------------------------------------------------------
 
 
-def _write_lists(sheet: Worksheet, catalog: Catalog, member_id: str) -> dict[str, str]:
+def _write_lists(sheet: Worksheet, catalog: Catalog, member_id: str, lang: Language) -> dict[str, str]:
     """Fill the hidden Lists sheet; returns {field: absolute range} for the dropdowns."""
+    _ = lang.gettext
     columns: dict[str, tuple[str, Sequence[str]]] = {
-        "status": ("Status", [s.label for s in catalog.statuses.values()]),
-        "member": ("Member", [member_id]),
-        "origin": ("New or pre-existing", _ORIGINS),
-        "confidential": ("Confidential", _YES_NO),
-        "commitments": ("Commitment IDs", list(catalog.commitments)),
-        "asean_mechanisms": ("ASEAN mechanisms", list(catalog.mechanisms)),
+        "status": (_("Status"), [s.label_in(lang.code) for s in catalog.statuses.values()]),
+        "member": (_("Member"), [member_id]),
+        "origin": (_("New or pre-existing"), _ORIGINS),
+        "confidential": (_("Confidential"), _YES_NO),
+        "commitments": (_("Commitment IDs"), list(catalog.commitments)),
+        "asean_mechanisms": (_("ASEAN mechanisms"), list(catalog.mechanisms)),
     }
     ranges: dict[str, str] = {}
+    name = _(LISTS_SHEET)
+    sheet_ref = name if name.isalnum() else f"'{name}'"  # a sheet name with spaces is quoted in a formula
     for col, (field, (header, values)) in enumerate(columns.items()):
         sheet.write_string(0, col, header)
         for offset, value in enumerate(values, start=1):
             sheet.write_string(offset, col, value)
         letter = xl_col_to_name(col)
-        ranges[field] = f"={LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
+        ranges[field] = f"={sheet_ref}!${letter}$2:${letter}${len(values) + 1}"
     sheet.hide()
     # Protected as well as hidden, so unhiding it does not invite edits that break the dropdowns.
     sheet.protect()
     return ranges
 
 
-def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int) -> None:
+def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int, lang: Language) -> None:
     """Dropdowns and date checks on the contract columns, from the first data row to ``last_row``."""
+    _ = lang.gettext
     column = {spec.name: col for col, spec in enumerate(FIELDS)}
+    labels = {spec.name: _(spec.label) for spec in FIELDS}
 
     def add(field: str, options: dict[str, Any]) -> None:
         sheet.data_validation(FIRST_DATA_ROW, column[field], last_row, column[field], options)
@@ -385,8 +414,8 @@ def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int)
             "validate": "list",
             "source": ranges["status"],
             **strict,
-            "error_title": "Not a status",
-            "error_message": "Pick a status from the list (the scale is explained on the Instructions sheet).",
+            "error_title": _("Not a status"),
+            "error_message": _("Pick a status from the list (the scale is explained on the Instructions sheet)."),
         },
     )
     add(
@@ -395,8 +424,8 @@ def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int)
             "validate": "list",
             "source": ranges["member"],
             **strict,
-            "error_title": "Not this file's member",
-            "error_message": "A file holds one member's actions: use the member id in the file name.",
+            "error_title": _("Not this file's member"),
+            "error_message": _("A file holds one member's actions: use the member id in the file name."),
         },
     )
     add(
@@ -405,8 +434,8 @@ def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int)
             "validate": "list",
             "source": ranges["origin"],
             **strict,
-            "error_title": "New or pre-existing",
-            "error_message": "Write new (started under the 2023 frameworks) or pre-existing, or leave it blank.",
+            "error_title": _("New or pre-existing"),
+            "error_message": _("Write new (started under the 2023 frameworks) or pre-existing, or leave it blank."),
         },
     )
     add(
@@ -415,8 +444,8 @@ def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int)
             "validate": "list",
             "source": ranges["confidential"],
             **strict,
-            "error_title": "Yes or no",
-            "error_message": "Write yes or no (blank means no).",
+            "error_title": _("Yes or no"),
+            "error_message": _("Write yes or no (blank means no)."),
         },
     )
     # A cell may hold several ids ("ASC-6; BWP-B.2"), which a list check would refuse, so
@@ -429,11 +458,13 @@ def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int)
                 "source": ranges[field],
                 "show_error": False,
                 "ignore_blank": True,
-                "input_title": LABELS[field],
-                "input_message": f"Pick one id, or type several separated by ; (e.g. {example}). "
-                "The ids are listed on the Commitments sheet."
+                "input_title": labels[field],
+                "input_message": _(
+                    "Pick one id, or type several separated by ; (e.g. {example}). The ids are listed on the "
+                    "Commitments sheet."
+                ).format(example=example)
                 + (
-                    " Titles marked (working item, not official) there are not official items."
+                    " " + _("Titles marked (working item, not official) there are not official items.")
                     if field == "commitments"
                     else ""
                 ),
@@ -447,8 +478,8 @@ def _add_validations(sheet: Worksheet, ranges: Mapping[str, str], last_row: int)
                 "criteria": ">=",
                 "value": EARLIEST_DATE,
                 **strict,
-                "error_title": "Not a date",
-                "error_message": "Enter a date from 2000 on, e.g. 2024-03-31 (YYYY-MM-DD) or 31/03/2024.",
+                "error_title": _("Not a date"),
+                "error_message": _("Enter a date from 2000 on, e.g. 2024-03-31 (YYYY-MM-DD) or 31/03/2024."),
             },
         )
 
@@ -464,13 +495,15 @@ def _write_instructions(
     name: str,
     illustrative: bool,
     today: dt.date,
-    public_record: dt.date | None = None,
+    public_record: dt.date | None,
+    lang: Language,
 ) -> None:
+    _ = lang.gettext
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 1, 16)
     sheet.set_column(2, 2, 100)
-    evidence_labels = " or ".join(
-        catalog.statuses[s].label for s in catalog.scale.requires_evidence if s in catalog.statuses
+    evidence_labels = _(" or ").join(
+        catalog.statuses[s].label_in(lang.code) for s in catalog.scale.requires_evidence if s in catalog.statuses
     )
     row = 0
 
@@ -484,113 +517,147 @@ def _write_instructions(
         row += 1
         line(text, formats.heading)
 
-    line(f"{APP_NAME}: how to fill in the actions of {name} ({member_id})", formats.title)
+    line(
+        _("{app}: how to fill in the actions of {name} ({member})").format(app=APP_NAME, name=name, member=member_id),
+        formats.title,
+    )
     if illustrative:
         line(
-            "This file holds ILLUSTRATIVE SAMPLE DATA, invented for demonstration. It is not real reporting; "
-            "do not cite it.",
+            _(
+                "This file holds ILLUSTRATIVE SAMPLE DATA, invented for demonstration. It is not real reporting; "
+                "do not cite it."
+            ),
             formats.warning,
         )
     if public_record is not None:
         line(
-            f"The rows below come from the PUBLIC RECORD: compiled from public web pages read on "
-            f"{public_record.day} {public_record:%B %Y}, not reported by {name}. Check each row against the page in "
-            "its Evidence column, correct or complete it, then upload the file: once applied, it is your own "
-            "report.",
+            _(
+                "The rows below come from the PUBLIC RECORD: compiled from public web pages read on {day}, not "
+                "reported by {name}. Check each row against the page in its Evidence column, correct or complete "
+                "it, then upload the file: once applied, it is your own report."
+            ).format(day=lang.date(public_record), name=name),
             formats.warning,
         )
-    heading("What this file is")
+    heading(_("What this file is"))
     for text in (
-        f"The Actions sheet lists the actions {name} reports toward the Bali Process Adelaide Strategy and the "
-        f"ASEAN Bohol TIP Work Plan, as recorded on {today:%d %B %Y}: one row per action.",
-        "Edit the rows, add new ones, then upload the file on the Submit an update page (or send it to the "
-        "secretariat). Nothing changes until a reviewer approves the upload.",
-        f"Applying the file REPLACES all of {member_id}'s records with the rows of the Actions sheet.",
-        f"Keep the file name {member_id}.xlsx: the file name says whose actions these are.",
-        "Statuses are the member's own report of its progress, not a rating by the secretariat.",
-        "Keep the header row as it is. Columns you add are kept with each action but not used.",
+        _(
+            "The Actions sheet lists the actions {name} reports toward the Bali Process Adelaide Strategy and the "
+            "ASEAN Bohol TIP Work Plan, as recorded on {day}: one row per action."
+        ).format(name=name, day=lang.date(today)),
+        _(
+            "Edit the rows, add new ones, then upload the file on the Submit an update page (or send it to the "
+            "secretariat). Nothing changes until a reviewer approves the upload."
+        ),
+        _("Applying the file REPLACES all of {member}'s records with the rows of the Actions sheet.").format(
+            member=member_id
+        ),
+        _("Keep the file name {member}.xlsx: the file name says whose actions these are.").format(member=member_id),
+        _("Statuses are the member's own report of its progress, not a rating by the secretariat."),
+        _("Keep the header row as it is. Columns you add are kept with each action but not used."),
     ):
         line(text)
 
-    heading("The columns")
-    sheet.write_string(row, 0, "Column", formats.table_header)
-    sheet.write_string(row, 1, "Required?", formats.table_header)
-    sheet.write_string(row, 2, "What to write", formats.table_header)
+    heading(_("The columns"))
+    sheet.write_string(row, 0, _("Column"), formats.table_header)
+    sheet.write_string(row, 1, _("Required?"), formats.table_header)
+    sheet.write_string(row, 2, _("What to write"), formats.table_header)
     row += 1
     for spec in FIELDS:
         if spec.required:
-            required = "yes"
+            required = _("yes")
         elif spec.name == "evidence" and evidence_labels:
-            required = f"when {evidence_labels}"
+            required = _("when {statuses}").format(statuses=evidence_labels)
         elif spec.name == "action_id":
-            required = "no (blank = new)"
+            required = _("no (blank = new)")
         else:
-            required = "no"
-        sheet.write_string(row, 0, spec.label, formats.cell)
+            required = _("no")
+        sheet.write_string(row, 0, _(spec.label), formats.cell)
         sheet.write_string(row, 1, required, formats.cell)
-        sheet.write_string(row, 2, spec.help, formats.wrap)
+        sheet.write_string(row, 2, _(spec.help), formats.wrap)
         row += 1
 
-    heading("The status scale")
-    sheet.write_string(row, 0, "Status", formats.table_header)
-    sheet.write_string(row, 1, "Icon", formats.table_header)
-    sheet.write_string(row, 2, "Meaning", formats.table_header)
+    heading(_("The status scale"))
+    sheet.write_string(row, 0, _("Status"), formats.table_header)
+    sheet.write_string(row, 1, _("Icon"), formats.table_header)
+    sheet.write_string(row, 2, _("Meaning"), formats.table_header)
     row += 1
     for status in catalog.statuses.values():
-        sheet.write_string(row, 0, status.label, formats.cell)
+        sheet.write_string(row, 0, status.label_in(lang.code), formats.cell)
         sheet.write_string(row, 1, status.icon, formats.cell)
-        sheet.write_string(row, 2, status.description, formats.wrap)
+        sheet.write_string(row, 2, status.description_in(lang.code), formats.wrap)
         row += 1
-    if catalog.scale.note:
+    if catalog.scale.note and lang.code == SOURCE_LANGUAGE:  # the catalog's own note is English
         line(catalog.scale.note)
 
-    heading("How to")
+    heading(_("How to"))
     for text in (
-        "Add an action: fill in a new row below the last one and leave Action ID blank; an id such as "
-        f"{member_id}-014 is assigned when the file is applied.",
-        "Change an action: edit its row and set Last updated to the date you checked it. Do not change its Action ID.",
-        "Remove an action: delete its whole row. Because applying the file replaces the member's records, a "
-        "row that is no longer in the file is removed.",
-        f"Complete needs evidence: an action marked {evidence_labels or 'Complete'} must have a web address "
-        "(https://…) or a document reference in Evidence.",
-        "Dates: an Excel date, YYYY-MM-DD (2024-03-31) or DD/MM/YYYY (31/03/2024). Nothing else is guessed. "
-        "Last updated may not be in the future; Due date may not be before Start date.",
-        "Commitment IDs and ASEAN mechanisms: the dropdown offers one id; type several separated by ; "
-        "(e.g. ASC-6; BWP-B.2). The Commitments sheet lists every id.",
-        "Confidential actions (Confidential = yes) are shown only to reviewers, never to public viewers.",
-        "Save as Excel Workbook (.xlsx). Macro-enabled workbooks (.xlsm) and password-protected files are refused.",
+        _(
+            "Add an action: fill in a new row below the last one and leave Action ID blank; an id such as "
+            "{member}-014 is assigned when the file is applied."
+        ).format(member=member_id),
+        _(
+            "Change an action: edit its row and set Last updated to the date you checked it. Do not change its "
+            "Action ID."
+        ),
+        _(
+            "Remove an action: delete its whole row. Because applying the file replaces the member's records, a "
+            "row that is no longer in the file is removed."
+        ),
+        _(
+            "Complete needs evidence: an action marked {statuses} must have a web address (https://…) or a "
+            "document reference in Evidence."
+        ).format(statuses=evidence_labels or catalog.statuses["complete"].label_in(lang.code)),
+        _(
+            "Dates: an Excel date, YYYY-MM-DD (2024-03-31) or DD/MM/YYYY (31/03/2024). Nothing else is guessed. "
+            "Last updated may not be in the future; Due date may not be before Start date."
+        ),
+        _(
+            "Commitment IDs and ASEAN mechanisms: the dropdown offers one id; type several separated by ; "
+            "(e.g. ASC-6; BWP-B.2). The Commitments sheet lists every id."
+        ),
+        _("Confidential actions (Confidential = yes) are shown only to reviewers, never to public viewers."),
+        _("Save as Excel Workbook (.xlsx). Macro-enabled workbooks (.xlsm) and password-protected files are refused."),
     ):
         line(text)
+    if lang.code != "en":
+        line(
+            _(
+                "Titles of the frameworks and their areas are official English titles and are kept as published; "
+                "ids are the same in every language. A file in this language loads exactly like an English one."
+            )
+        )
 
 
 # --- Commitments reference sheet -------------------------------------------------------------
 
 
-def _write_reference(sheet: Worksheet, formats: _Formats, catalog: Catalog) -> None:
+def _write_reference(sheet: Worksheet, formats: _Formats, catalog: Catalog, lang: Language) -> None:
+    _ = lang.gettext
     widths = (12, 20, 10, 50, 90, 24)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width, formats.wrap if col in (3, 4) else None)
-    sheet.write_string(0, 0, "Commitments and ASEAN mechanisms: the ids to use in the Actions sheet", formats.title)
-    sheet.write_string(1, 0, "This sheet is read-only reference.", formats.pointer)
+    sheet.write_string(0, 0, _("Commitments and ASEAN mechanisms: the ids to use in the Actions sheet"), formats.title)
+    sheet.write_string(1, 0, _("This sheet is read-only reference."), formats.pointer)
     row = 3
-    for col, header in enumerate(("ID", "Framework", "Level", "Title", "Summary", "Confidence")):
+    for col, header in enumerate((_("ID"), _("Framework"), _("Level"), _("Title"), _("Summary"), _("Confidence"))):
         sheet.write_string(row, col, header, formats.table_header)
     frameworks = {f.id: f.short_name for f in catalog.frameworks.values()}
     for commitment in catalog.commitments.values():
         row += 1
+        title = commitment.title + (f" {_(WORKING_ITEM)}" if commitment.placeholder else "")
         values = (
             commitment.id,
             frameworks.get(commitment.framework, commitment.framework),
-            commitment.level,
-            commitment.shown_title,
+            _(commitment.level),
+            title,
             commitment.summary,
-            f"{commitment.confidence} — {CONFIDENCE_LABELS.get(commitment.confidence, '')}",
+            f"{commitment.confidence} — {_(CONFIDENCE_LABELS.get(commitment.confidence, ''))}",
         )
         for col, value in enumerate(values):
             sheet.write_string(row, col, value, formats.wrap if col in (3, 4) else None)
     row += 2
-    sheet.write_string(row, 0, "ID", formats.table_header)
-    sheet.write_string(row, 1, "ASEAN mechanism", formats.table_header)
+    sheet.write_string(row, 0, _("ID"), formats.table_header)
+    sheet.write_string(row, 1, _("ASEAN mechanism"), formats.table_header)
     for mechanism in catalog.mechanisms.values():
         row += 1
         sheet.write_string(row, 0, mechanism.id)

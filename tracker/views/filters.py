@@ -16,8 +16,8 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
+from loaders.i18n import N_
 from loaders.lookup import isin
-from tracker.i18n import N_
 
 GROUPS: dict[str, str] = {
     "asean": N_("ASEAN member states"),

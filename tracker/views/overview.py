@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.catalog import Catalog
-from tracker.i18n import Language, language
+from loaders.i18n import Language, language
 from tracker.views.filters import View
 from tracker.views.provenance import STATUS_NOTE
 

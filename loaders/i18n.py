@@ -6,6 +6,9 @@ finds them. Each other language is one catalogue, ``locales/<code>/LC_MESSAGES/t
 is adding a catalogue (README, "Adding a language"), not code. Catalogues are compiled in memory when first used
 (Babel's ``read_po`` and ``write_mo``), so no ``.mo`` file is built by hand or committed. Terms are fixed once
 for every translator in ``locales/glossary.md``.
+
+It sits with the loaders, the lowest layer, because the loaders speak too: a member file's column and status
+labels are accepted in every shipped language, and every layer above formats and translates through here.
 """
 
 from __future__ import annotations
