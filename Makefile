@@ -81,5 +81,5 @@ mutation: install-dev
 ## Extract the translatable strings from the code and merge them into every catalogue (locales/*/LC_MESSAGES).
 ## New strings arrive untranslated; tests/test_i18n.py fails until each has its translation.
 translations:
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o locales/tracker.pot --no-location --sort-output --project "Commitments Tracker" .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k say -o locales/tracker.pot --no-location --sort-output --project "Commitments Tracker" .
 	$(BIN)/pybabel update -i locales/tracker.pot -d locales -D tracker --ignore-obsolete --no-fuzzy-matching --width 116

@@ -25,7 +25,7 @@ from loaders.catalog import Catalog
 from loaders.disclosure import Place, mark
 from loaders.fields import DATE_FIELDS, FIELD_NAMES, LABELS, TITLE_MAX, fold
 from loaders.grouping import join_groups
-from loaders.issues import Issue, error, place
+from loaders.issues import Issue, Text, error, place_text, say
 from loaders.tables import RawFile
 
 _SPLIT = r"\s*[;,]\s*"
@@ -144,11 +144,12 @@ class _RowChecker:
         mask: pd.Series,
         code: str,
         field: str,
-        message: Callable[[int], str],
+        message: Callable[[int], Text],
         *,
         names: Callable[[int], int] | None = None,
     ) -> None:
-        """Add one error per masked row; ``message(i)`` explains row position ``i``.
+        """Add one error per masked row; ``message(i)`` explains row position ``i`` (a :class:`Text`, so the
+        message can be said in every language: "IDN.xlsx, sheet Actions, row 14, Status: …").
 
         ``names(i)`` is the position of another row the message names (its place, its id): the
         issue is confidential when either row is.
@@ -160,7 +161,12 @@ class _RowChecker:
         files, sheets, lines = self.rows["_file"], self.rows["_sheet"], self.rows["_row"]
         for i in positions.tolist():
             file, sheet, row = files.iat[i], sheets.iat[i], _int_or_none(lines.iat[i])
-            where = place(file, sheet, row)
+            said = say(
+                "{where}, {column}: {detail}",
+                where=place_text(file, sheet, row),
+                column=Text(LABELS[field]),
+                detail=message(i),
+            )
             hidden = self.secret[i] or (names is not None and self.secret[names(i)])
             self.issues.append(
                 Issue(
@@ -170,8 +176,9 @@ class _RowChecker:
                     sheet,
                     row,
                     field,
-                    f"{where}, {LABELS[field]}: {message(i)}",
+                    said.render(),
                     disclosure="confidential" if hidden else "public",
+                    said=said,
                 )
             )
 
@@ -179,10 +186,10 @@ class _RowChecker:
         """(file, row) of every row, in order: where issues about each row are placed."""
         return [(f, r) for f, r in zip(self.rows["_file"], self.rows["_row"].map(_int_or_none), strict=True)]
 
-    def missing(self, field: str, hint: str) -> pd.Series:
+    def missing(self, field: str, hint: Text) -> pd.Series:
         """Report required values that are blank; returns the "present" mask."""
         present = self.text[field].notna()
-        self.report(~present, "missing-value", field, lambda i: f"a value is required; {hint}")
+        self.report(~present, "missing-value", field, lambda i: say("a value is required; {hint}", hint=hint))
         return present
 
     # -- rules -------------------------------------------------------------------------------
@@ -201,16 +208,17 @@ class _RowChecker:
 
     def check_member(self) -> None:
         member = self.text["member"]
-        present = self.missing("member", "enter your member id, e.g. IDN")
+        present = self.missing("member", say("enter your member id, e.g. IDN"))
         upper = member.str.upper()
         known = upper.isin(list(self.catalog.members))
         self.report(
             present & ~known,
             "unknown-member",
             "member",
-            lambda i: (
-                f'"{member.iat[i]}" is not a member id; use the id in the file name '
-                f"({self.rows['_file_member'].iat[i]})"
+            lambda i: say(
+                '"{value}" is not a member id; use the id in the file name ({member})',
+                value=member.iat[i],
+                member=self.rows["_file_member"].iat[i],
             ),
         )
         file_member = self.rows["_file_member"]
@@ -218,9 +226,11 @@ class _RowChecker:
             present & known & (upper != file_member),
             "member-mismatch",
             "member",
-            lambda i: (
-                f'"{member.iat[i]}" is not this file\'s member ({file_member.iat[i]}); a file holds one '
-                "member's actions, so move this row to that member's file or correct the id"
+            lambda i: say(
+                "\"{value}\" is not this file's member ({member}); a file holds one member's actions, so move this "
+                "row to that member's file or correct the id",
+                value=member.iat[i],
+                member=file_member.iat[i],
             ),
         )
         self.values["member"] = file_member.astype("str")
@@ -244,7 +254,7 @@ class _RowChecker:
             ~present,
             "missing-value",
             "commitments",
-            lambda i: "a value is required; enter one or more commitment ids such as ASC-6 or BWP-B.2",
+            lambda i: say("a value is required; enter one or more commitment ids such as ASC-6 or BWP-B.2"),
         )
         mask = pd.Series(False, index=self.rows.index)
         mask.loc[bad.index] = True
@@ -252,41 +262,48 @@ class _RowChecker:
             present & mask,
             "unknown-commitment",
             "commitments",
-            lambda i: (
-                f'"{bad.loc[i]}" is not in the catalog; use ids such as ASC-1 … ASC-8, ASC-6.2, ASC-CM, '
-                "BWP-A … BWP-D or BWP-B.3 (see the Commitments sheet of the template)"
+            lambda i: say(
+                '"{value}" is not in the catalog; use ids such as ASC-1 … ASC-8, ASC-6.2, ASC-CM, BWP-A … BWP-D or '
+                "BWP-B.3 (see the Commitments sheet of the template)",
+                value=bad.loc[i],
             ),
         )
         self.values["commitment_links"] = parts
 
     def check_title(self) -> None:
         title = self.text["title"]
-        present = self.missing("title", "give the action a short title")
+        present = self.missing("title", say("give the action a short title"))
         too_long = present & (title.str.len() > TITLE_MAX)
         self.report(
             too_long,
             "title-too-long",
             "title",
-            lambda i: (
-                f"the title has {len(title.iat[i])} characters, more than {TITLE_MAX}; shorten it and "
-                "move detail to Description"
+            lambda i: say(
+                "the title has {count} characters, more than {limit}; shorten it and move detail to Description",
+                count=len(title.iat[i]),
+                limit=TITLE_MAX,
             ),
         )
 
     def check_status(self) -> None:
         status = self.text["status"]
-        present = self.missing("status", f"use one of {self._scale_labels()}")
+        present = self.missing("status", say("use one of {labels}", labels=self._scale_labels()))
         mapped = _folded(status).map(self.catalog.status_lookup())
         self.report(
             present & mapped.isna(),
             "unknown-status",
             "status",
-            lambda i: f'"{status.iat[i]}" is not on the scale; use one of {self._scale_labels()}',
+            lambda i: say(
+                '"{value}" is not on the scale; use one of {labels}', value=status.iat[i], labels=self._scale_labels()
+            ),
         )
         self.values["status"] = mapped
 
-    def _scale_labels(self) -> str:
-        return ", ".join(s.label for s in self.catalog.statuses.values())
+    def _scale_labels(self) -> dict[str, str]:
+        """The scale's labels, listed in each language the scale has (English under "en")."""
+        statuses = self.catalog.statuses.values()
+        codes = {"en", *(code for s in statuses for code in s.translations)}
+        return {code: ", ".join(s.label_in(code) for s in statuses) for code in sorted(codes)}
 
     def check_dates(self) -> None:
         parsed: dict[str, pd.Series] = {}
@@ -300,15 +317,15 @@ class _RowChecker:
             self.rows["last_updated"].isna(),
             "missing-value",
             "last_updated",
-            lambda i: "a value is required; enter the date this row was last checked",
+            lambda i: say("a value is required; enter the date this row was last checked"),
         )
         self.report(
             last > self.today,
             "future-date",
             "last_updated",
-            lambda i: (
-                f"{last.iat[i]:%Y-%m-%d} is in the future; enter the date the row was actually last "
-                "checked (today or earlier)"
+            lambda i: say(
+                "{day} is in the future; enter the date the row was actually last checked (today or earlier)",
+                day=f"{last.iat[i]:%Y-%m-%d}",
             ),
         )
         start, due = parsed["start_date"], parsed["due_date"]
@@ -316,9 +333,10 @@ class _RowChecker:
             due < start,
             "due-before-start",
             "due_date",
-            lambda i: (
-                f"the due date {due.iat[i]:%Y-%m-%d} is before the start date {start.iat[i]:%Y-%m-%d}; "
-                "correct one of them"
+            lambda i: say(
+                "the due date {due} is before the start date {start}; correct one of them",
+                due=f"{due.iat[i]:%Y-%m-%d}",
+                start=f"{start.iat[i]:%Y-%m-%d}",
             ),
         )
         self.values.update(parsed)
@@ -332,20 +350,27 @@ class _RowChecker:
             mask,
             "unknown-mechanism",
             "asean_mechanisms",
-            lambda i: f'"{bad.loc[i]}" is not an ASEAN mechanism id in the catalog; use ids such as {known}',
+            lambda i: say(
+                '"{value}" is not an ASEAN mechanism id in the catalog; use ids such as {known}',
+                value=bad.loc[i],
+                known=known,
+            ),
         )
         self.values["mechanism_links"] = parts
 
     def check_evidence(self) -> None:
         evidence = self.text["evidence"]
         needs = self.values["status"].isin(self.catalog.scale.requires_evidence)
-        labels = ", ".join(self.catalog.statuses[s].label for s in self.catalog.scale.requires_evidence)
+        needing = [self.catalog.statuses[s] for s in self.catalog.scale.requires_evidence]
+        codes = {"en", *(code for s in needing for code in s.translations)}
+        labels = {code: ", ".join(s.label_in(code) for s in needing) for code in sorted(codes)}
         self.report(
             needs & evidence.isna(),
             "evidence-required",
             "evidence",
-            lambda i: (
-                f"an action reported as {labels} needs evidence; add a web address (https://…) or a document reference"
+            lambda i: say(
+                "an action reported as {labels} needs evidence; add a web address (https://…) or a document reference",
+                labels=labels,
             ),
         )
         broken = evidence.notna() & evidence.str.match(_LOOKS_LIKE_URL) & ~evidence.str.match(_URL)
@@ -353,9 +378,10 @@ class _RowChecker:
             broken,
             "bad-evidence",
             "evidence",
-            lambda i: (
-                f'"{evidence.iat[i]}" looks like a web address but is not a complete one; write it as '
-                "https://… (or give a document reference instead)"
+            lambda i: say(
+                '"{value}" looks like a web address but is not a complete one; write it as https://… (or give a '
+                "document reference instead)",
+                value=evidence.iat[i],
             ),
         )
 
@@ -366,8 +392,9 @@ class _RowChecker:
             origin.notna() & mapped.isna(),
             "bad-origin",
             "origin",
-            lambda i: (
-                f'"{origin.iat[i]}" is not allowed; write new (started under the 2023 frameworks) or pre-existing'
+            lambda i: say(
+                '"{value}" is not allowed; write new (started under the 2023 frameworks) or pre-existing',
+                value=origin.iat[i],
             ),
         )
         self.values["origin"] = mapped
@@ -375,13 +402,13 @@ class _RowChecker:
     def check_confidential(self) -> None:
         # Via the text form: YAML/Excel booleans become yes/no and a number cell
         # 1 (read as 1.0) becomes "1", so all the accepted spellings fold alike.
-        text = self.text["confidential"]
-        mapped = _folded(text).map(_YES_NO)
+        typed = self.text["confidential"]
+        mapped = _folded(typed).map(_YES_NO)
         self.report(
-            text.notna() & mapped.isna(),
+            typed.notna() & mapped.isna(),
             "bad-confidential",
             "confidential",
-            lambda i: f'"{_show(text.iat[i])}" is not yes or no; write yes or no (blank means no)',
+            lambda i: say('"{value}" is not yes or no; write yes or no (blank means no)', value=_show(typed.iat[i])),
         )
         # eq(True), not fillna(False): when no value maps, the column is float NaN
         # and filling it with a bool is deprecated in pandas (an error in pandas 4).
@@ -403,9 +430,11 @@ class _RowChecker:
             ~pattern_ok,
             "bad-action-id",
             "action_id",
-            lambda i: (
-                f'"{self.text["action_id"].iat[i]}" is not an action id of this member; ids look like '
-                f"{member.iat[i]}-014. Leave it blank for a new action"
+            lambda i: say(
+                '"{value}" is not an action id of this member; ids look like {member}-014. Leave it blank for a new '
+                "action",
+                value=self.text["action_id"].iat[i],
+                member=member.iat[i],
             ),
         )
         present = action_id.notna() & pattern_ok
@@ -421,17 +450,18 @@ class _RowChecker:
             duplicated,
             "duplicate-action-id",
             "action_id",
-            lambda i: (
-                f'"{action_id.iat[i]}" is already used at '
-                f"{self._place(first[action_id.iat[i]])}; each action needs its own id (leave it blank for a new one)"
+            lambda i: say(
+                '"{value}" is already used at {where}; each action needs its own id (leave it blank for a new one)',
+                value=action_id.iat[i],
+                where=self._place(first[action_id.iat[i]]),
             ),
             names=lambda i: first[action_id.iat[i]],
         )
         self.values["action_id"] = action_id
 
-    def _place(self, i: int) -> str:
+    def _place(self, i: int) -> Text:
         rows = self.rows
-        return place(rows["_file"].iat[i], rows["_sheet"].iat[i], _int_or_none(rows["_row"].iat[i]))
+        return place_text(rows["_file"].iat[i], rows["_sheet"].iat[i], _int_or_none(rows["_row"].iat[i]))
 
     # -- result ------------------------------------------------------------------------------
 
@@ -533,11 +563,11 @@ def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, bad
 
 
-def _bad_date_message(raw: pd.Series) -> Callable[[int], str]:
-    def message(i: int) -> str:
-        return (
-            f'"{_show(raw.iat[i])}" is not a date; use an Excel date, YYYY-MM-DD or DD/MM/YYYY '
-            "(e.g. 2024-03-31 or 31/03/2024)"
+def _bad_date_message(raw: pd.Series) -> Callable[[int], Text]:
+    def message(i: int) -> Text:
+        return say(
+            '"{value}" is not a date; use an Excel date, YYYY-MM-DD or DD/MM/YYYY (e.g. 2024-03-31 or 31/03/2024)',
+            value=_show(raw.iat[i]),
         )
 
     return message

@@ -9,8 +9,9 @@ it (``disclosure``, outside that contract): see ``loaders/disclosure.py``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Severity = Literal["error", "warning"]
 Disclosure = Literal["public", "generalised", "confidential"]
@@ -18,6 +19,43 @@ Disclosure = Literal["public", "generalised", "confidential"]
 
 CONTRACT_KEYS = ("severity", "code", "file", "sheet", "row", "field", "message")
 """The keys of ``validate --json`` issues, in order (product.md): nothing else is ever added."""
+
+
+class _Speaker(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    def gettext(self, message: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message as English text plus what saying it in another language needs: its template and its values.
+
+    Values are typed data (shown as they are), other :class:`Text` (translated too) or a mapping of language
+    code to words (a status label in each language, English under ``"en"``).
+    """
+
+    template: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def render(self, lang: _Speaker | None = None) -> str:
+        """The message in ``lang`` (English when None or when the catalogue has no translation)."""
+        template = lang.gettext(self.template) if lang is not None else self.template
+        return template.format(**{key: _render(value, lang) for key, value in self.values})
+
+
+def _render(value: object, lang: _Speaker | None) -> object:
+    if isinstance(value, Text):
+        return value.render(lang)
+    if isinstance(value, Mapping):
+        return value.get(lang.code if lang is not None else "en", value["en"])
+    return value
+
+
+def say(template: str, /, **values: object) -> Text:
+    """A :class:`Text`; ``pybabel extract`` collects the template (a keyword of ``make translations``)."""
+    return Text(template, tuple(values.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +71,22 @@ class Issue:
     message: str
     # Set where the rows are known (loaders/disclosure.py); kept out of to_dict, the JSON contract.
     disclosure: Disclosure = dataclasses.field(default="public", kw_only=True)
+    # The message to say in another language (message is its English form); None: English only, for now.
+    said: Text | None = dataclasses.field(default=None, kw_only=True, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON-ready mapping, keys in contract order (``disclosure`` is not part of it)."""
         return {key: getattr(self, key) for key in CONTRACT_KEYS}
+
+    def message_in(self, lang: _Speaker | None) -> str:
+        """The message in ``lang``: translated where the issue says how, else the English message."""
+        return self.said.render(lang) if self.said is not None and lang is not None else self.message
+
+    def in_language(self, lang: _Speaker | None) -> Issue:
+        """The same issue with its message in ``lang`` (for display and downloads; codes never change)."""
+        if self.said is None or lang is None or lang.code == "en":
+            return self
+        return dataclasses.replace(self, message=self.message_in(lang))
 
 
 def place(file: str, sheet: str | None = None, row: int | None = None) -> str:
@@ -44,12 +94,23 @@ def place(file: str, sheet: str | None = None, row: int | None = None) -> str:
 
     Rows of YAML files are lines, and are called so.
     """
-    parts = [file]
+    return place_text(file, sheet, row).render()
+
+
+def place_text(file: str, sheet: str | None = None, row: int | None = None) -> Text:
+    """:func:`place` as a :class:`Text`, to be said in another language."""
+    line = file.lower().endswith((".yaml", ".yml"))
+    if sheet and row is not None and line:
+        return say("{file}, sheet {sheet}, line {row}", file=file, sheet=sheet, row=row)
+    if sheet and row is not None:
+        return say("{file}, sheet {sheet}, row {row}", file=file, sheet=sheet, row=row)
     if sheet:
-        parts.append(f"sheet {sheet}")
+        return say("{file}, sheet {sheet}", file=file, sheet=sheet)
+    if row is not None and line:
+        return say("{file}, line {row}", file=file, row=row)
     if row is not None:
-        parts.append(f"line {row}" if file.lower().endswith((".yaml", ".yml")) else f"row {row}")
-    return ", ".join(parts)
+        return say("{file}, row {row}", file=file, row=row)
+    return Text("{file}", (("file", file),))  # nothing to translate
 
 
 def error(

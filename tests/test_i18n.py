@@ -35,7 +35,7 @@ def code_messages() -> set[str]:
     """Every message the code marks for translation, extracted as ``make translations`` does."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "N_": None, "say": None, "gettext": None, "ngettext": (1, 2)}
     found = set()
     for _filename, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords
@@ -149,3 +149,74 @@ def test_choosing_a_language_in_the_sidebar_puts_it_in_the_url_and_it_stays_acro
     assert at.title[0].value == "Ikhtisar" and query(at, "lang") == "id"  # the session keeps it, and the URL again
     at.sidebar.selectbox(key="ui_lang").set_value("en").run()
     assert at.title[0].value == "Overview" and query(at, "lang") == "en"
+
+
+# --- the focal point's flow in Indonesian --------------------------------------------------------------------
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import shutil
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(ROOT / "data" / "sample" / "THA.yaml", folder / "THA.yaml")
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(folder))
+    monkeypatch.delenv("TRACKER_LOCAL_EDITING", raising=False)
+    return folder
+
+
+def test_cell_level_errors_are_said_in_each_language(catalog):
+    from loaders.dataset import build_dataset
+    from loaders.tables import read_member_bytes
+
+    upload = read_member_bytes(
+        "THA.yaml",
+        b"member: THA\nactions:\n- commitments: ASC-1\n  title: T\n  status: hampir\n  last_updated: 2026-01-01\n",
+    )
+    (issue,) = [
+        i for i in build_dataset(catalog, [upload], today=dt.date(2026, 11, 30)).issues if i.severity == "error"
+    ]
+
+    assert issue.message == (
+        'THA.yaml, line 3, Status: "hampir" is not on the scale; use one of Not started, Limited, Substantial, '
+        "Complete, Discontinued"
+    )
+    assert issue.message_in(language("id")) == (
+        'THA.yaml, baris 3, Status: "hampir" tidak ada dalam skala; gunakan salah satu dari Belum dimulai, '
+        "Terbatas, Substansial, Selesai, Dihentikan"
+    )
+    assert issue.in_language(language("id")).to_dict()["code"] == "unknown-status"  # codes never change
+    assert issue.in_language(language("en")) is issue
+
+
+def test_the_submit_page_in_indonesian_shows_the_errors_and_the_diff_in_indonesian(sample_copy: Path):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "id"
+    at.run()
+    at.switch_page("app_pages/submit.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Kirim pembaruan"
+    text = (sample_copy / "THA.yaml").read_text(encoding="utf-8")
+
+    broken = text.replace("status: limited", "status: hampir", 1).encode()
+    at.file_uploader(key="submit_upload").set_value(("THA.yaml", broken, "application/yaml")).run()
+
+    table = next(df.value for df in at.dataframe if "Yang perlu diperbaiki" in df.value.columns)
+    (message,) = list(table["Yang perlu diperbaiki"])
+    assert re.fullmatch(
+        r'THA\.yaml, baris \d+, Status: "hampir" tidak ada dalam skala; gunakan salah satu dari .*', message
+    )
+    assert at.error[0].value.startswith("1 masalah perlu diperbaiki di THA\\.yaml.")  # the name as text (plain)
+
+    changed = text.replace("status: limited", "status: substantial", 1).encode()
+    at.file_uploader(key="submit_upload").set_value(("THA.yaml", changed, "application/yaml")).run()
+
+    diff = next(df.value for df in at.dataframe if "Menjadi" in df.value.columns)
+    assert list(diff.columns) == ["ID tindakan", "Kolom", "Semula", "Menjadi"]
+    assert (diff.iloc[0]["Kolom"], diff.iloc[0]["Semula"], diff.iloc[0]["Menjadi"]) == (
+        "Status",
+        "Terbatas",
+        "Substansial",
+    )
+    assert [m.label for m in at.metric] == ["Tindakan ditambahkan", "Isian yang berubah", "Tindakan dihapus"]

@@ -18,6 +18,7 @@ from loaders.issues import Issue
 from tracker.documents.exports import table_csv
 from tracker.views.method import issues_table
 from tracker.views.provenance import data_note, public_record_sentence, public_share
+from ui.lang import _, current_language
 from ui.text import with_evidence_links
 
 # Charts draw from the plotly.js bundled with Streamlit: no CDN, no internet.
@@ -136,17 +137,24 @@ def show_issues(issues: Sequence[Issue], *, key: str, file_name: str, columns: M
 
     Pass only what the user may read (``loaders.disclosure.visible_issues``): the download holds every
     issue given. ``columns`` picks and renames the table's columns (field -> heading); the CSV keeps
-    every field of ``validate --json``.
+    every field of ``validate --json``. Messages are in the reader's language where the issue can say it
+    (codes never change); the rest are English for now.
     """
+    lang = current_language()
+    issues = [issue.in_language(lang) for issue in issues]
     table = issues_table(issues[:ISSUES_SHOWN_LIMIT])
     if columns is not None:
         table = table[list(columns)].rename(columns=dict(columns))
     st.dataframe(table, hide_index=True, width="stretch")
     more = len(issues) - ISSUES_SHOWN_LIMIT
     if more > 0:
-        st.caption(f"… and {more:,} more, not shown here: the download lists all {len(issues):,}.")
+        st.caption(
+            _("… and {more} more, not shown here: the download lists all {total}.").format(
+                more=lang.number(more), total=lang.number(len(issues))
+            )
+        )
     st.download_button(
-        f"Download all {len(issues):,} issues (CSV)",
+        _("Download all {total} issues (CSV)").format(total=lang.number(len(issues))),
         # Made only when someone clicks: a long list is built once, for the one who wants it.
         data=lambda: table_csv(issues_table(issues), note=None),
         file_name=f"{file_name}.csv",

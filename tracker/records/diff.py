@@ -14,11 +14,12 @@ import pandas as pd
 from loaders.catalog import Catalog
 from loaders.fields import FIELD_NAMES
 from loaders.fields import LABELS as FIELD_LABELS
+from loaders.i18n import N_, Language, language
 
 # The contract fields a person edits, plus the unknown columns kept aside. The id and the
 # member identify the row, so they are not compared.
 COMPARED_FIELDS: tuple[str, ...] = (*(f for f in FIELD_NAMES if f not in ("action_id", "member")), "extra")
-LABELS = {**FIELD_LABELS, "extra": "Other columns"}
+LABELS = {**FIELD_LABELS, "extra": N_("Other columns")}
 CHANGE_COLUMNS = ["action_id", "field", "old", "new"]
 
 
@@ -94,13 +95,16 @@ def diff_actions(current: pd.DataFrame, uploaded: pd.DataFrame) -> Diff:
     return Diff(added=added, removed=removed, changed=changed)
 
 
-def changes_display(diff: Diff, catalog: Catalog) -> pd.DataFrame:
-    """Changed fields as people read them: column labels, status labels instead of ids."""
+def changes_display(diff: Diff, catalog: Catalog, lang: Language | None = None) -> pd.DataFrame:
+    """Changed fields as people read them, in ``lang``: column labels, status labels instead of ids."""
+    lang = lang or language()
+    _ = lang.gettext
     # Both sides were validated against this catalog, so every status is on its scale and every field has a label.
-    labels = {s.id: s.label for s in catalog.statuses.values()}
+    labels = {s.id: s.label_in(lang.code) for s in catalog.statuses.values()}
     frame = diff.changed.copy()
     is_status = frame["field"] == "status"
     frame.loc[is_status, "old"] = frame.loc[is_status, "old"].map(labels)
     frame.loc[is_status, "new"] = frame.loc[is_status, "new"].map(labels)
-    frame["field"] = frame["field"].map(LABELS)
-    return frame.rename(columns={"action_id": "Action ID", "field": "Column", "old": "Was", "new": "Becomes"})
+    frame["field"] = frame["field"].map({name: _(label) for name, label in LABELS.items()})
+    headings = {"action_id": _(LABELS["action_id"]), "field": _("Column"), "old": _("Was"), "new": _("Becomes")}
+    return frame.rename(columns=headings)

@@ -33,6 +33,7 @@ import yaml
 from filelock import FileLock
 
 from loaders.dataset import Dataset
+from loaders.i18n import N_
 from loaders.safe_yaml import YamlError, load_yaml, strip_lines
 from tracker import settings
 from tracker.access import User, can_review, can_submit, require
@@ -48,11 +49,11 @@ ANSWERED: tuple[MemberState, ...] = ("updated", "no_change")
 NEEDS_ACTION: tuple[MemberState, ...] = ("waiting", "returned")
 """The states in which the focal point has something to do: only these get reminders."""
 STATE_LABELS: dict[str, str] = {
-    "waiting": "Waiting",
-    "submitted": "Under review",
-    "returned": "Returned",
-    "updated": "Updated",
-    "no_change": "No change",
+    "waiting": N_("Waiting"),
+    "submitted": N_("Under review"),
+    "returned": N_("Returned"),
+    "updated": N_("Updated"),
+    "no_change": N_("No change"),
 }
 """The words for each state on every page, chart and table (``tracker.figures.rounds`` uses the same)."""
 
