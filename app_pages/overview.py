@@ -55,6 +55,7 @@ with left:
             title=_("Status of actions by framework"),
             axis_title=_("Framework"),
             share=True,
+            lang=lang,
         ),
         counts,
         key="overview_by_framework",
@@ -65,7 +66,7 @@ with left:
 with right:
     fresh = freshness(view, today, STALE_AFTER_DAYS)
     show_chart(
-        freshness_tiles_figure(fresh, title=_("Reporting freshness by member")),
+        freshness_tiles_figure(fresh, title=_("Reporting freshness by member"), lang=lang),
         fresh,
         key="overview_freshness",
         file_name="reporting-freshness",
@@ -85,6 +86,7 @@ show_chart(
         },
         title=_("Status of actions by area and pillar"),
         axis_title=_("Area or pillar"),
+        lang=lang,
     ),
     by_area,
     key="overview_by_area",

@@ -8,6 +8,7 @@ themes, sources, status rules). Problems become issues; what is valid is kept.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
@@ -52,6 +53,27 @@ class Catalog:
     issues: list[Issue] = field(default_factory=list)
     version: str = ""
     """A short fingerprint of the files it was read from (:func:`catalog_version`): snapshots record it."""
+    _spoken: dict[str, Catalog] = field(default_factory=dict, compare=False, repr=False)
+
+    def in_language(self, code: str) -> Catalog:
+        """The catalog as a page in language ``code`` shows it: the status scale's labels and descriptions in that
+        language where the catalog has them (ids, rules and everything else unchanged). Made once per language."""
+        if code == "en" or not any(code in s.translations for s in self.scale.statuses):
+            return self
+        if code not in self._spoken:
+            statuses = [
+                s.model_copy(update={"label": s.label_in(code), "description": s.description_in(code)})
+                for s in self.scale.statuses
+            ]
+            no_action = self.scale.no_action
+            said = no_action.translations.get(code)
+            if said is not None:
+                no_action = no_action.model_copy(
+                    update={"label": said.label, "description": said.description or no_action.description}
+                )
+            scale = self.scale.model_copy(update={"statuses": statuses, "no_action": no_action})
+            self._spoken[code] = dataclasses.replace(self, scale=scale, _spoken={})
+        return self._spoken[code]
 
     @property
     def statuses(self) -> dict[str, Status]:
@@ -214,7 +236,7 @@ class _Reader:
             nested_lines = {}  # the scale's one nested mapping: its errors name its line
             if isinstance(payload.get("no_action"), dict):
                 nested_lines["no_action"] = payload["no_action"][LINE_KEY]  # every mapping read carries its line
-                payload["no_action"] = {k: v for k, v in payload["no_action"].items() if k != LINE_KEY}
+                payload["no_action"] = strip_lines(payload["no_action"])
             try:
                 return StatusScale.model_validate(payload)
             except ValidationError as exc:

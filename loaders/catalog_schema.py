@@ -212,6 +212,7 @@ class NoActionStyle(BaseModel):
     colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
     icon: str
     description: str
+    translations: dict[str, Translated] = Field(default_factory=dict)
 
 
 class StatusScale(BaseModel):

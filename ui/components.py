@@ -46,8 +46,10 @@ def data_banner(dataset: Dataset) -> None:
     """On every page: which data set is shown when it is not members' own reporting (sample or public record)."""
     if dataset.illustrative:
         st.warning(
-            "**Illustrative sample data.** These action records are generated for demonstration and are "
-            "**not real reporting** by any member. Statuses shown are members' own reports, not ratings.",
+            _(
+                "**Illustrative sample data.** These action records are generated for demonstration and are "
+                "**not real reporting** by any member. Statuses shown are members' own reports, not ratings."
+            ),
             icon=":material/science:",
         )
     if dataset.public_record is not None:
@@ -71,7 +73,7 @@ def show_chart(
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **chart_options)
     if caption:
         st.caption(caption)
-    with st.expander(f"Data table: {fig.layout.title.text}", expanded=False):
+    with st.expander(_("Data table: {title}").format(title=fig.layout.title.text), expanded=False):
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             "Download this table (CSV)",

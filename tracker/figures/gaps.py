@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from loaders.catalog import Catalog
+from loaders.i18n import Language, language
 from tracker.figures.palette import FRESHNESS, text_colour
 from tracker.figures.status import base_layout
 from tracker.figures.text import plain, plain_all
@@ -156,17 +157,25 @@ def _discrete_scale(colours: list[str]) -> list[list[float | str]]:
     return scale
 
 
-def freshness_tiles_figure(frame: pd.DataFrame, *, title: str, columns: int = 10) -> go.Figure:
-    """A tile per member (alphabetical, not ranked), coloured and marked by freshness state."""
+def freshness_tiles_figure(
+    frame: pd.DataFrame, *, title: str, columns: int = 10, lang: Language | None = None
+) -> go.Figure:
+    """A tile per member (alphabetical, not ranked), coloured and marked by freshness state, in ``lang``."""
+    lang = lang or language()
+    _ = lang.gettext
     ordered = frame.sort_values("name").reset_index(drop=True)
     ordered["col"] = ordered.index % columns
     ordered["row"] = ordered.index // columns
     fig = go.Figure()
-    for state, (colour, icon, label) in FRESHNESS.items():
+    for state, (colour, icon, english) in FRESHNESS.items():
         part = ordered[ordered["state"] == state]
         if part.empty:
             continue
-        updated = ["no update" if pd.isna(d) else f"last update {int(d)} day(s) ago" for d in part["days_since_update"]]
+        label = _(english)
+        updated = [
+            _("no update") if pd.isna(d) else _("last update {days} day(s) ago").format(days=int(d))
+            for d in part["days_since_update"]
+        ]
         fig.add_scatter(
             name=f"{icon} {label}",
             x=part["col"],
@@ -178,7 +187,9 @@ def freshness_tiles_figure(frame: pd.DataFrame, *, title: str, columns: int = 10
             customdata=list(zip(plain_all(part["name"]), part["actions"], updated, strict=True)),
             hovertemplate="<b>%{customdata[0]}</b><br>"
             + label
-            + "<br>%{customdata[1]} action(s)<br>%{customdata[2]}<extra></extra>",
+            + "<br>%{customdata[1]} "
+            + _("action(s)")
+            + "<br>%{customdata[2]}<extra></extra>",
         )
     rows = int(ordered["row"].max()) + 1 if len(ordered) else 1
     fig.update_xaxes(visible=False, range=[-0.6, columns - 0.4])

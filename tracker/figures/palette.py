@@ -8,6 +8,7 @@ status also has an icon, a label and a bar pattern.
 from __future__ import annotations
 
 from loaders.catalog import Catalog
+from loaders.i18n import N_
 
 OKABE_ITO = {
     "black": "#000000",
@@ -23,9 +24,9 @@ OKABE_ITO = {
 
 FRAMEWORK_COLOURS = {"ASC": OKABE_ITO["blue"], "BWP": OKABE_ITO["bluish_green"]}
 FRESHNESS = {
-    "current": (OKABE_ITO["blue"], "●", "Updated recently"),
-    "stale": (OKABE_ITO["orange"], "◐", "Stale"),
-    "not_reported": ("#FFFFFF", "∅", "No action reported"),
+    "current": (OKABE_ITO["blue"], "●", N_("Updated recently")),
+    "stale": (OKABE_ITO["orange"], "◐", N_("Stale")),
+    "not_reported": ("#FFFFFF", "∅", N_("No action reported")),
 }
 RELATION_COLOURS = {
     "equivalent": OKABE_ITO["blue"],

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from loaders.catalog import Catalog
+from loaders.i18n import Language, language
 from tracker.figures.palette import FONT, status_colours, status_names, status_patterns, text_colour
 from tracker.figures.text import plain
 
@@ -34,8 +35,9 @@ def status_bar_figure(
     title: str,
     axis_title: str,
     share: bool = False,
+    lang: Language | None = None,
 ) -> go.Figure:
-    """Horizontal stacked bars of actions by status for each group.
+    """Horizontal stacked bars of actions by status for each group, its own words in ``lang`` (English).
 
     Args:
         counts: ``group``, ``status``, ``actions`` (from ``overview.status_counts``).
@@ -45,6 +47,7 @@ def status_bar_figure(
         axis_title: the y axis title (what the groups are).
         share: plot each group's shares (100 % bars) instead of counts.
     """
+    _ = (lang or language()).gettext
     colours, patterns = status_colours(catalog), status_patterns(catalog)
     names = {status: plain(name) for status, name in status_names(catalog).items()}
     order = list(labels)
@@ -79,14 +82,14 @@ def status_bar_figure(
             textangle=0,
             textfont={"color": text_colour(colours[status])},
             customdata=part["actions"].fillna(0).astype(int),
-            hovertemplate=f"<b>%{{y}}</b><br>{names[status]}: %{{customdata}} action(s)"
+            hovertemplate=f"<b>%{{y}}</b><br>{names[status]}: %{{customdata}} {_('action(s)')}"
             + (" (%{x:.0%})" if share else "")
             + "<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=axis_title, autorange="reversed", type="category")
     fig.update_xaxes(
-        title="Share of actions" if share else "Actions reported",
+        title=_("Share of actions") if share else _("Actions reported"),
         tickformat=".0%" if share else ",d",
         gridcolor="#E5E5E5",
     )
