@@ -6,9 +6,11 @@ with :func:`_` (the English text is the message id; ``tracker.i18n`` holds the c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from loaders.i18n import SOURCE_LANGUAGE, Language, available, choose, language
 
@@ -71,4 +73,15 @@ def render_language_switch(on_change: Callable[[], None] | None = None) -> Langu
         on_change=_chosen,
         args=(on_change,),
     )
+    with st.sidebar:
+        _mark_page_language(code)
     return language(code)
+
+
+def _mark_page_language(code: str) -> None:
+    """Set ``<html lang>`` to the page's language, for screen readers and hyphenation (WCAG 3.1.1).
+
+    Streamlit serves one ``index.html`` with ``lang="en"`` and has no setting for it; a script in a zero-height
+    component frame (same origin: Streamlit's component frames allow it) sets the attribute on the page.
+    """
+    components.html(f"<script>window.parent.document.documentElement.lang = {json.dumps(code)};</script>", height=0)

@@ -26,12 +26,14 @@ def test_switching_to_indonesian_keeps_the_filters_and_the_language_across_pages
     open_app(page, f"{app_url}/?group=asean")
     main = page.get_by_test_id("stMain")
     english = main.get_by_test_id("stMetricValue").all_inner_texts()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
     sidebar(page).get_by_role("combobox", name="Language · Bahasa").click()
     page.get_by_role("option", name="Bahasa Indonesia").click()
     wait_for_app(page)
 
     expect(page.locator("h1").first).to_have_text("Ikhtisar")
+    expect(page.locator("html")).to_have_attribute("lang", "id")  # WCAG 3.1.1: the page says its language
     assert query(page)["lang"] == ["id"] and query(page)["group"] == ["asean"]
     indonesian = main.get_by_test_id("stMetricValue").all_inner_texts()
     assert [v.replace(",", "").replace(" of ", "/") for v in english] == [
