@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from loaders.catalog import Catalog, load_catalog
 from tracker.views.filters import GROUPS
@@ -111,6 +112,10 @@ def render_filters(cat: Catalog) -> None:
 def main() -> None:
     """One script run: page config, navigation, the account box's guest line, the filters, the page."""
     st.set_page_config(page_title="Commitments Tracker (floor)", layout="wide")
+    # ui.lang.render_language_switch: the same switch, and the same zero-height frame marking <html lang>.
+    st.sidebar.selectbox("Language · Bahasa", ["en", "id"], key="ui_lang")
+    with st.sidebar:
+        components.html("<script>window.parent.document.documentElement.lang = 'en';</script>", height=0)
     pages = [
         st.Page(_page(title), title=title, icon=icon, url_path=path, default=path == "overview")
         for title, icon, path in PAGES

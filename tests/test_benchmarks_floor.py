@@ -39,7 +39,7 @@ def _floor_pages() -> list[tuple[str, str, str]]:
 def test_the_floor_has_the_dashboards_pages():
     source = (ROOT / "dashboard.py").read_text()
     listed = source.split("PAGES = [", 1)[1].split("]\n", 1)[0]
-    pages = re.findall(r'st\.Page\("app_pages/(\w+)\.py", title="([^"]+)", icon="([^"]+)"', listed)
+    pages = re.findall(r'st\.Page\("app_pages/(\w+)\.py", title=_\("([^"]+)"\), icon="([^"]+)"', listed)
     assert pages, "dashboard.py's PAGES could not be read"
     assert [(title, icon, stem) for stem, title, icon in pages] == _floor_pages()
 
@@ -48,7 +48,7 @@ def test_the_floor_has_the_sidebar_widgets_and_answers_a_filter_change():
     at = AppTest.from_file(str(FLOOR), default_timeout=60).run()
     assert not at.exception
     keys = [w.key for w in at.sidebar if getattr(w, "key", None)]
-    assert keys == [*_KEYS.values(), "flt_reset"]
+    assert keys == ["ui_lang", *_KEYS.values(), "flt_reset"]  # the language switch (ui.lang), then the filters
     at.sidebar.date_input(key="flt_from").set_value(dt.date(2024, 1, 1)).run()
     assert not at.exception
     assert at.session_state["flt_from"] == dt.date(2024, 1, 1)
