@@ -220,3 +220,24 @@ def test_the_submit_page_in_indonesian_shows_the_errors_and_the_diff_in_indonesi
         "Substansial",
     )
     assert [m.label for m in at.metric] == ["Tindakan ditambahkan", "Isian yang berubah", "Tindakan dihapus"]
+
+
+def test_validate_speaks_the_language_asked_for_and_keeps_the_contract(tmp_path: Path, capsys):
+    import json
+
+    from tracker.cli import main
+
+    path = tmp_path / "THA.yaml"
+    path.write_text(
+        "member: THA\nactions:\n- commitments: ASC-1\n  title: T\n  status: hampir\n  last_updated: 2026-01-01\n"
+    )
+
+    assert main(["validate", str(path), "--json", "--lang", "id"]) == 1
+    (issue,) = json.loads(capsys.readouterr().out)["issues"]
+    assert list(issue) == ["severity", "code", "file", "sheet", "row", "field", "message"]
+    assert (issue["code"], issue["field"], issue["row"]) == ("unknown-status", "status", 3)
+    assert issue["message"].startswith('THA.yaml, baris 3, Status: "hampir" tidak ada dalam skala')
+    assert main(["validate", str(path), "--json"]) == 1  # English by default
+    assert json.loads(capsys.readouterr().out)["issues"][0]["message"].startswith(
+        'THA.yaml, line 3, Status: "hampir" is'
+    )
