@@ -15,7 +15,7 @@ from ui.sidebar import keep_filters, render_filters
 from ui.text import plain
 
 st.set_page_config(page_title="Commitments Tracker", page_icon="assets/favicon.png", layout="wide")
-render_language_switch(on_change=keep_filters)  # first: every label below is in the chosen language
+lang = render_language_switch(on_change=keep_filters)  # first: every label below is in the chosen language
 
 # url_path equals each file's stem so AppTest.switch_page and deep links agree.
 PAGES = [
@@ -39,7 +39,7 @@ user = current_user()
 page = st.navigation(PAGES + ([REVIEW, ROUND] if can_review(user) else []))
 
 render_account(user)
-render_filters(get_dataset().catalog)
+render_filters(get_dataset().catalog.in_language(lang.code))  # names and labels in the page's language
 if can_review(user) and (problem := recovery_problem()):
     # Viewers see the records on disk, which are whole; only those who can act are told.
     st.error(

@@ -56,11 +56,16 @@ class Catalog:
     _spoken: dict[str, Catalog] = field(default_factory=dict, compare=False, repr=False)
 
     def in_language(self, code: str) -> Catalog:
-        """The catalog as a page in language ``code`` shows it: the status scale's labels and descriptions in that
-        language where the catalog has them (ids, rules and everything else unchanged). Made once per language."""
+        """The catalog as a page in language ``code`` shows it: the status scale's labels and descriptions and the
+        members' names in that language where the catalog has them (working translations; ids, rules and official
+        titles unchanged). Made once per language."""
         if code == "en" or not any(code in s.translations for s in self.scale.statuses):
             return self
         if code not in self._spoken:
+            members = {
+                mid: m.model_copy(update={"name": m.translations[code].label}) if code in m.translations else m
+                for mid, m in self.members.items()
+            }
             statuses = [
                 s.model_copy(update={"label": s.label_in(code), "description": s.description_in(code)})
                 for s in self.scale.statuses
@@ -72,7 +77,7 @@ class Catalog:
                     update={"label": said.label, "description": said.description or no_action.description}
                 )
             scale = self.scale.model_copy(update={"statuses": statuses, "no_action": no_action})
-            self._spoken[code] = dataclasses.replace(self, scale=scale, _spoken={})
+            self._spoken[code] = dataclasses.replace(self, scale=scale, members=members, _spoken={})
         return self._spoken[code]
 
     @property

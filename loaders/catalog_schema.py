@@ -36,6 +36,15 @@ MEMBER_KINDS: dict[str, str] = {
 ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*(\.[0-9]+)?$"
 
 
+class Translated(BaseModel):
+    """An entry's words in another language: our working translation, never an official text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1)
+    description: str | None = None
+
+
 class _Entry(BaseModel):
     """Fields common to every catalog entry."""
 
@@ -148,6 +157,9 @@ class Member(_Entry):
     asean_since: dt.date | None = None
     co_chair: bool = False
     notes: str | None = None
+    translations: dict[str, Translated] = Field(
+        default_factory=dict, description="Language code -> the name in that language (label), a working translation"
+    )
 
 
 class Link(_Entry):
@@ -165,15 +177,6 @@ class Theme(_Entry):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     label: str
     description: str
-
-
-class Translated(BaseModel):
-    """An entry's words in another language: our working translation, never an official text."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    label: str = Field(min_length=1)
-    description: str | None = None
 
 
 class Status(BaseModel):

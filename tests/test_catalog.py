@@ -481,8 +481,8 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         "complete, discontinued, limited, not_started, substantial",
     ),
     "bad-confidence-tag": (
-        14,
-        "members.yaml, line 14 (entry 'AFG'), confidence: Input should be 'V', 'P', 'I' or 'U'; fix the value in "
+        16,
+        "members.yaml, line 16 (entry 'AFG'), confidence: Input should be 'V', 'P', 'I' or 'U'; fix the value in "
         "the catalog file",
     ),
     "bad-colour-of-the-no-action-style": (
@@ -548,8 +548,8 @@ RULE_MESSAGES: dict[str, tuple[int | None, str]] = {
         "add the missing entry",
     ),
     "unknown-source-of-a-member": (
-        14,
-        "members.yaml, line 14: AFG refers to source 'S-NOPE', which is not in the catalog; correct the id or add the "
+        16,
+        "members.yaml, line 16: AFG refers to source 'S-NOPE', which is not in the catalog; correct the id or add the "
         "missing entry",
     ),
     "unknown-source-of-a-link": (

@@ -130,6 +130,19 @@ def test_the_overview_in_indonesian_has_the_same_figures_in_indonesian_words():
         assert re.findall(r"\d+", en.value.replace(",", "")) == re.findall(r"\d+", id_.value.replace(".", ""))
     assert "." in indonesian.metric[0].value and "," in english.metric[0].value  # 1.911 / 1,911 (the sample)
     assert indonesian.subheader[0].value == "Tentang data ini"
+    # The catalog speaks too: members' names and the status scale, marked as a working translation.
+    members = indonesian.sidebar.multiselect(key="flt_members").options
+    assert "Filipina (PHL)" in members and "Selandia Baru (NZL)" in members
+    assert "Philippines (PHL)" in english.sidebar.multiselect(key="flt_members").options
+    statuses = indonesian.sidebar.multiselect(key="flt_statuses").options
+    assert [s.split(" ", 1)[1] for s in statuses] == [
+        "Belum dimulai",
+        "Terbatas",
+        "Substansial",
+        "Selesai",
+        "Dihentikan",
+    ]
+    assert any("Terjemahan kerja" in c.value and "bukan teks resmi" in c.value for c in indonesian.sidebar.caption)
 
 
 def query(at: AppTest, key: str) -> str | None:

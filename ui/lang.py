@@ -73,6 +73,13 @@ def render_language_switch(on_change: Callable[[], None] | None = None) -> Langu
         on_change=_chosen,
         args=(on_change,),
     )
+    if code != SOURCE_LANGUAGE:
+        st.sidebar.caption(
+            language(code).gettext(
+                "A working translation by the tracker's maintainers, not an official text: official titles and ids "
+                "stay as published."
+            )
+        )
     with st.sidebar:
         _mark_page_language(code)
     return language(code)
