@@ -15,22 +15,26 @@ from tracker.views.gaps import (
     uncovered_commitments,
 )
 from ui.components import data_banner, show_chart, show_rows
+from ui.lang import current_language
 from ui.state import current_view
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
 
-st.title("Gaps")
-st.caption("Every member against every commitment. Empty cells (∅) mean no action has been reported for that pair.")
+lang = current_language()
+_ = lang.gettext  # bound once: the option labels' format functions are called again outside this run
+
+st.title(_("Gaps"))
+st.caption(_("Every member against every commitment. Empty cells (∅) mean no action has been reported for that pair."))
 data_banner(dataset)
 if not view.member_ids or not view.commitment_ids:
-    st.info("No member or commitment is in scope for these filters. Widen them in the sidebar.")
+    st.info(_("No member or commitment is in scope for these filters. Widen them in the sidebar."))
     st.stop()
 
 level = st.segmented_control(
-    "Show",
+    _("Show"),
     ["top_level", "commitment"],
-    format_func=lambda v: "Areas and pillars" if v == "top_level" else "Every commitment and item",
+    format_func=lambda v: _("Areas and pillars") if v == "top_level" else _("Every commitment and item"),
     default="top_level",
     key="gaps_level",
 )
@@ -52,55 +56,57 @@ show_chart(
         catalog,
         member_labels=members,
         commitment_labels={c: catalog.commitments[c].shown_id for c in columns},
-        title="Furthest reported status per member and commitment",
+        title=_("Furthest reported status per member and commitment"),
+        lang=lang,
     ),
     gap_table(matrix, catalog),
     key="gaps_matrix",
     file_name="gap-matrix",
     dataset=dataset,
-    caption="Each cell shows the furthest status any of the member's actions has reached, and how many actions "
-    "(in the detailed view, point at a cell for the count). "
-    "Click a cell, or pick one below, to list its actions.",
+    caption=_(
+        "Each cell shows the furthest status any of the member's actions has reached, and how many actions "
+        "(in the detailed view, point at a cell for the count). Click a cell, or pick one below, to list its actions."
+    ),
     on_select=_select_cell,
     selection_mode="points",
 )
 
-st.subheader("Actions behind a cell")
+st.subheader(_("Actions behind a cell"))
 left, right = st.columns(2)
-left.selectbox("Member", list(members), format_func=lambda m: members[m], key="gaps_member")
+left.selectbox(_("Member"), list(members), format_func=lambda m: members[m], key="gaps_member")
 right.selectbox(
-    "Commitment", columns, format_func=lambda c: f"{c} {catalog.commitments[c].shown_title}", key="gaps_commitment"
+    _("Commitment"), columns, format_func=lambda c: f"{c} {catalog.commitments[c].shown_title}", key="gaps_commitment"
 )
 chosen = pair_actions(view, st.session_state["gaps_member"], st.session_state["gaps_commitment"], level)
 if chosen.empty:
-    st.info(f"{cell_styles(catalog)['no_action'][1]} No action reported by this member for this commitment.")
+    st.info(f"{cell_styles(catalog)['no_action'][1]} " + _("No action reported by this member for this commitment."))
 else:
     show_rows(action_display(chosen, catalog), key="gaps_cell", file_name="cell-actions", dataset=dataset)
 
-st.subheader("Commitments nobody reports on")
+st.subheader(_("Commitments nobody reports on"))
 nobody = uncovered_commitments(view)
 if nobody.empty:
-    st.success("Every commitment in scope has at least one action reported.")
+    st.success(_("Every commitment in scope has at least one action reported."))
 else:
     st.dataframe(nobody, hide_index=True, width="stretch")
 
 today = settings.today()
 left, right = st.columns(2)
 with left:
-    st.subheader("Members with no action reported")
+    st.subheader(_("Members with no action reported"))
     silent = members_without_actions(view, today)
     if silent.empty:
-        st.success("Every member in scope has reported at least one action.")
+        st.success(_("Every member in scope has reported at least one action."))
     else:
         st.dataframe(silent, hide_index=True, width="stretch")
 with right:
-    st.subheader("Members with stale records")
+    st.subheader(_("Members with stale records"))
     days = st.number_input(
-        "Stale after (days since the latest update)", 30, 1460, STALE_AFTER_DAYS, step=30, key="gaps_stale_days"
+        _("Stale after (days since the latest update)"), 30, 1460, STALE_AFTER_DAYS, step=30, key="gaps_stale_days"
     )
-    st.caption("Reporting runs twice a year, so 365 days means a member has missed two reporting rounds.")
+    st.caption(_("Reporting runs twice a year, so 365 days means a member has missed two reporting rounds."))
     stale = stale_members(view, today, int(days))
     if stale.empty:
-        st.success("No member's records are older than that.")
+        st.success(_("No member's records are older than that."))
     else:
         st.dataframe(stale, hide_index=True, width="stretch")

@@ -254,3 +254,16 @@ def test_validate_speaks_the_language_asked_for_and_keeps_the_contract(tmp_path:
     assert json.loads(capsys.readouterr().out)["issues"][0]["message"].startswith(
         'THA.yaml, line 3, Status: "hampir" is'
     )
+
+
+def test_the_gaps_page_in_indonesian():
+    at = overview("id")
+    at.switch_page("app_pages/gaps.py").run()
+
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Kesenjangan"
+    assert [h.value for h in at.subheader][:2] == [
+        "Tindakan di balik sebuah sel",
+        "Komitmen yang belum dilaporkan siapa pun",
+    ]
+    assert at.selectbox(key="gaps_member").label == "Anggota"

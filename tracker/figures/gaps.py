@@ -36,8 +36,9 @@ def gap_matrix_figure(
     member_labels: dict[str, str],
     commitment_labels: dict[str, str],
     title: str,
+    lang: Language | None = None,
 ) -> go.Figure:
-    """The member × commitment grid, one cell per pair, coloured and labelled by furthest status.
+    """The member × commitment grid, one cell per pair, coloured and labelled by furthest status (words in ``lang``).
 
     A heatmap draws the grid (it scales to any size and stays one trace); an
     almost transparent marker layer on top carries ``customdata = [member,
@@ -45,6 +46,7 @@ def gap_matrix_figure(
     is the status icon plus the action count, so colour is never the only
     signal; legend entries name every state.
     """
+    _ = (lang or language()).gettext
     styles = {s: (colour, plain(icon), plain(label)) for s, (colour, icon, label) in cell_styles(catalog).items()}
     codes = {status: i for i, status in enumerate(styles)}
     titles = {c: plain(catalog.commitments[c].shown_title) for c in commitment_labels}
@@ -65,7 +67,7 @@ def gap_matrix_figure(
     ]
     hover = [
         [
-            f"<b>{names[m]}</b><br>{plain(c)} {titles[c]}<br>{styles[s][1]} {styles[s][2]} · {n} action(s)"
+            f"<b>{names[m]}</b><br>{plain(c)} {titles[c]}<br>{styles[s][1]} {styles[s][2]} · {n} {_('action(s)')}"
             for c, s, n in zip(commitments, row_s, row_n, strict=True)
         ]
         for m, row_s, row_n in zip(members, status, counts, strict=True)
@@ -100,7 +102,7 @@ def gap_matrix_figure(
             for c, n in zip(commitments, row_n, strict=True)
         ],
         hovertext=[h for row in hover for h in row],
-        hovertemplate="%{hovertext}<extra>Click to list the actions</extra>",
+        hovertemplate="%{hovertext}<extra>" + _("Click to list the actions") + "</extra>",
         showlegend=False,
         name="cells",
     )
@@ -114,7 +116,7 @@ def gap_matrix_figure(
         )
     # Fixed ranges: the marker layer would otherwise pad the axes beyond the grid.
     fig.update_xaxes(
-        title="Commitment",
+        title=_("Commitment"),
         type="category",
         side="top",
         tickangle=-45,
@@ -124,7 +126,7 @@ def gap_matrix_figure(
         ticktext=[plain(commitment_labels[c]) for c in commitments],  # e.g. "BWP-A.2 (working item)"
     )
     fig.update_yaxes(
-        title="Member",
+        title=_("Member"),
         type="category",
         range=[len(members) - 0.5, -0.5],
         tickvals=members,
