@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 
 from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, build_dataset, expand_paths
@@ -84,3 +85,16 @@ def sample_copy_dir(tmp_path: Path) -> Path:
     for name in ("THA.yaml", "IDN.xlsx"):
         (folder / name).write_bytes((settings.SAMPLE_DATA_DIR / name).read_bytes())
     return folder
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """Streamlit's caches emptied before and after: each AppTest run reads the files on disk afresh.
+
+    AppTest runs share the process's caches, so a data set cached by one test would otherwise answer the next.
+    """
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -12,20 +12,14 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ui.sidebar import _KEYS
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # AppTest runs read the files afresh
+
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = ROOT / "benchmarks" / "floor_app.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def _floor_pages() -> list[tuple[str, str, str]]:

@@ -16,7 +16,6 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.dataset import load_dataset
@@ -56,12 +55,6 @@ def narrative(html: str) -> list[str]:
 
 
 # --- the numbers equal the dashboard's ---------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def test_pack_numbers_equal_the_overview_for_the_same_filters(sample, fresh_caches):

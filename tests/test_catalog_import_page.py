@@ -7,18 +7,18 @@ rewrites the catalog and re-points actions on disk, then shows in the page's cat
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.catalog import load_catalog
 from tests.test_catalog_import import HEADER, bohol_rows, workbook
 from tests.test_upload_page import AUTH, VERIFIED
 from ui.text import plain
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # AppTest runs read the files afresh
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -34,15 +34,6 @@ ADMIN = {**VERIFIED, "name": "Ada Admin", "email": "admin@example.org"}
 REVIEWER = {**VERIFIED, "name": "Rita Rev", "email": "rev@example.org"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADING = "Import an official framework matrix"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from openpyxl.utils import get_column_letter
 from streamlit.testing.v1 import AppTest
 
@@ -597,12 +596,6 @@ def test_cli_export_misuse_exits_2_and_writes_nothing(sample_copy_dir, tmp_path,
 
 
 # --- the page ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def test_exports_page_renders_with_its_downloads(fresh_caches):

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
 from loaders.i18n import LOCALES_DIR, available, choose, language
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # AppTest runs read the files afresh
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [code for code in available() if code != "en"]
@@ -94,13 +94,6 @@ def test_the_language_comes_from_the_url_then_the_browser_then_english():
 
 
 # --- the app -------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def overview(lang: str | None) -> AppTest:

@@ -18,6 +18,8 @@ from tests import counted
 from tracker.views import action_table
 from ui import components
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # AppTest runs read the files afresh
+
 PAGES = {
     "app_pages/overview.py": "Overview",
     "app_pages/progress.py": "Progress",
@@ -29,13 +31,6 @@ PAGES = {
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
 NOTHING = {"status": "discontinued", "member": "BTN"}  # BTN has no file in the sample
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:

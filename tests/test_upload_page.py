@@ -40,6 +40,8 @@ from tracker.records.submissions import SUBMISSIONS, Submissions
 from ui.components import ISSUES_SHOWN_LIMIT
 from ui.text import plain
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # AppTest runs read the files afresh
+
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
 INVALID = ROOT / "tests" / "data" / "invalid"
@@ -75,15 +77,6 @@ SECRET_ID = "THA-017"
 SECRET_TITLE = "Sealed arrangement with a witness-protection unit (test marker)"
 SECRET_COMMITMENT = "BWP-A"
 CHANGED_ID = "THA-005"  # limited in the sample; the tests raise it to substantial
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

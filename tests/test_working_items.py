@@ -16,7 +16,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.catalog import Catalog
@@ -97,15 +96,6 @@ def test_the_bundled_catalogs_20_working_items_are_the_bohol_placeholders(catalo
     working = sorted(c.id for c in catalog.commitments.values() if c.placeholder)
     assert len(working) == 20 and all(c.startswith("BWP-") for c in working)
     assert all(catalog.commitments[c].confidence in ("I", "U") for c in working)
-
-
-@pytest.fixture
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def page(path: str, query: dict[str, str]) -> AppTest:

@@ -35,7 +35,16 @@ from typing import Any
 
 from tracker.records import durable
 from tracker.records.durable import FileState
-from tracker.records.journal import HISTORY, Change, Journal, JournalError, complete_log, keep_version, read_log
+from tracker.records.journal import (
+    HISTORY,
+    Change,
+    Journal,
+    JournalError,
+    complete_log,
+    discard_uncommitted,
+    keep_version,
+    read_log,
+)
 
 CATALOG_HISTORY = "catalog"
 INTENT = "intent.json"
@@ -130,11 +139,7 @@ class CatalogJournal:
         done = intent_path.is_file()
         if done:
             self._complete(self._read_intent(intent_path))
-        leftovers = sorted(p for p in self.pending.iterdir() if p.is_file())
-        for leftover in leftovers:
-            durable.unlink(leftover)  # never committed: that import did not happen
-        if leftovers:
-            durable.fsync_dir(self.pending)
+        discard_uncommitted(self.pending)  # never committed: that import did not happen
         return done
 
     def _complete(self, intent: dict[str, Any]) -> None:

@@ -113,11 +113,7 @@ class Journal:
             if intent is not None:
                 self._complete(intent)
                 done.append(str(intent["member"]))
-        leftovers = sorted(p for p in self.pending.iterdir() if p.is_file())
-        for leftover in leftovers:
-            durable.unlink(leftover)  # never committed: that apply did not happen
-        if leftovers:
-            durable.fsync_dir(self.pending)
+        discard_uncommitted(self.pending)  # never committed: that apply did not happen
         return done
 
     # -- completing a committed change ------------------------------------------------------------
@@ -203,6 +199,16 @@ class Journal:
             "log_offset": offset,
             "log_lines": lines,
         }
+
+
+def discard_uncommitted(pending: Path) -> None:
+    """Delete the files left in ``pending`` once every committed change there is complete: what remains was
+    written before a commit point and never took effect."""
+    leftovers = sorted(p for p in pending.iterdir() if p.is_file())
+    for leftover in leftovers:
+        durable.unlink(leftover)
+    if leftovers:
+        durable.fsync_dir(pending)
 
 
 def keep_version(source: Path, kept: Path, old: FileState, change_id: str) -> None:
