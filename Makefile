@@ -62,10 +62,11 @@ loadtest: install-dev
 
 ## Several replicas of the dashboard behind Debian's nginx on loopback (not part of `make test`; ~3 min): websockets,
 ## sticky sessions and reconnects, an applied update seen by every replica, throughput against one replica.
-## Needs nginx (`apt-get install -y nginx`); the run starts its own from a temporary prefix, never a system service.
+## Installs Debian's nginx if missing; the run starts its own from a temporary prefix, never a system service.
 REPLICAS ?= 2
 PROXY_SESSIONS ?= 50
 loadtest-proxy: install
+	./scripts/ensure_system_tools.sh --proxy
 	$(BIN)/python -m benchmarks.proxy --replicas $(REPLICAS) --sessions $(PROXY_SESSIONS) --json benchmarks/.data/loadtest-proxy.json
 
 ## Mutation testing of the trust-critical modules (not part of `make test`): mutmut mutates the modules listed
