@@ -28,7 +28,6 @@ from tests.test_upload_page import (  # noqa: F401 - fixtures used by name
     buttons,
     data_dir,
     download,
-    fresh_caches,
     media,
     switch_if_offered,
     text_of,
@@ -39,6 +38,8 @@ from tracker.records.rounds import Rounds
 from tracker.records.snapshots import Snapshots
 from tracker.records.store import Store
 from tracker.records.submissions import Submissions
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # AppTest runs read the files afresh
 
 PAGE = "app_pages/round.py"
 RSO = User("rev@example.org", "Rita Rev", Role.REVIEWER)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from loaders.catalog import load_catalog
-from tests.test_upload_page import (  # noqa: F401 - data_dir, fresh_caches and media are fixtures used here
+from tests.test_upload_page import (  # noqa: F401 - data_dir and media are fixtures used here
     ANONYMOUS,
     FOCAL_IDN,
     FOCAL_THA,
@@ -21,7 +21,6 @@ from tests.test_upload_page import (  # noqa: F401 - data_dir, fresh_caches and 
     app,
     data_dir,
     download,
-    fresh_caches,
     media,
     metric,
     text_of,
@@ -29,6 +28,8 @@ from tests.test_upload_page import (  # noqa: F401 - data_dir, fresh_caches and 
 )
 from tracker.records.store import Store
 from tracker.records.submissions import SUBMISSIONS, Submissions
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # AppTest runs read the files afresh
 
 NEVER_ID = "THA-099"  # an id THA never had
 
