@@ -27,10 +27,10 @@ CONFIDENCE_LABELS: dict[str, str] = {
 }
 
 MEMBER_KINDS: dict[str, str] = {
-    "state": "State",
-    "territory": "Territory",
-    "sar": "Special administrative region",
-    "organisation": "Member organisation",
+    "state": N_("State"),
+    "territory": N_("Territory"),
+    "sar": N_("Special administrative region"),
+    "organisation": N_("Member organisation"),
 }
 
 ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*(\.[0-9]+)?$"

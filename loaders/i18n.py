@@ -92,6 +92,10 @@ class Language:
         """A day in full: ``30 November 2026`` (the same in English and Indonesian)."""
         return format_date(day, format="d MMMM y", locale=self.code)
 
+    def short_date(self, day: dt.date) -> str:
+        """A day in a table or a metric: ``01 Jun 2026`` (``01 Agu 2026`` in Indonesian)."""
+        return format_date(day, format="dd MMM y", locale=self.code)
+
 
 @functools.cache
 def language(code: str = SOURCE_LANGUAGE) -> Language:

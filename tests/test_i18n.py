@@ -81,6 +81,10 @@ def test_numbers_percentages_and_dates_follow_the_locale():
     day = dt.date(2026, 11, 30)
     assert (english.date(day), indonesian.date(day)) == ("30 November 2026", "30 November 2026")
     assert indonesian.date(dt.date(2026, 8, 5)) == "5 Agustus 2026"
+    for month in range(1, 13):  # the short form is strftime's %d %b %Y in English, which the pages used before
+        day = dt.date(2026, month, 1)
+        assert english.short_date(day) == f"{day:%d %b %Y}"
+    assert indonesian.short_date(dt.date(2026, 8, 1)) == "01 Agu 2026"
     assert indonesian.gettext("Overview") == "Ikhtisar" and english.gettext("Overview") == "Overview"
 
 
@@ -260,3 +264,21 @@ def test_the_gaps_page_in_indonesian():
         "Komitmen yang belum dilaporkan siapa pun",
     ]
     assert at.selectbox(key="gaps_member").label == "Anggota"
+
+
+def test_the_member_profile_in_indonesian_names_the_member_the_indonesian_way():
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"lang": "id", "m": "PHL"})
+    at.run()
+    at.switch_page("app_pages/member.py").run()
+
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Profil anggota"
+    assert at.header[0].value == "Filipina (PHL)"
+    assert [m.label for m in at.metric][:4] == [  # then "What moved", not translated yet
+        "Tindakan yang dilaporkan",
+        "Komitmen yang ada tindakannya",
+        "Tindakan yang dilaporkan selesai",
+        "Pembaruan terakhir",
+    ]
+    assert at.caption[0].value.startswith("Negara · Anggota ASEAN sejak 1967")
