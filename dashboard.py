@@ -43,8 +43,10 @@ render_filters(get_dataset().catalog.in_language(lang.code))  # names and labels
 if can_review(user) and (problem := recovery_problem()):
     # Viewers see the records on disk, which are whole; only those who can act are told.
     st.error(
-        f"An interrupted update could not be completed, so the records shown are those before it: {plain(problem)}. "
-        "Restore the file named from `_history/versions`, or ask an administrator to check `_history/pending`.",
+        _(
+            "An interrupted update could not be completed, so the records shown are those before it: {problem}. "
+            "Restore the file named from `_history/versions`, or ask an administrator to check `_history/pending`."
+        ).format(problem=plain(problem)),
         icon=":material/error:",
     )
 page.run()
