@@ -287,7 +287,7 @@ def test_the_member_profile_in_indonesian_names_the_member_the_indonesian_way():
 # --- no English literal slips past the catalogue on a translated page ----------------------------------------
 
 TRANSLATED = ["dashboard.py", "ui/sidebar.py", "app_pages/overview.py", "app_pages/gaps.py", "app_pages/member.py"]
-TRANSLATED += ["app_pages/submit.py"]
+TRANSLATED += ["app_pages/submit.py", "app_pages/progress.py", "ui/movement.py"]
 """The files already translated whole; a file joins the list when its page is done (README, Languages)."""
 DISPLAY_CALLS = {
     "title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success", "text",
@@ -333,3 +333,18 @@ def test_the_literal_check_finds_a_bare_label(tmp_path: Path):
         'st.title("Overview")\nst.caption(_("ok"))\nst.metric(f"{n} actions", 3)\nx.button(label="Go")\nst.info("◐ ")\n'
     )
     assert _bare_literals(page) == ["page.py:1 'Overview'", "page.py:3 ' actions'", "page.py:4 'Go'"]
+
+
+def test_the_progress_page_and_what_moved_in_indonesian():
+    at = overview("id")
+    at.switch_page("app_pages/progress.py").run()
+
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Kemajuan"
+    assert [h.value for h in at.main.header] == ["Terhadap tahun-tahun rencana", "Apa yang bergerak"]
+    assert at.selectbox(key="progress_basis").label == "Bandingkan dengan"
+    assert [m.label for m in at.metric][:3] == [
+        "Tindakan yang diperbarui sejak itu",
+        "Tindakan yang dimulai sejak itu",
+        "Tindakan berjalan yang tidak diperbarui sejak itu",
+    ]

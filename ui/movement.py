@@ -11,6 +11,7 @@ import datetime as dt
 import streamlit as st
 
 from loaders.dataset import Dataset
+from loaders.i18n import N_
 from tracker import settings
 from tracker.access import AccessDeniedError, can_review, can_see_confidential
 from tracker.records.snapshots import CHANGE_KINDS, SnapshotChanges, Snapshots, snapshot_changes
@@ -20,23 +21,33 @@ from tracker.views.progress import movement_since
 from ui.auth import current_user
 from ui.cache import get_dataset
 from ui.components import show_rows
+from ui.lang import current_language
 from ui.text import plain
 
 DATE = "date"
+KIND_LABELS = {
+    "new": N_("New"),
+    "status up": N_("Status up"),
+    "status down": N_("Status down"),
+    "unchanged": N_("Unchanged"),
+    "removed": N_("Removed"),
+}
+"""Each of ``CHANGE_KINDS`` as a metric names it."""
 
 
 def render_movement(view: View, key: str) -> None:
     """Draw the comparison controls and results; ``key`` prefixes the widget keys."""
+    _ = current_language().gettext  # bound once: the format function is called again outside this run
     today = settings.today()
     snapshots = Snapshots(settings.data_dir())
     infos = {i.slug: i for i in snapshots.list()}
     basis = st.selectbox(
-        "Compare with",
+        _("Compare with"),
         [DATE, *reversed(list(infos))],
         format_func=lambda s: (
-            "A date (from each action's last update)"
+            _("A date (from each action's last update)")
             if s == DATE
-            else f"Snapshot: {infos[s].name} (taken {infos[s].taken_at[:10]})"
+            else _("Snapshot: {name} (taken {day})").format(name=infos[s].name, day=infos[s].taken_at[:10])
         ),
         key=f"{key}_basis",
     )
@@ -52,18 +63,20 @@ def show_since_date(view: View, key: str, today: dt.date, *, file_prefix: str = 
 
     ``key`` prefixes the widget keys; ``file_prefix`` the names of the CSV downloads.
     """
+    lang = current_language()
+    _ = lang.gettext
     since = st.date_input(
-        "Since", value=today - dt.timedelta(days=182), max_value=today, key=f"{key}_since", format="YYYY-MM-DD"
+        _("Since"), value=today - dt.timedelta(days=182), max_value=today, key=f"{key}_since", format="YYYY-MM-DD"
     )
     moved = movement_since(view, since)
     counts = moved.counts()
     cols = st.columns(3)
-    cols[0].metric("Actions updated since then", f"{counts['updated']:,}")
-    cols[1].metric("Actions started since then", f"{counts['new']:,}")
-    cols[2].metric("Open actions not updated since then", f"{counts['stalled']:,}")
-    lists = (("Updated", "updated", moved.updated), ("Started", "started", moved.new))
-    for label, slug, frame in (*lists, ("Not updated (stalled)", "stalled", moved.stalled)):
-        with st.expander(f"{label}: {len(frame):,}"):
+    cols[0].metric(_("Actions updated since then"), lang.number(counts["updated"]))
+    cols[1].metric(_("Actions started since then"), lang.number(counts["new"]))
+    cols[2].metric(_("Open actions not updated since then"), lang.number(counts["stalled"]))
+    lists = ((_("Updated"), "updated", moved.updated), (_("Started"), "started", moved.new))
+    for label, slug, frame in (*lists, (_("Not updated (stalled)"), "stalled", moved.stalled)):
+        with st.expander(f"{label}: {lang.number(len(frame))}"):
             shown = action_display(frame, view.catalog)
             show_rows(shown, key=f"{key}_{slug}", file_name=f"{file_prefix}{slug}-since-{since}", dataset=view.dataset)
 
@@ -77,20 +90,22 @@ def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date,
 
 def show_snapshot_changes(moved: SnapshotChanges, *, key: str, file_name: str, dataset: Dataset) -> None:
     """The counts of each kind of change, the tables by area and by member, and the changed actions."""
+    lang = current_language()
+    _ = lang.gettext
     if moved.catalog_note:
         st.caption(plain(moved.catalog_note))
     counts = moved.changes["change"].value_counts()
     cols = st.columns(len(CHANGE_KINDS) + 1)
     for col, kind in zip(cols, CHANGE_KINDS, strict=False):
-        col.metric(kind.capitalize(), int(counts.get(kind, 0)))
-    cols[-1].metric("Newly overdue", int(moved.changes["newly_overdue"].sum()))
+        col.metric(_(KIND_LABELS[kind]), int(counts.get(kind, 0)))
+    cols[-1].metric(_("Newly overdue"), int(moved.changes["newly_overdue"].sum()))
     left, right = st.columns(2)
-    left.markdown("**By area and pillar**")
+    left.markdown(f"**{_('By area and pillar')}**")
     left.dataframe(moved.by_area, hide_index=True, width="stretch")
-    right.markdown("**By member (A–Z)**")
+    right.markdown(f"**{_('By member (A–Z)')}**")
     right.dataframe(moved.by_member, hide_index=True, width="stretch")
     changed = moved.changes[(moved.changes["change"] != "unchanged") | moved.changes["newly_overdue"]]
-    with st.expander(f"Actions that changed: {len(changed):,}"):
+    with st.expander(_("Actions that changed: {count}").format(count=lang.number(len(changed)))):
         show_rows(changed, key=f"{key}_changed", file_name=file_name, dataset=dataset)
 
 
@@ -98,15 +113,18 @@ def _take_snapshot(snapshots: Snapshots, key: str) -> None:
     user = current_user()
     if not can_review(user):
         return
-    with st.expander("Take a snapshot of the records now (reviewers)"):
+    _ = current_language().gettext
+    with st.expander(_("Take a snapshot of the records now (reviewers)")):
         name = st.text_input(
-            "Name of the meeting or occasion", key=f"{key}_snapshot_name", placeholder="19th AHG SOM, Dec 2025"
+            _("Name of the meeting or occasion"), key=f"{key}_snapshot_name", placeholder=_("19th AHG SOM, Dec 2025")
         )
-        if st.button("Take snapshot", key=f"{key}_snapshot_take"):
+        if st.button(_("Take snapshot"), key=f"{key}_snapshot_take"):
             try:
                 info = snapshots.take(get_dataset(), name, user)
                 st.success(
-                    f"Snapshot '{plain(info.name)}' taken: {info.actions} actions, data as of {info.data_as_of}."
+                    _("Snapshot '{name}' taken: {count} actions, data as of {day}.").format(
+                        name=plain(info.name), count=info.actions, day=info.data_as_of
+                    )
                 )
             except (AccessDeniedError, ValueError) as problem:
                 st.error(plain(problem))  # the message may quote the name as typed
