@@ -27,6 +27,7 @@ from tracker.records.catalog_import import (
     SOURCES_FILE,
     CatalogEdit,
     ImportPlan,
+    citations,
     edit_catalog,
     plan_import,
     repoint_commitments,
@@ -92,9 +93,7 @@ def prepare_import(
     )
     raws.pop(None, None)
     before = build_dataset(catalog, list(raws.values()), today=today)
-    cited = before.action_commitments[["action_key", "commitment_id"]].copy()
-    cited["member"] = cited["action_key"].map(before.actions.set_index("action_key")["member"])
-    plan = plan_import(catalog, matrix, cited, remap, remap_file)
+    plan = plan_import(catalog, matrix, citations(before), remap, remap_file)
     if not plan.ok:
         return ImportResult(plan, plan.issues)
     texts = {name: (Path(catalog_dir) / name).read_text(encoding="utf-8") for name in EDITED_FILES}
