@@ -41,7 +41,6 @@ import datetime as dt
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -50,7 +49,7 @@ from pathlib import Path
 
 from benchmarks import datasets
 from benchmarks.datasets import ROOT
-from benchmarks.server import HEALTH_TIMEOUT_S, Server, free_port, running_server, stop, wait_until_serving
+from benchmarks.server import HEALTH_TIMEOUT_S, Server, running_server
 
 FILTER_KEY = "flt_from"
 FILTER_VALUE = dt.date(2024, 1, 1)
@@ -331,42 +330,13 @@ async def _wave(server: Server, sessions: int, timeout: float) -> Wave:
 
 @contextlib.contextmanager
 def running_floor(log_path: Path, health_timeout_s: float = HEALTH_TIMEOUT_S) -> Iterator[Server]:
-    """Run ``benchmarks/floor_app.py`` on a loopback port, with the options ``running_server`` gives ours.
-
-    ``benchmarks.server.running_server`` runs ``dashboard.py``; this is the same command with the floor's
-    script (from the project root, so ``.streamlit/config.toml`` applies to both).
-    """
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        FLOOR_SCRIPT,
-        "--server.headless=true",
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false",
-        "--server.fileWatcherType=none",
-    ]
-    url = f"http://127.0.0.1:{port}"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            try:
-                deadline = started + health_timeout_s
-                wait_until_serving(f"{url}/_stcore/health", process, deadline, lambda body: body == b"ok")
-            except RuntimeError as problem:
-                log.flush()
-                tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
-                raise RuntimeError(f"the floor did not start: {problem}; log tail:\n{tail}") from None
-            yield Server(url, process, started, time.perf_counter() - started)
-        finally:
-            stop(process)
+    """Run ``benchmarks/floor_app.py`` as ``benchmarks.server.running_server`` runs ours: the same command and
+    options from the project root (so ``.streamlit/config.toml`` applies to both), with the root importable."""
+    root_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    with running_server(
+        None, log_path, env={"PYTHONPATH": root_path}, health_timeout_s=health_timeout_s, script=FLOOR_SCRIPT
+    ) as server:
+        yield server
 
 
 def _warm(server: Server, what: str) -> SessionResult:

@@ -76,8 +76,10 @@ def running_server(
     args: Sequence[str] = (),
     port: int | None = None,
     health_timeout_s: float = HEALTH_TIMEOUT_S,
+    script: str = "dashboard.py",
 ) -> Iterator[Server]:
-    """Run the dashboard on a loopback port until the block ends; yield it once healthy.
+    """Run the dashboard (or another ``script`` of the project, e.g. the load test's floor) on a loopback port
+    until the block ends; yield it once healthy.
 
     Every ``TRACKER_*`` variable of this environment is dropped, so the app runs on its defaults (the
     bundled sample, read-only viewer) unless ``data_dir`` or ``env`` say otherwise. ``args`` adds
@@ -97,7 +99,7 @@ def running_server(
         "-m",
         "streamlit",
         "run",
-        "dashboard.py",
+        script,
         "--server.headless=true",
         f"--server.port={port}",
         "--server.address=127.0.0.1",
