@@ -116,26 +116,30 @@ def place_text(file: str, sheet: str | None = None, row: int | None = None) -> T
 def error(
     code: str,
     file: str,
-    message: str,
+    message: str | Text,
     *,
     sheet: str | None = None,
     row: int | None = None,
     field: str | None = None,
 ) -> Issue:
-    """Build an error-severity issue."""
+    """Build an error-severity issue; a :class:`Text` message can be said in other languages too."""
+    if isinstance(message, Text):
+        return Issue("error", code, file, sheet, row, field, message.render(), said=message)
     return Issue("error", code, file, sheet, row, field, message)
 
 
 def warning(
     code: str,
     file: str,
-    message: str,
+    message: str | Text,
     *,
     sheet: str | None = None,
     row: int | None = None,
     field: str | None = None,
 ) -> Issue:
-    """Build a warning-severity issue."""
+    """Build a warning-severity issue; a :class:`Text` message can be said in other languages too."""
+    if isinstance(message, Text):
+        return Issue("warning", code, file, sheet, row, field, message.render(), said=message)
     return Issue("warning", code, file, sheet, row, field, message)
 
 

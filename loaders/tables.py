@@ -27,7 +27,7 @@ from loaders.content import (
     parse_member_content,
 )
 from loaders.fields import FIELD_NAMES, HEADER_SEARCH_ROWS, LABELS, REQUIRED, field_for_header, find_header
-from loaders.issues import Issue, error, place, warning
+from loaders.issues import Issue, Text, error, place_text, say, warning
 from loaders.limits import MAX_CSV_LINES, MAX_FILE_BYTES, MAX_SHEET_CELLS, MAX_UNZIPPED_BYTES
 from loaders.members import parse_member_id
 from loaders.package import column_letter
@@ -155,8 +155,11 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
             error(
                 "yaml-structure",
                 name,
-                f"{name}: expected 'member:' and a list under 'actions:' at the top of the file; "
-                "see the sample files for the layout",
+                say(
+                    "{file}: expected 'member:' and a list under 'actions:' at the top of the file; see the sample "
+                    "files for the layout",
+                    file=name,
+                ),
             )
         )
     declared = document.get("member")
@@ -174,8 +177,12 @@ def _from_yaml(name: str, member: str, document: Any) -> RawFile:
             error(
                 "yaml-structure",
                 name,
-                f"{name}: entry {malformed} under 'actions:' is not a mapping of fields; each action starts "
-                "with '- action_id: ...' followed by its fields, indented alike",
+                say(
+                    "{file}: entry {entry} under 'actions:' is not a mapping of fields; each action starts with "
+                    "'- action_id: ...' followed by its fields, indented alike",
+                    file=name,
+                    entry=malformed,
+                ),
             )
         )
     for item in entries:
@@ -249,13 +256,17 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
     if header_index is None:
         found = set(mapping.values())
         missing = [f for f in REQUIRED if f not in found]
-        where = f"{name}, sheet {sheet}" if sheet else name
         missing_issues = [
             error(
                 "missing-column",
                 name,
-                f"{where}: no header row with the column '{LABELS[f]}' was found in the first "
-                f"{HEADER_SEARCH_ROWS} rows; add a column headed '{LABELS[f]}' to the header row",
+                say(
+                    "{where}: no header row with the column '{column}' was found in the first {rows} rows; add a "
+                    "column headed '{column}' to the header row",
+                    where=place_text(name, sheet),
+                    column=Text(LABELS[f]),
+                    rows=HEADER_SEARCH_ROWS,
+                ),
                 sheet=sheet,
                 field=f,
             )
@@ -273,8 +284,14 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
                 error(
                     "duplicate-column",
                     name,
-                    f"{place(name, sheet, excel_row)}: the column '{LABELS[f]}' appears twice "
-                    f"(columns {column_letter(columns[f])} and {column_letter(col)}); delete or rename one",
+                    say(
+                        "{where}: the column '{column}' appears twice (columns {first} and {second}); delete or "
+                        "rename one",
+                        where=place_text(name, sheet, excel_row),
+                        column=Text(LABELS[f]),
+                        first=column_letter(columns[f]),
+                        second=column_letter(col),
+                    ),
                     sheet=sheet,
                     row=excel_row,
                     field=f,
@@ -292,8 +309,12 @@ def _from_grid(name: str, member: str, sheet: str | None, grid: list[list[Any]])
                 warning(
                     "unknown-column",
                     name,
-                    f"{place(name, sheet, excel_row)}: column {column_letter(col)} has values but no header; they are "
-                    "kept aside but not used. Give the column a template header if it was meant to be one",
+                    say(
+                        "{where}: column {letter} has values but no header; they are kept aside but not used. Give "
+                        "the column a template header if it was meant to be one",
+                        where=place_text(name, sheet, excel_row),
+                        letter=column_letter(col),
+                    ),
                     sheet=sheet,
                     row=excel_row,
                 )
@@ -352,14 +373,20 @@ def _extra_columns(header: list[Any], mapping: dict[int, str], body: list[list[A
 def _unknown_column(name: str, sheet: str | None, row: int | None, label: str, col: int | None = None) -> Issue:
     """An unknown column of a sheet (``col`` given) or an unknown key of a YAML action (``col`` None)."""
     if col is None:
-        what = f"the key '{label}' (in the action starting here) is not a template field"
+        what = say("the key '{label}' (in the action starting here) is not a template field", label=label)
     else:
-        what = f"the column '{label}' (column {column_letter(col)}) is not part of the template"
+        what = say(
+            "the column '{label}' (column {letter}) is not part of the template", label=label, letter=column_letter(col)
+        )
     return warning(
         "unknown-column",
         name,
-        f"{place(name, sheet, row)}: {what}; its values are kept aside but not used. "
-        "Rename it to a template field if it was meant to be one",
+        say(
+            "{where}: {what}; its values are kept aside but not used. Rename it to a template field if it was meant "
+            "to be one",
+            where=place_text(name, sheet, row),
+            what=what,
+        ),
         sheet=sheet,
         row=row,
     )
@@ -370,8 +397,13 @@ def _more_unknown(name: str, sheet: str | None, row: int | None, count: int, whi
     return warning(
         "unknown-column",
         name,
-        f"{place(name, sheet, row)}: {count:,} more columns outside the template ({which}); their values are kept "
-        "aside but not used. A member file needs only the template's columns: delete the others",
+        say(
+            "{where}: {count} more columns outside the template ({which}); their values are kept aside but not used. "
+            "A member file needs only the template's columns: delete the others",
+            where=place_text(name, sheet, row),
+            count=f"{count:,}",
+            which=which,
+        ),
         sheet=sheet,
         row=row,
     )

@@ -348,3 +348,32 @@ def test_the_progress_page_and_what_moved_in_indonesian():
         "Tindakan yang dimulai sejak itu",
         "Tindakan berjalan yang tidak diperbarui sejak itu",
     ]
+
+
+def test_file_level_reading_messages_are_said_in_indonesian_too(catalog):
+    import io
+
+    import openpyxl
+
+    from loaders.dataset import build_dataset
+    from loaders.tables import read_member_bytes
+
+    book = openpyxl.Workbook()
+    book.active.title = "Tindakan"
+    book.active.append(["ID komitmen", "Judul tindakan", "Status", "Terakhir diperbarui", "Warna"])  # no Member
+    book.active.append(["ASC-1", "T", "Terbatas", dt.datetime(2026, 1, 1), "biru"])
+    data = io.BytesIO()
+    book.save(data)
+
+    issues = build_dataset(
+        catalog, [read_member_bytes("THA.xlsx", data.getvalue())], today=dt.date(2026, 11, 30)
+    ).issues
+    said = {i.code: i.message_in(language("id")) for i in issues}
+
+    assert said["missing-column"] == (
+        "THA.xlsx, lembar Tindakan: tidak ditemukan baris judul dengan kolom 'Anggota' dalam 10 baris pertama; "
+        "tambahkan kolom berjudul 'Anggota' pada baris judul"
+    )
+    assert {i.code: i.message for i in issues}["missing-column"].startswith(
+        "THA.xlsx, sheet Tindakan: no header row with the column 'Member' was found"
+    )
