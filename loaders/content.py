@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from loaders import limits
 from loaders.csv_text import read_csv_grid
-from loaders.issues import Issue, error
+from loaders.issues import Issue, error, say
 from loaders.members import parse_member_id
 from loaders.package import container_problem
 from loaders.safe_yaml import YamlError, load_yaml_text
@@ -67,21 +67,33 @@ def _parse(name: str, data: bytes, shown: str, *, isolate_xls: bool, member_file
         return "refused", error(
             "macro-workbook-refused",
             shown,
-            f"{shown}: macro-enabled workbooks ({suffix}) are refused so that no macro can run; "
-            "save the workbook as .xlsx (Excel Workbook) and upload that",
+            say(
+                "{file}: macro-enabled workbooks ({suffix}) are refused so that no macro can run; save the workbook "
+                "as .xlsx (Excel Workbook) and upload that",
+                file=shown,
+                suffix=suffix,
+            ),
         )
     if suffix not in READABLE_SUFFIXES:
         return "refused", error(
             "unsupported-format",
             shown,
-            f"{shown}: files of type '{suffix or '(none)'}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
+            say(
+                "{file}: files of type '{suffix}' are not read; use .xlsx, .xls, .ods, .csv or .yaml",
+                file=shown,
+                suffix=suffix or "(none)",
+            ),
         )
     # "../IDN.xlsx" is no member name; nor is "a\IDN.xlsx" (a backslash is never in a member id, nor in a suffix).
     if member_file and (parse_member_id(path.stem) is None or path.name != name):
         return "refused", error(
             "bad-file-name",
             shown,
-            f"{shown}: the file name must be the member id, e.g. IDN{suffix} or IOM{suffix}; rename the file",
+            say(
+                "{file}: the file name must be the member id, e.g. IDN{suffix} or IOM{suffix}; rename the file",
+                file=shown,
+                suffix=suffix,
+            ),
         )
     if suffix in (".yaml", ".yml"):
         return _parse_yaml(shown, data)
@@ -96,8 +108,12 @@ def file_too_large(name: str, size: int) -> Issue:
     return error(
         "file-too-large",
         name,
-        f"{name}: the file is {size / 1_048_576:.1f} MB; the limit is {limits.MAX_FILE_BYTES // 1_048_576} MB. "
-        "Remove images or unused sheets, or split it",
+        say(
+            "{file}: the file is {size} MB; the limit is {limit} MB. Remove images or unused sheets, or split it",
+            file=name,
+            size=f"{size / 1_048_576:.1f}",
+            limit=limits.MAX_FILE_BYTES // 1_048_576,
+        ),
     )
 
 
@@ -106,8 +122,12 @@ def unreadable(name: str, reason: str) -> Issue:
     return error(
         "unreadable-file",
         name,
-        f"{name}: the workbook cannot be read ({reason[:160]}); open it in Excel or LibreOffice and save it "
-        "again as .xlsx",
+        say(
+            "{file}: the workbook cannot be read ({reason}); open it in Excel or LibreOffice and save it again as "
+            ".xlsx",
+            file=name,
+            reason=reason[:160],
+        ),
     )
 
 
@@ -123,7 +143,7 @@ def _parse_workbook(name: str, suffix: str, data: bytes, isolate_xls: bool) -> P
         return "refused", unreadable(name, f"{type(exc).__name__}: {str(exc)[:120]}")
     if not grids:
         return "refused", error(
-            "no-sheet", name, f"{name}: the workbook has no visible sheet; add a sheet named Actions"
+            "no-sheet", name, say("{file}: the workbook has no visible sheet; add a sheet named Actions", file=name)
         )
     return "workbook", grids
 
@@ -143,7 +163,9 @@ def _parse_yaml(name: str, data: bytes) -> Parsed:
     try:
         return "yaml", load_yaml_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        return "refused", error("unreadable-file", name, f"{name}: the file is not UTF-8 text; save it as UTF-8")
+        return "refused", error(
+            "unreadable-file", name, say("{file}: the file is not UTF-8 text; save it as UTF-8", file=name)
+        )
     except YamlError as problem:
         where = f", line {problem.line}" if problem.line else ""
         return "refused", error(problem.code, name, f"{name}{where}: {problem.message}", row=problem.line)

@@ -49,6 +49,7 @@ _ALLOWED = {
     ("builtins", "frozenset"),
     ("builtins", "bytearray"),
     ("loaders.issues", "Issue"),
+    ("loaders.issues", "Text"),  # an issue's message as said in other languages: a template and plain values
 }
 
 

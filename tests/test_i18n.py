@@ -377,3 +377,13 @@ def test_file_level_reading_messages_are_said_in_indonesian_too(catalog):
     assert {i.code: i.message for i in issues}["missing-column"].startswith(
         "THA.xlsx, sheet Tindakan: no header row with the column 'Member' was found"
     )
+
+
+def test_a_refusal_from_the_sandboxed_reader_is_said_in_indonesian():
+    from loaders.untrusted import read_untrusted_bytes
+
+    raw = read_untrusted_bytes("THA.xlsm", b"PK\x03\x04 not really a workbook")  # refused in the child process
+
+    (issue,) = raw.issues
+    assert issue.code == "macro-workbook-refused" and issue.said is not None  # the Text crossed the sandbox
+    assert issue.message_in(language("id")).startswith("THA.xlsm: buku kerja bermakro (.xlsm) ditolak")
