@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.catalog_schema import Status
 from loaders.disclosure import Place, mark
 from loaders.fields import DATE_FIELDS, FIELD_NAMES, LABELS, TITLE_MAX, fold
 from loaders.grouping import join_groups
@@ -287,23 +288,16 @@ class _RowChecker:
 
     def check_status(self) -> None:
         status = self.text["status"]
-        present = self.missing("status", say("use one of {labels}", labels=self._scale_labels()))
+        labels = _labels_in_each_language(list(self.catalog.statuses.values()))
+        present = self.missing("status", say("use one of {labels}", labels=labels))
         mapped = _folded(status).map(self.catalog.status_lookup())
         self.report(
             present & mapped.isna(),
             "unknown-status",
             "status",
-            lambda i: say(
-                '"{value}" is not on the scale; use one of {labels}', value=status.iat[i], labels=self._scale_labels()
-            ),
+            lambda i: say('"{value}" is not on the scale; use one of {labels}', value=status.iat[i], labels=labels),
         )
         self.values["status"] = mapped
-
-    def _scale_labels(self) -> dict[str, str]:
-        """The scale's labels, listed in each language the scale has (English under "en")."""
-        statuses = self.catalog.statuses.values()
-        codes = {"en", *(code for s in statuses for code in s.translations)}
-        return {code: ", ".join(s.label_in(code) for s in statuses) for code in sorted(codes)}
 
     def check_dates(self) -> None:
         parsed: dict[str, pd.Series] = {}
@@ -361,9 +355,7 @@ class _RowChecker:
     def check_evidence(self) -> None:
         evidence = self.text["evidence"]
         needs = self.values["status"].isin(self.catalog.scale.requires_evidence)
-        needing = [self.catalog.statuses[s] for s in self.catalog.scale.requires_evidence]
-        codes = {"en", *(code for s in needing for code in s.translations)}
-        labels = {code: ", ".join(s.label_in(code) for s in needing) for code in sorted(codes)}
+        labels = _labels_in_each_language([self.catalog.statuses[s] for s in self.catalog.scale.requires_evidence])
         self.report(
             needs & evidence.isna(),
             "evidence-required",
@@ -561,6 +553,12 @@ def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         out.loc[is_text] = iso.fillna(dmy).astype("datetime64[us]")
     bad = raw.notna() & out.isna()
     return out, bad
+
+
+def _labels_in_each_language(statuses: list[Status]) -> dict[str, str]:
+    """The statuses' labels listed in each language the scale has ("en" the English list), for a :class:`Text`."""
+    codes = {"en", *(code for s in statuses for code in s.translations)}
+    return {code: ", ".join(s.label_in(code) for s in statuses) for code in sorted(codes)}
 
 
 def _bad_date_message(raw: pd.Series) -> Callable[[int], Text]:

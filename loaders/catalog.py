@@ -59,7 +59,7 @@ class Catalog:
         """The catalog as a page in language ``code`` shows it: the status scale's labels and descriptions and the
         members' names in that language where the catalog has them (working translations; ids, rules and official
         titles unchanged). Made once per language."""
-        if code == "en" or not any(code in s.translations for s in self.scale.statuses):
+        if code == "en":
             return self
         if code not in self._spoken:
             members = {

@@ -7,7 +7,7 @@ reader, the validator, the template writer and the docs all use it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from loaders.i18n import N_, available, language
@@ -110,6 +110,11 @@ def find_header(grid: Sequence[Sequence[object]]) -> tuple[int | None, dict[int,
         closest, so missing columns can be named).
     """
     return find_columns(grid, field_for_header, REQUIRED)
+
+
+def by_label(aliases: Mapping[str, str]) -> Callable[[object], str | None]:
+    """A ``name_of`` for :func:`find_columns`: a text cell's column, by its folded label in ``aliases``."""
+    return lambda cell: aliases.get(fold(cell)) if isinstance(cell, str) else None
 
 
 def find_columns(

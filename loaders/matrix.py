@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from loaders.content import Parsed, parse_table_content
-from loaders.fields import find_columns, fold
+from loaders.fields import by_label, find_columns, fold
 from loaders.issues import Issue, error, has_errors, place
 
 COLUMNS: dict[str, str] = {"id": "ID", "parent": "Parent", "title": "Title", "summary": "Summary", "source": "Source"}
@@ -89,9 +89,7 @@ def matrix_from_content(name: str, framework: str, parsed: Parsed) -> Matrix:
 
 
 def _check(name: str, framework: str, sheet: str | None, grid: Sequence[Sequence[object]]) -> Matrix:
-    header, columns = find_columns(
-        grid, lambda cell: _ALIASES.get(fold(cell)) if isinstance(cell, str) else None, list(COLUMNS)
-    )
+    header, columns = find_columns(grid, by_label(_ALIASES), list(COLUMNS))
     where = place(name, sheet)
     if header is None:
         found = set(columns.values())

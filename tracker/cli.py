@@ -283,7 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "publish":
         return _publish(args)
     if args.command == "catalog":
-        return run_catalog(args)
+        data_dir = _data_dir(args)
+        return EXIT_MISUSE if data_dir is None else run_catalog(args, data_dir)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return EXIT_MISUSE
 

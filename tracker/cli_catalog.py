@@ -54,12 +54,8 @@ def add_catalog_parser(commands: Any, shared: argparse.ArgumentParser) -> None:
     actions.add_parser("log", parents=[shared], help="list the catalog changes made in this data directory")
 
 
-def run_catalog(args: argparse.Namespace) -> int:
-    """Run ``catalog import`` or ``catalog log``; returns the exit status."""
-    data_dir = settings.data_dir(args.data_dir)
-    if not data_dir.is_dir():
-        print(f"error: the data directory {data_dir} does not exist", file=sys.stderr)
-        return EXIT_MISUSE
+def run_catalog(args: argparse.Namespace, data_dir: Path) -> int:
+    """Run ``catalog import`` or ``catalog log`` on ``data_dir`` (checked by the caller); returns the exit status."""
     if args.catalog_command == "log":
         for entry in read_catalog_log(data_dir):
             print(log_line(entry))

@@ -16,6 +16,7 @@ from tracker.records.catalog_import import read_remap
 from tracker.records.catalog_journal import read_catalog_log
 from tracker.records.catalog_update import import_summary
 from tracker.records.store import StoreBusyError
+from tracker.views.method import catalog_changes_table
 from ui.cache import get_dataset, get_matrix_upload, get_store
 from ui.components import show_issues
 from ui.text import plain
@@ -105,18 +106,4 @@ def catalog_history() -> None:
     if not entries:
         st.caption("No catalog change has been imported in this data directory.")
         return
-    rows = [
-        {
-            "when": str(e.get("at", ""))[:19].replace("T", " "),
-            "by": e.get("by", ""),
-            "framework": e.get("framework", ""),
-            "file": e.get("file", ""),
-            "added": len(e.get("added", [])),
-            "removed": len(e.get("removed", [])),
-            "retitled": len(e.get("retitled", [])),
-            "remap": ", ".join(f"{old} → {new}" for old, new in dict(e.get("remap", {})).items()),
-            "catalog version": e.get("catalog_version", ""),
-        }
-        for e in reversed(entries)
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(catalog_changes_table(entries), hide_index=True, width="stretch")

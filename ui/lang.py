@@ -62,7 +62,7 @@ def render_language_switch(on_change: Callable[[], None] | None = None) -> Langu
     elif _CHOSEN not in st.session_state:
         st.session_state[_CHOSEN] = choose(None, _browser())
     code = st.session_state[_CHOSEN]
-    if code != SOURCE_LANGUAGE or requested is not None:
+    if (code != SOURCE_LANGUAGE or requested is not None) and requested != code:
         st.query_params[QUERY_KEY] = code  # so the address bar always gives a link in this language
     st.session_state[_WIDGET] = code
     st.sidebar.selectbox(

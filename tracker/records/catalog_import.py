@@ -20,7 +20,7 @@ from loaders.catalog import Catalog
 from loaders.catalog_schema import Commitment
 from loaders.csv_text import read_csv_grid
 from loaders.dataset import Dataset
-from loaders.fields import find_columns, fold
+from loaders.fields import by_label, find_columns, fold
 from loaders.issues import Issue, error, has_errors, place
 from loaders.matrix import Matrix, MatrixRow
 from tracker.records.catalog_text import append_entry, remove_entries, render_entries, replace_entries, repoint_keys
@@ -67,9 +67,7 @@ def read_remap(name: str, data: bytes) -> tuple[dict[str, str], list[Issue]]:
     if isinstance(grid, Issue):
         return {}, [grid]
     aliases = {fold(column): column for column in REMAP_COLUMNS}
-    header, columns = find_columns(
-        grid, lambda cell: aliases.get(fold(cell)) if isinstance(cell, str) else None, REMAP_COLUMNS
-    )
+    header, columns = find_columns(grid, by_label(aliases), REMAP_COLUMNS)
     if header is None:
         return {}, [
             error(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.catalog import Catalog, catalog_files, catalog_from_files, catalog_version
-from loaders.dataset import build_dataset, member_files
+from loaders.dataset import Dataset, build_dataset, member_files
 from loaders.issues import Issue, error, has_errors
 from loaders.matrix import Matrix
 from loaders.tables import RawFile, read_member_bytes, read_member_file
@@ -96,10 +96,11 @@ def prepare_import(
     plan = plan_import(catalog, matrix, citations(before), remap, remap_file)
     if not plan.ok:
         return ImportResult(plan, plan.issues)
-    texts = {name: (Path(catalog_dir) / name).read_text(encoding="utf-8") for name in EDITED_FILES}
+    current = catalog_files(catalog_dir)
+    texts = {name: current[name].decode("utf-8") for name in EDITED_FILES}
     sha = hashlib.sha256(matrix_bytes).hexdigest()
     edit = edit_catalog(catalog, texts, matrix, plan, by=user.label, today=today, file_sha256=sha)
-    new_files = {**catalog_files(catalog_dir), **{n: t.encode() for n, t in edit.files.items()}}
+    new_files = {**current, **{n: t.encode() for n, t in edit.files.items()}}
     new_catalog, problems = _checked_catalog(catalog, new_files, matrix.file)
     if problems:
         return ImportResult(plan, problems, edit)
@@ -108,7 +109,7 @@ def prepare_import(
         raw = raws[member]
         changes, moved, problems = _repoint_member(
             raw,
-            catalog,
+            before,
             new_catalog,
             plan.remap,
             today,
@@ -151,7 +152,7 @@ def prepare_import(
             "repointed": {m: len(moved) for m, moved in repointed.items()},
             "links_repointed": edit.links_repointed,
             "links_removed": edit.links_removed,
-            "catalog_version_before": catalog_version(catalog_files(catalog_dir)),
+            "catalog_version_before": catalog_version(current),
             "catalog_version": catalog_version(new_files),
         },
         ensure_ascii=False,
@@ -179,7 +180,7 @@ def _checked_catalog(old: Catalog, files: dict[str, bytes], matrix_file: str) ->
 
 def _repoint_member(
     raw: RawFile,
-    old_catalog: Catalog,
+    before: Dataset,
     new_catalog: Catalog,
     remap: dict[str, str],
     today: dt.date,
@@ -187,10 +188,13 @@ def _repoint_member(
     header: str,
     base: dict[str, object],
 ) -> tuple[MemberChange | None, list[tuple[str, str, str]], list[Issue]]:
-    """A member's file with its actions re-pointed, checked to load back whole under the new catalog."""
+    """A member's file with its actions re-pointed, checked to load back whole under the new catalog.
+
+    ``before`` is every member file validated against the current catalog: the member's actions and rows with
+    errors are taken from it.
+    """
     member = str(raw.member)
-    checked = build_dataset(old_catalog, [raw], today=today)
-    broken = {(i.file, i.row) for i in checked.issues if i.severity == "error" and i.row is not None}
+    broken = {(i.file, i.row) for i in before.errors if i.file == raw.file and i.row is not None}
     if broken:
         return (
             None,
@@ -204,7 +208,8 @@ def _repoint_member(
                 )
             ],
         )
-    actions, moved = repoint_commitments(checked.actions, remap)
+    own = before.actions[before.actions["member"] == member].reset_index(drop=True)
+    actions, moved = repoint_commitments(own, remap)
     if raw.public_record is not None:
         header = f"PUBLIC RECORD\n{header}"
     data = member_yaml(member, actions, illustrative=raw.illustrative, header=header, public_record=raw.public_record)

@@ -7,7 +7,8 @@ What the data's issues and files tell depends on the user: viewers get only what
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -145,4 +146,24 @@ def files_table(dataset: Dataset, *, can_see_confidential: bool) -> pd.DataFrame
         actions=files["file"].map(public).fillna(0).astype(int),
         errors=files["file"].map(errors).fillna(0).astype(int),
         warnings=files["file"].map(warnings).fillna(0).astype(int),
+    )
+
+
+def catalog_changes_table(entries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The catalog's change log (``read_catalog_log`` entries, oldest first) as a table, newest first."""
+    return pd.DataFrame(
+        [
+            {
+                "when": str(e.get("at", ""))[:19].replace("T", " "),
+                "by": e.get("by", ""),
+                "framework": e.get("framework", ""),
+                "file": e.get("file", ""),
+                "added": len(e.get("added", [])),
+                "removed": len(e.get("removed", [])),
+                "retitled": len(e.get("retitled", [])),
+                "remap": ", ".join(f"{old} → {new}" for old, new in dict(e.get("remap", {})).items()),
+                "catalog version": e.get("catalog_version", ""),
+            }
+            for e in reversed(entries)
+        ]
     )
