@@ -17,6 +17,7 @@ from pathlib import Path
 import frictionless
 import pytest
 import yaml
+from markupsafe import escape
 
 import tracker.records.store as store_module
 from loaders.catalog import load_catalog
@@ -25,6 +26,7 @@ from loaders.matrix import read_matrix
 from tests.test_catalog_import import HEADER, bohol_rows, workbook
 from tracker.access import AccessDeniedError, Role, User
 from tracker.cli import main
+from tracker.documents.brief import brief_html, build_brief
 from tracker.documents.datapackage import write_datapackage
 from tracker.records.catalog_journal import read_catalog_log
 from tracker.records.journal import read_log
@@ -383,6 +385,13 @@ def test_a_snapshot_compares_across_an_import_through_the_remap(dirs, tmp_path):
     assert moved_ids <= set(changes.changes["action_id"])
     assert changes.count("new") == 0 and changes.count("removed") == 0
     assert changes.catalog_note is not None and "remap (BWP-A.2 → BWP-B.9)" in changes.catalog_note
+    # The briefing pack compared with that snapshot says the same, in its "what moved" section.
+    pack = brief_html(
+        build_brief(
+            load_dataset(data, new, today=TODAY), Filters(), user_can_see_confidential=True, since=snapshot, today=TODAY
+        )
+    )
+    assert str(escape(changes.catalog_note)) in pack  # as the pack's template escapes text
     # Read without the remap, the same comparison calls every re-pointed action new: the remap is what holds.
     blind = snapshot_changes(view, replace(snapshot, remap={}, imports=()), can_see_confidential=True, today=TODAY)
     assert set(blind.changes[blind.changes["change"] == "new"]["action_id"]) == moved_ids
@@ -418,3 +427,26 @@ def test_after_an_import_the_open_data_package_is_valid_and_names_the_matrix(dir
     sources = {r["key"]: r for r in package.get_resource("catalog_sources").read_rows()}
     imported = sources["S-IMPORT-BWP-20261130"]
     assert imported["document"] == "BWP-2.0-matrix.xlsx" and imported["url"] is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "accepted"),
+    [
+        ({"url": "https://example.org/a"}, True),
+        ({"document": "BWP-2.0-matrix.xlsx"}, True),
+        ({}, False),  # a source must say where it is
+        ({"url": "https://example.org/a", "document": "m.xlsx"}, False),  # one or the other, not both
+        ({"url": "ftp://example.org/a"}, False),
+    ],
+)
+def test_a_source_is_a_web_address_or_a_named_document(fields, accepted):
+    from pydantic import ValidationError
+
+    from loaders.catalog_schema import Source
+
+    make = lambda: Source(key="S-X", title="t", **fields)  # noqa: E731
+    if accepted:
+        assert make().address == (fields.get("url") or fields.get("document"))
+    else:
+        with pytest.raises(ValidationError):
+            make()
