@@ -30,6 +30,7 @@ from loaders.catalog_schema import (
     StatusScale,
     Theme,
 )
+from loaders.i18n import SOURCE_LANGUAGE, available
 from loaders.issues import Issue, error, place
 from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_bytes, strip_lines
 
@@ -53,18 +54,37 @@ class Catalog:
     issues: list[Issue] = field(default_factory=list)
     version: str = ""
     """A short fingerprint of the files it was read from (:func:`catalog_version`): snapshots record it."""
+    language: str = SOURCE_LANGUAGE
+    """The language its words are in: English as read, another code for a copy from :meth:`in_language`."""
     _spoken: dict[str, Catalog] = field(default_factory=dict, compare=False, repr=False)
 
     def in_language(self, code: str) -> Catalog:
-        """The catalog as a page in language ``code`` shows it: the status scale's labels and descriptions and the
-        members' names in that language where the catalog has them (working translations; ids, rules and official
-        titles unchanged). Made once per language."""
-        if code == "en":
+        """The catalog as a page in language ``code`` shows it, in our working translations where the catalog has
+        them: the status scale's labels and descriptions, the members' names, the themes' labels and descriptions,
+        and the commitments' titles and summaries. Made once per language.
+
+        Official titles stay as published: a commitment with ``official_title: true`` keeps its English title (its
+        translation is an aid a page shows beside it, :meth:`Commitment.translated_title`), and a mechanism keeps
+        ASEAN's English name unless the catalog cites an official name in that language
+        (:meth:`Mechanism.name_in`). Ids, rules, sources and every other field are unchanged; each entry keeps its
+        ``translations``, so a page can tell a working translation from an official text
+        (``Commitment.title_is_translation``, ``Theme.label_is_translation``, ``Mechanism.translated_name``).
+        """
+        if code == SOURCE_LANGUAGE:
             return self
         if code not in self._spoken:
             members = {
                 mid: m.model_copy(update={"name": m.translations[code].label}) if code in m.translations else m
                 for mid, m in self.members.items()
+            }
+            commitments = {cid: c.shown_in(code) for cid, c in self.commitments.items()}
+            themes = {
+                tid: t.model_copy(update={"label": t.label_in(code), "description": t.description_in(code)})
+                for tid, t in self.themes.items()
+            }
+            mechanisms = {
+                mid: m.model_copy(update={"name": m.name_in(code)}) if m.official_name(code) else m
+                for mid, m in self.mechanisms.items()
             }
             statuses = [
                 s.model_copy(update={"label": s.label_in(code), "description": s.description_in(code)})
@@ -76,8 +96,18 @@ class Catalog:
                 no_action = no_action.model_copy(
                     update={"label": said.label, "description": said.description or no_action.description}
                 )
-            scale = self.scale.model_copy(update={"statuses": statuses, "no_action": no_action})
-            self._spoken[code] = dataclasses.replace(self, scale=scale, members=members, _spoken={})
+            note = self.scale.note_translations.get(code, self.scale.note)
+            scale = self.scale.model_copy(update={"statuses": statuses, "no_action": no_action, "note": note})
+            self._spoken[code] = dataclasses.replace(
+                self,
+                scale=scale,
+                members=members,
+                commitments=commitments,
+                themes=themes,
+                mechanisms=mechanisms,
+                language=code,
+                _spoken={},
+            )
         return self._spoken[code]
 
     @property
@@ -238,10 +268,11 @@ class _Reader:
             statuses = [s for s in (self._model(name, item, Status) for item in data.get("statuses") or []) if s]
             payload = {k: v for k, v in data.items() if k != LINE_KEY}
             payload["statuses"] = statuses
-            nested_lines = {}  # the scale's one nested mapping: its errors name its line
-            if isinstance(payload.get("no_action"), dict):
-                nested_lines["no_action"] = payload["no_action"][LINE_KEY]  # every mapping read carries its line
-                payload["no_action"] = strip_lines(payload["no_action"])
+            nested_lines = {}  # the scale's nested mappings: their errors name their line
+            for key in ("no_action", "note_translations"):
+                if isinstance(payload.get(key), dict):
+                    nested_lines[key] = payload[key][LINE_KEY]  # every mapping read carries its line
+                    payload[key] = strip_lines(payload[key])
             try:
                 return StatusScale.model_validate(payload)
             except ValidationError as exc:
@@ -299,7 +330,8 @@ def cross_check(catalog: Catalog) -> list[Issue]:
 
     Returns:
         ``catalog-dangling-ref`` issues for references to ids that do not exist,
-        and ``catalog-unknown-status`` for scale rules naming unknown statuses.
+        ``catalog-unknown-status`` for scale rules naming unknown statuses, and
+        ``catalog-unknown-language`` for translations into a language the tracker does not ship.
     """
     issues: list[Issue] = []
 
@@ -339,6 +371,11 @@ def cross_check(catalog: Catalog) -> list[Issue]:
     for m in catalog.mechanisms.values():
         if m.parent is not None:
             dangling("mechanisms.yaml", m.line, m.id, "parent", m.parent, catalog.mechanisms)
+        for translated in m.translations.values():  # an official name in another language is cited like any fact
+            for key in translated.sources:
+                dangling("mechanisms.yaml", m.line, m.id, "source", key, catalog.sources)
+
+    issues.extend(_unknown_languages(catalog))
 
     linkable = set(catalog.commitments) | set(catalog.mechanisms)
     for link in catalog.links:
@@ -374,6 +411,40 @@ def cross_check(catalog: Catalog) -> list[Issue]:
             )
         )
     issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: str(s.order), "order"))
+    return issues
+
+
+def _unknown_languages(catalog: Catalog) -> list[Issue]:
+    """``catalog-unknown-language`` for every translation into a language the tracker does not ship.
+
+    A translation is shown only by a page in its language, so one under a mistyped code (``ind``, ``in``) or
+    under ``en`` (the catalog's own language) would never be seen: it is reported rather than kept silently.
+    """
+    shipped = [code for code in available() if code != SOURCE_LANGUAGE]
+    translated: list[tuple[str, int | None, str, Iterable[str]]] = [
+        *(("members.yaml", m.line, m.id, m.translations) for m in catalog.members.values()),
+        *(("commitments.yaml", c.line, c.id, c.translations) for c in catalog.commitments.values()),
+        *(("themes.yaml", t.line, t.id, t.translations) for t in catalog.themes.values()),
+        *(("mechanisms.yaml", m.line, m.id, m.translations) for m in catalog.mechanisms.values()),
+        *(("statuses.yaml", s.line, f"status '{s.id}'", s.translations) for s in catalog.scale.statuses),
+        ("statuses.yaml", None, "no_action", catalog.scale.no_action.translations),
+        ("statuses.yaml", None, "note", catalog.scale.note_translations),
+    ]
+    issues: list[Issue] = []
+    for file, line, owner, codes in translated:
+        for code in codes:
+            if code not in shipped:
+                issues.append(
+                    error(
+                        "catalog-unknown-language",
+                        file,
+                        f"{place(file, row=line)}: {owner} has a translation under '{code}', which is not a language "
+                        f"the tracker ships; use {' or '.join(repr(c) for c in shipped) or 'a shipped language code'} "
+                        "(a new language needs its catalogue under locales/ first)",
+                        row=line,
+                        field="translations",
+                    )
+                )
     return issues
 
 

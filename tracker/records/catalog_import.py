@@ -233,8 +233,10 @@ def edit_catalog(
     The framework's entries are replaced by the matrix's, in its order: each ``official_title: true``,
     ``placeholder: false``, confidence V, citing the matrix as a new source (a document, with its sha256); an id
     kept from the catalog keeps its themes (and its summary when the matrix gives none, which the entry's
-    note says). Crosswalk links to a remapped id follow it; links to an id removed without a remap are dropped
-    and listed. Nothing else in the files changes, comments included.
+    note says), and its working translations while its title and summary stay the same (a translation of other
+    words would be wrong, so a retitled or new entry has none until a translator adds it). Crosswalk links to a
+    remapped id follow it; links to an id removed without a remap are dropped and listed. Nothing else in the
+    files changes, comments included.
 
     Args:
         catalog: the current catalog, loaded from ``texts``.
@@ -317,8 +319,10 @@ def _entry(
         "official_title": True,
         "placeholder": False,
         "summary": summary,
-        "source_ref": row.source or f"{file}, row {row.row}",
     }
+    if old is not None and old.translations and (old.title, old.summary) == (row.title, summary):
+        entry["translations"] = {code: t.model_dump(exclude_none=True) for code, t in old.translations.items()}
+    entry["source_ref"] = row.source or f"{file}, row {row.row}"
     if old is not None and old.themes:
         entry["themes"] = list(old.themes)
     return entry | {"sources": [key], "confidence": "V", "confidence_note": note}
