@@ -63,6 +63,7 @@ show_chart(
     key="gaps_matrix",
     file_name="gap-matrix",
     dataset=dataset,
+    lang=lang,
     caption=_(
         "Each cell shows the furthest status any of the member's actions has reached, and how many actions "
         "(in the detailed view, point at a cell for the count). Click a cell, or pick one below, to list its actions."
@@ -81,7 +82,7 @@ chosen = pair_actions(view, st.session_state["gaps_member"], st.session_state["g
 if chosen.empty:
     st.info(f"{cell_styles(catalog)['no_action'][1]} " + _("No action reported by this member for this commitment."))
 else:
-    show_rows(action_display(chosen, catalog), key="gaps_cell", file_name="cell-actions", dataset=dataset)
+    show_rows(action_display(chosen, catalog), key="gaps_cell", file_name="cell-actions", dataset=dataset, lang=lang)
 
 st.subheader(_("Commitments nobody reports on"))
 nobody = uncovered_commitments(view)

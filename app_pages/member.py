@@ -9,7 +9,7 @@ from tracker import settings
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.status import status_bar_figure
 from tracker.views import action_table
-from tracker.views.action_table import action_display
+from tracker.views.action_table import action_display, headed
 from tracker.views.gaps import STALE_AFTER_DAYS, gap_matrix, gap_table, uncovered_commitments
 from tracker.views.overview import freshness, headline, percent, status_counts
 from tracker.views.provenance import status_note
@@ -46,7 +46,7 @@ if profile.asean:
     )
 if profile.co_chair:
     facts.append(_("Bali Process co-chair"))
-st.caption(" · ".join(facts) + ". " + status_note(dataset, short=True))
+st.caption(" · ".join(facts) + ". " + status_note(dataset, short=True, lang=lang))
 data_banner(dataset)
 
 figures = headline(view)
@@ -89,6 +89,7 @@ show_chart(
     key="member_coverage",
     file_name=f"{member}-coverage",
     dataset=dataset,
+    lang=lang,
 )
 if not view.is_empty:
     counts = status_counts(view, "top_level")
@@ -107,6 +108,7 @@ if not view.is_empty:
         key="member_by_area",
         file_name=f"{member}-status-by-area",
         dataset=dataset,
+        lang=lang,
     )
 
 st.subheader(_("Commitments with no action reported by this member"))
@@ -122,11 +124,13 @@ render_movement(view, "member")
 st.subheader(_("Actions"))
 actions = action_display(view.actions, catalog).drop(columns=["Member"]).set_index("Action ID")
 if len(actions) <= action_table.PRINTED_ACTIONS_LIMIT:
-    st.table(plain_table(actions))  # st.table renders Markdown in its cells: the members' text is escaped
+    st.table(headed(plain_table(actions), lang))  # st.table renders Markdown in its cells: the members' text is escaped
     st.caption(_("To print this profile, use your browser's Print command: the sidebar and controls are left out."))
 else:
     # A static table of thousands of rows takes the browser tens of seconds to draw; the grid draws what is visible.
-    show_rows(actions, key="member_actions", file_name=f"actions-{member}", dataset=dataset, hide_index=False)
+    show_rows(
+        actions, key="member_actions", file_name=f"actions-{member}", dataset=dataset, lang=lang, hide_index=False
+    )
     st.caption(
         _(
             "{count} actions: too many to print, so they are listed in a scrolling table. Narrow the sidebar "

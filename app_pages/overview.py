@@ -37,7 +37,7 @@ if settings.working_items() == "pillar":
             "under their pillars on every page and in every pack (the TRACKER_WORKING_ITEMS setting)."
         )
     )
-if responses := get_round_summary():
+if responses := get_round_summary(lang):
     st.caption(plain(f"Reporting round: {responses}"))
 
 if view.is_empty:
@@ -61,6 +61,7 @@ with left:
         key="overview_by_framework",
         file_name="status-by-framework",
         dataset=dataset,
+        lang=lang,
         caption=_("An action reported under both frameworks counts in each."),
     )
 with right:
@@ -71,6 +72,7 @@ with right:
         key="overview_freshness",
         file_name="reporting-freshness",
         dataset=dataset,
+        lang=lang,
         caption=_("Stale: latest update more than {days} days ago (two six-monthly reporting rounds).").format(
             days=STALE_AFTER_DAYS
         ),
@@ -92,13 +94,14 @@ show_chart(
     key="overview_by_area",
     file_name="status-by-area",
     dataset=dataset,
+    lang=lang,
 )
 
 st.subheader(_("About this data"))
 latest = view.actions["last_updated"].max()
 notes = [
     _("Latest update in the records shown: **{day}**.").format(day=lang.date(latest)),
-    *catalog_caveats(catalog, status_note(dataset)),
+    *catalog_caveats(catalog, status_note(dataset, lang=lang), lang),
 ]
 # Errors about confidential rows are not counted for viewers (loaders/disclosure.py).
 errors = len(visible_issues(dataset.errors, can_see_confidential=can_see_confidential(current_user())))

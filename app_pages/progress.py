@@ -21,7 +21,7 @@ lang = current_language()
 _ = lang.gettext
 
 st.title(_("Progress"))
-st.caption(status_note(dataset, short=True))
+st.caption(status_note(dataset, short=True, lang=lang))
 data_banner(dataset)
 if view.is_empty:
     nothing_matches()
@@ -44,6 +44,7 @@ show_chart(
     key="progress_by_area",
     file_name="status-by-area",
     dataset=dataset,
+    lang=lang,
     caption=_("An action reported against two areas counts in both."),
 )
 by_member = status_counts(view, "member")
@@ -62,27 +63,30 @@ show_chart(
     key="progress_by_member",
     file_name="status-by-member",
     dataset=dataset,
+    lang=lang,
     caption=_("Members are listed alphabetically: this is not a ranking."),
 )
 
 st.header(_("Against the plan years"))
 summary = plan_year_summary(view, today)
 show_chart(
-    plan_year_figure(summary, title=_("Actions started and due in each plan year")),
+    plan_year_figure(summary, title=_("Actions started and due in each plan year"), lang=lang),
     summary,
     key="progress_plan_years",
     file_name="plan-years",
     dataset=dataset,
+    lang=lang,
     caption=_("Overdue: due before {day} and neither complete nor discontinued.").format(day=lang.short_date(today)),
 )
 rows = timeline_rows(view, today)
 if len(rows) <= TIMELINE_LIMIT:
     show_chart(
-        timeline_figure(rows, catalog, title=_("Timeline of actions against the plan period"), today=today),
+        timeline_figure(rows, catalog, title=_("Timeline of actions against the plan period"), today=today, lang=lang),
         rows,
         key="progress_timeline",
         file_name="timeline",
         dataset=dataset,
+        lang=lang,
     )
 else:
     st.info(
@@ -95,7 +99,13 @@ overdue = overdue_actions(view, today)
 with st.expander(
     "⚠ " + _("{count} overdue action(s): due before today and not complete").format(count=lang.number(len(overdue)))
 ):
-    show_rows(action_display(overdue, catalog), key="progress_overdue", file_name="overdue-actions", dataset=dataset)
+    show_rows(
+        action_display(overdue, catalog),
+        key="progress_overdue",
+        file_name="overdue-actions",
+        dataset=dataset,
+        lang=lang,
+    )
 
 st.header(_("What moved"))
 render_movement(view, "progress")

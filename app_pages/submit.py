@@ -58,7 +58,9 @@ if round_ is not None and user.member and can_submit(user, user.member) and roun
                 Rounds(store.data_dir).confirm_no_change(user.member, user)
                 st.session_state["submit_flash"] = _("Recorded: nothing changed since the last round. Thank you.")
                 st.rerun()
-            except (AccessDeniedError, RoundError) as problem:
+            except RoundError as problem:
+                st.error(plain(problem.in_language(lang)))
+            except AccessDeniedError as problem:
                 st.error(plain(str(problem)))
 
 st.header(_("1. Download your template"))
@@ -110,6 +112,7 @@ if preview.issues:  # the uploader's own file: every issue, in full
         key="submit_issues",
         file_name="validation-issues",
         columns={"severity": "", "row": _("Row"), "field": _("Column"), "message": _("What to fix")},
+        lang=lang,
     )
 if not preview.ok:
     st.stop()
@@ -129,7 +132,7 @@ if not diff.changed.empty:
 for slug, label, frame in (("added", _("Added"), diff.added), ("removed", _("Removed"), diff.removed)):
     if not frame.empty:
         st.markdown(f"**{label}**")
-        show_rows(action_display(frame, catalog), key=f"submit_{slug}", file_name=slug, dataset=dataset)
+        show_rows(action_display(frame, catalog), key=f"submit_{slug}", file_name=slug, dataset=dataset, lang=lang)
 
 st.header(_("4. Send it"))
 if not can_submit(user, preview.member):

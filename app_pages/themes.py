@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from loaders.catalog_schema import CONFIDENCE_LABELS
+from loaders.i18n import N_
 from tracker import settings
 from tracker.figures.status import status_bar_figure
 from tracker.views.action_table import action_display, evidence_url
@@ -16,6 +17,7 @@ from tracker.views.overview import headline, status_counts
 from tracker.views.provenance import status_note
 from tracker.views.themes import (
     COLUMN_LABELS,
+    in_words,
     members_with_and_without_actions,
     status_by_group,
     theme_commitments,
@@ -25,6 +27,7 @@ from tracker.views.themes import (
     theme_view,
 )
 from ui.components import data_banner, nothing_matches, show_chart, show_rows
+from ui.lang import current_language
 from ui.movement import show_since_date
 from ui.sidebar import current_filters, set_filters
 from ui.state import current_view
@@ -37,8 +40,8 @@ from ui.text import plain, plain_table
 THEME_PARAM = "theme_page"
 OPEN = "themes_open"  # the page to open once the sidebar's theme filter is set (see open_with_theme)
 PAGES = (
-    ("app_pages/gaps.py", "Gaps", ":material/grid_on:"),
-    ("app_pages/progress.py", "Progress", ":material/trending_up:"),
+    ("app_pages/gaps.py", N_("Gaps on this theme"), ":material/grid_on:"),
+    ("app_pages/progress.py", N_("Progress on this theme"), ":material/trending_up:"),
 )
 
 
@@ -51,7 +54,11 @@ def address(url: str) -> str:
 def show_table(frame: pd.DataFrame, where: DeltaGenerator | None = None, *, whole: bool = False) -> None:
     """A table of this page's frames with readable headings (``COLUMN_LABELS``); ``whole``: every row in view."""
     (where or st.container()).dataframe(
-        frame, hide_index=True, width="stretch", column_config=COLUMN_LABELS, height="content" if whole else "auto"
+        in_words(frame, lang),
+        hide_index=True,
+        width="stretch",
+        column_config=labels,
+        height="content" if whole else "auto",
     )
 
 
@@ -70,20 +77,27 @@ def show_status_charts(scope: View, label: str, theme: str) -> None:
     """The theme's actions by status: one chart by framework, one by member group."""
     catalog = scope.catalog
     by_framework, by_group = status_counts(scope, "framework"), status_by_group(scope)
+    frameworks = {f: catalog.frameworks[f].short_name for f in by_framework["group"]}  # official names
     charts = (
-        ("framework", "Framework", by_framework, {f: catalog.frameworks[f].short_name for f in by_framework["group"]}),
-        ("member group", "Member group", by_group, {g: GROUPS[g] for g in by_group["group"]}),
+        ("framework", _("Status of actions on {theme}, by framework"), _("Framework"), by_framework, frameworks),
+        (
+            "member group",
+            _("Status of actions on {theme}, by member group"),
+            _("Member group"),
+            by_group,
+            {g: _(GROUPS[g]) for g in by_group["group"]},
+        ),
     )
-    for name, axis, counts, groups in charts:
+    for name, title, axis, counts, groups in charts:
         show_chart(
             status_bar_figure(
-                counts, catalog, labels=groups, title=f"Status of actions on {label}, by {name}", axis_title=axis
+                counts, catalog, labels=groups, title=title.format(theme=label), axis_title=axis, lang=lang
             ),
             counts,
             key=f"themes_by_{name.replace(' ', '_')}",
             file_name=f"{theme}-status-by-{name.replace(' ', '-')}",
             dataset=scope.dataset,
-            caption="An action reported under both frameworks counts once in each." if name == "framework" else None,
+            caption=_("An action reported under both frameworks counts once in each.") if name == "framework" else None,
         )
 
 
@@ -96,98 +110,127 @@ if target := st.session_state.pop(OPEN, None):
     st.switch_page(target, query_params=current_filters().to_query())
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
-st.title("Themes")
+lang = current_language()
+_ = lang.gettext
+labels = {c: _(label) for c, label in COLUMN_LABELS.items()}  # the tables' headings
+st.title(_("Themes"))
 st.caption(
-    "Cross-cutting themes are an editorial classification of the commitments (confidence I). An action counts "
-    "under a theme when a commitment it reports against carries it. " + status_note(dataset, short=True)
+    _(
+        "Cross-cutting themes are an editorial classification of the commitments (confidence I). An action counts "
+        "under a theme when a commitment it reports against carries it."
+    )
+    + " "
+    + _(status_note(dataset, short=True))  # the note is a catalogue message (tracker.views.provenance)
 )
 data_banner(dataset)
 if not catalog.themes:
-    st.info("The catalog defines no themes (`commitments/themes.yaml`).")
+    st.info(_("The catalog defines no themes (`commitments/themes.yaml`)."))
     st.stop()
 if "themes_theme" not in st.session_state:
     asked = st.query_params.get(THEME_PARAM, "")
     st.session_state["themes_theme"] = asked if asked in catalog.themes else [*view.filters.themes, *catalog.themes][0]
-theme = st.selectbox("Theme", list(catalog.themes), format_func=lambda t: catalog.themes[t].label, key="themes_theme")
+theme = st.selectbox(
+    _("Theme"), list(catalog.themes), format_func=lambda t: catalog.themes[t].label, key="themes_theme"
+)
 st.query_params[THEME_PARAM] = theme
 info, scope = catalog.themes[theme], theme_view(view, theme)
 
 st.header(plain(info.label))
 st.markdown(plain(info.description))
-st.caption(f"Confidence {info.confidence}: {CONFIDENCE_LABELS[info.confidence]}. {plain(info.confidence_note or '')}")
+meaning = _(CONFIDENCE_LABELS[info.confidence])
+st.caption(
+    _("Confidence {code}: {meaning}.").format(code=info.confidence, meaning=meaning)
+    + f" {plain(info.confidence_note or '')}"
+)
 sources = theme_sources(catalog, theme)
 cited = [f"- {plain(key)}: {plain(title)}, {address(url)}" for key, title, url in sources.itertuples(index=False)]
-st.markdown("\n".join(["**Sources**", "", *cited]))
+st.markdown("\n".join(["**" + _("Sources") + "**", "", *cited]))
 left, right = st.columns(2)
 for column, (path, name, icon) in zip((left, right), PAGES, strict=True):
     column.button(
-        f"{name} on this theme",
+        _(name),
         icon=icon,
         key=f"themes_to_{Path(path).stem}",
         on_click=open_with_theme,
         args=(path, theme),
         width="stretch",
     )
-st.caption("Opens the page with the sidebar's theme filter set to this theme; the other filters stay as they are.")
+st.caption(_("Opens the page with the sidebar's theme filter set to this theme; the other filters stay as they are."))
 if view.filters.themes and theme not in view.filters.themes:
     chosen = ", ".join(plain(catalog.themes[t].label) for t in view.filters.themes)
     st.info(
-        f"The sidebar's Theme filter ({chosen}) leaves this theme out, so the figures below count only commitments "
-        "that carry both. Clear that filter in the sidebar to see the whole theme.",
+        _(
+            "The sidebar's Theme filter ({themes}) leaves this theme out, so the figures below count only commitments "
+            "that carry both. Clear that filter in the sidebar to see the whole theme."
+        ).format(themes=chosen),
         icon=":material/filter_alt:",
     )
 if view.is_empty:
     nothing_matches()
 elif scope.is_empty:
-    st.info(f"No action is reported under {plain(info.label)} in the current filters.", icon=":material/info:")
+    st.info(
+        _("No action is reported under {theme} in the current filters.").format(theme=plain(info.label)),
+        icon=":material/info:",
+    )
 
-st.subheader("Commitments that carry it")
+st.subheader(_("Commitments that carry it"))
 show_table(theme_commitments(scope, theme), whole=True)
-st.caption("An item carries the themes of its area or pillar. Actions: those citing the commitment itself.")
-st.subheader("ASEAN mechanisms that carry it")
+st.caption(_("An item carries the themes of its area or pillar. Actions: those citing the commitment itself."))
+st.subheader(_("ASEAN mechanisms that carry it"))
 mechanisms = theme_mechanisms(scope)
 if mechanisms.empty:
-    st.info("No ASEAN mechanism is linked to this theme's commitments, or listed by an action under it.")
+    st.info(_("No ASEAN mechanism is linked to this theme's commitments, or listed by an action under it."))
 else:
     # A static table, so the long names wrap; catalog text is escaped (plain_table).
-    shown = mechanisms.set_index("mechanism")[["basis", "actions", "crosswalk", "name"]].rename(columns=COLUMN_LABELS)
-    st.table(plain_table(shown.rename_axis(index=COLUMN_LABELS["mechanism"])))
+    shown = in_words(mechanisms, lang).set_index("mechanism")[["basis", "actions", "crosswalk", "name"]]
+    st.table(plain_table(shown.rename(columns=labels).rename_axis(index=labels["mechanism"])))
     st.caption(
-        "Found through the editorial crosswalk (its links to the theme's commitments: an inference, not an official "
-        "mapping), through the mechanisms that actions under the theme list, or both."
+        _(
+            "Found through the editorial crosswalk (its links to the theme's commitments: an inference, not an "
+            "official mapping), through the mechanisms that actions under the theme list, or both."
+        )
     )
 
 if not scope.is_empty:
-    st.header("Actions under this theme")
+    st.header(_("Actions under this theme"))
     figures, (active, silent) = headline(scope), members_with_and_without_actions(scope)
     cols = st.columns(3)
-    cols[0].metric("Actions under this theme", f"{figures.actions:,}")
-    cols[1].metric("Members with an action on it", f"{len(active)} of {len(view.member_ids)}")
-    cols[2].metric("Its commitments with an action", f"{figures.commitments_covered} of {figures.commitments_in_scope}")
+    cols[0].metric(_("Actions under this theme"), lang.number(figures.actions))
+    of = _("{part} of {whole}")
+    cols[1].metric(
+        _("Members with an action on it"),
+        of.format(part=lang.number(len(active)), whole=lang.number(len(view.member_ids))),
+    )
+    cols[2].metric(
+        _("Its commitments with an action"),
+        of.format(part=lang.number(figures.commitments_covered), whole=lang.number(figures.commitments_in_scope)),
+    )
     show_status_charts(scope, info.label, theme)
-    with st.expander(f"The {figures.actions:,} action(s) under this theme"):
+    with st.expander(_("The {count} action(s) under this theme").format(count=lang.number(figures.actions))):
         shown = action_display(scope.actions, catalog)
         show_rows(shown, key="themes_actions", file_name=f"{theme}-actions", dataset=dataset)
-    st.subheader("Members with and without an action on it")
-    st.caption("Both lists are alphabetical: nothing here is a ranking.")
+    st.subheader(_("Members with and without an action on it"))
+    st.caption(_("Both lists are alphabetical: nothing here is a ranking."))
     left, right = st.columns(2)
-    left.markdown(f"**With at least one action ({len(active)})**")
+    left.markdown("**" + _("With at least one action ({count})").format(count=lang.number(len(active))) + "**")
     show_table(active, left)
-    right.markdown(f"**With none ({len(silent)})**")
+    right.markdown("**" + _("With none ({count})").format(count=lang.number(len(silent))) + "**")
     if silent.empty:
-        right.success("Every member in scope has at least one action on this theme.")
+        right.success(_("Every member in scope has at least one action on this theme."))
     else:
         show_table(silent, right)
-    st.header("What moved on this theme")
+    st.header(_("What moved on this theme"))
     show_movement(scope, theme)
 
 if not view.is_empty:
-    st.header("Themes together")
+    st.header(_("Themes together"))
     # A static table wraps its long headings; the chosen theme in bold. Catalog labels go to Markdown escaped.
     names = {t: f"**{plain(c.label)}**" if t == theme else plain(c.label) for t, c in catalog.themes.items()}
     pairs = theme_pairs(view).rename(index=names, columns=names)
-    st.table(pairs.rename_axis(index="Theme"))
+    st.table(pairs.rename_axis(index=_("Theme")))
     st.caption(
-        "Each cell counts the actions in the current filters that serve both themes; the diagonal counts the actions "
-        "serving each theme. One action can serve several themes."
+        _(
+            "Each cell counts the actions in the current filters that serve both themes; the diagonal counts the "
+            "actions serving each theme. One action can serve several themes."
+        )
     )

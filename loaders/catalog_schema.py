@@ -266,7 +266,25 @@ class Link(_Entry):
     note: str
 
 
-class Theme(_Entry):
+class _Labelled:
+    """A label and a description with their translations (a theme, a status): each said in a language."""
+
+    label: str
+    description: str
+    translations: dict[str, Translated]
+
+    def label_in(self, code: str) -> str:
+        """The label in language ``code`` (English when there is no translation)."""
+        found = self.translations.get(code)
+        return found.label if found else self.label
+
+    def description_in(self, code: str) -> str:
+        """The description in language ``code`` (English when there is no translation)."""
+        found = self.translations.get(code)
+        return found.description if found and found.description else self.description
+
+
+class Theme(_Labelled, _Entry):
     """A cross-cutting question the co-chairs ask, tagged on commitments."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
@@ -281,18 +299,8 @@ class Theme(_Entry):
         words, so every translated theme is shown translated)."""
         return code in self.translations
 
-    def label_in(self, code: str) -> str:
-        """The label in language ``code`` (English when there is no translation)."""
-        found = self.translations.get(code)
-        return found.label if found else self.label
 
-    def description_in(self, code: str) -> str:
-        """The description in language ``code`` (English when there is no translation)."""
-        found = self.translations.get(code)
-        return found.description if found and found.description else self.description
-
-
-class Status(BaseModel):
+class Status(_Labelled, BaseModel):
     """One step of the status scale."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -307,16 +315,6 @@ class Status(BaseModel):
         default_factory=dict, description="Language code (e.g. id) -> the label and description in that language"
     )
     line: int | None = Field(default=None, exclude=True)
-
-    def label_in(self, code: str) -> str:
-        """The label in language ``code`` (English when there is no translation)."""
-        found = self.translations.get(code)
-        return found.label if found else self.label
-
-    def description_in(self, code: str) -> str:
-        """The description in language ``code`` (English when there is no translation)."""
-        found = self.translations.get(code)
-        return found.description if found and found.description else self.description
 
 
 class NoActionStyle(BaseModel):

@@ -72,6 +72,10 @@ class Language:
         """The singular or plural form for ``count``, by this language's plural rule."""
         return self.translations.ngettext(singular, plural, count)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """``message`` in this language where ``context`` tells two meanings of the same English word apart."""
+        return self.translations.pgettext(context, message)
+
     @property
     def name(self) -> str:
         """The language's own name, e.g. "Bahasa Indonesia"."""

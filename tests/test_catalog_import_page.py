@@ -36,8 +36,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADING = "Import an official framework matrix"
 
 
-@pytest.fixture
-def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+def admin_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A data directory an admin may import into and a copy of the catalog, the app pointed at both."""
     data, cat = tmp_path / "data", tmp_path / "cat"
     data.mkdir()
     for name in ("THA.yaml", "KIR.yaml", "IDN.xlsx"):
@@ -49,6 +49,11 @@ def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     monkeypatch.setenv("TRACKER_TODAY", "2026-11-30")
     monkeypatch.delenv("TRACKER_LOCAL_EDITING", raising=False)
     return data, cat
+
+
+@pytest.fixture
+def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    return admin_dirs(tmp_path, monkeypatch)
 
 
 def method_page(user: dict[str, Any] | None) -> AppTest:

@@ -8,6 +8,7 @@ the command itself is misused (unknown option, missing path).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -149,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument(
         "--since", metavar="SNAPSHOT", help="report changes since this snapshot (name or folder; see snapshot --list)"
     )
+    brief.add_argument(
+        "--lang",
+        choices=available(),
+        default=SOURCE_LANGUAGE,
+        help="the pack's language: every sentence, heading, chart, status label and member name (working "
+        "translations; official titles and ids stay as published); the numbers are the same in every language",
+    )
 
     _round_parser(commands, shared)
 
@@ -170,6 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
         "into DIR, an existing folder (--member and --framework do not apply)",
     )
     _scope_options(export)
+    export.add_argument(
+        "--lang",
+        choices=available(),
+        default=SOURCE_LANGUAGE,
+        help="the language of the workbook (sheet names, column headers, the About sheet; numbers unchanged) and "
+        "of the data label in the CSV; the CSV's columns are the contract's field names in every language, and the "
+        "data package (--datapackage) is the same in every language",
+    )
 
     publish = commands.add_parser(
         "publish",
@@ -495,14 +511,16 @@ def _brief_or_export(args: argparse.Namespace) -> int:
     today = settings.today()
     if args.command == "brief":
         started = time.perf_counter()
+        lang = language(args.lang)
         html = brief_html(
             build_brief(
-                shown,
+                dataclasses.replace(shown, catalog=shown.catalog.in_language(lang.code)),
                 filters,
                 user_can_see_confidential=confidential,
                 since=snapshot,
                 today=today,
-                round_summary=round_summary(data_dir, Store(data_dir, catalog)),
+                round_summary=round_summary(data_dir, Store(data_dir, catalog), lang=lang),
+                lang=lang,
             )
         )
         if out.suffix.lower() == ".pdf":
@@ -517,13 +535,15 @@ def _brief_or_export(args: argparse.Namespace) -> int:
         what = f"briefing pack ({len(html) / 1e6:.1f} MB of HTML)" if out.suffix.lower() == ".html" else "briefing pack"
         print(f"Wrote {out}: {what} in {took:.1f} s.")
     else:
-        if out.suffix.lower() == ".xlsx":
-            view = apply_filters(shown, filters, can_see_confidential=confidential)
+        lang = language(args.lang)
+        if out.suffix.lower() == ".xlsx":  # status labels and members' names in the workbook's language too
+            spoken = dataclasses.replace(shown, catalog=shown.catalog.in_language(lang.code))
+            view = apply_filters(spoken, filters, can_see_confidential=confidential)
             data = view_workbook(
-                view, filters, data_as_of=data_as_of(view), today=today, confidential_included=confidential
+                view, filters, data_as_of=data_as_of(view), today=today, confidential_included=confidential, lang=lang
             )
         else:
-            data = all_data_csv(dataset, can_see_confidential=confidential, filters=filters)
+            data = all_data_csv(dataset, can_see_confidential=confidential, filters=filters, lang=lang)
         out.write_bytes(data)
         print(f"Wrote {out}.")
     if confidential:

@@ -23,8 +23,10 @@ import os
 
 import streamlit as st
 
+from loaders.i18n import N_
 from tracker import settings
 from tracker.access import ANONYMOUS, Role, User, email_verified, load_roles
+from ui.lang import current_language
 from ui.text import plain
 
 LOCAL_EDITING_ENV = "TRACKER_LOCAL_EDITING"
@@ -69,38 +71,46 @@ def signed_in() -> bool:
 
 
 def render_account(user: User) -> None:
-    """Sidebar block: who is signed in, their role, and the log in / log out button."""
+    """Sidebar block: who is signed in, their role, and the log in / log out button (in the page's language)."""
+    _ = current_language().gettext
     box = st.sidebar.container(border=True)
     if local_editing_requested() and not local_editing_allowed():
         box.error(
-            f"{LOCAL_EDITING_ENV} is set but the server listens beyond this machine, so editing stays off. "
-            "Start it with `--server.address 127.0.0.1` to edit locally."
+            _(
+                "{setting} is set but the server listens beyond this machine, so editing stays off. Start it with "
+                "`--server.address 127.0.0.1` to edit locally."
+            ).format(setting=LOCAL_EDITING_ENV)
         )
     if user == LOCAL_EDITOR:
-        box.warning("**Local editing mode**: you are an admin on this machine.", icon=":material/edit:")
+        box.warning(_("**Local editing mode**: you are an admin on this machine."), icon=":material/edit:")
         return
     if user != ANONYMOUS:
-        member = f" for {plain(user.member)}" if user.member else ""  # names come from the provider or _roles.yaml
-        box.markdown(f"Signed in as **{plain(user.name)}**  \n{ROLE_LABELS[user.role]}{member}")
+        role = _(ROLE_LABELS[user.role])
+        if user.member:  # names come from the provider or _roles.yaml
+            role = _("{role} for {member}").format(role=role, member=plain(user.member))
+        box.markdown(_("Signed in as **{name}**").format(name=plain(user.name)) + f"  \n{role}")
         if login_configured():
-            box.button("Log out", on_click=st.logout, key="auth_logout", width="stretch")
+            box.button(_("Log out"), on_click=st.logout, key="auth_logout", width="stretch")
         return
     if signed_in():  # signed in, but with no e-mail the provider vouches for: a guest, and told why
         box.warning(
-            "Your provider did not confirm your e-mail address, so you are viewing as a guest: read-only. "
-            "Confirm the address with your identity provider, or ask an administrator.",
+            _(
+                "Your provider did not confirm your e-mail address, so you are viewing as a guest: read-only. "
+                "Confirm the address with your identity provider, or ask an administrator."
+            ),
             icon=":material/mark_email_unread:",
         )
-        box.button("Log out", on_click=st.logout, key="auth_logout", width="stretch")
+        box.button(_("Log out"), on_click=st.logout, key="auth_logout", width="stretch")
         return
-    box.caption("Viewing as a guest: read-only. You can still check a file on *Submit an update*.")
+    box.caption(_("Viewing as a guest: read-only. You can still check a file on *Submit an update*."))
     if login_configured():
-        box.button("Log in", on_click=st.login, key="auth_login", width="stretch", type="primary")
+        box.button(_("Log in"), on_click=st.login, key="auth_login", width="stretch", type="primary")
 
 
 ROLE_LABELS = {
-    Role.VIEWER: "Viewer (read-only)",
-    Role.FOCAL_POINT: "Focal point",
-    Role.REVIEWER: "Reviewer",
-    Role.ADMIN: "Administrator",
+    Role.VIEWER: N_("Viewer (read-only)"),
+    Role.FOCAL_POINT: N_("Focal point"),
+    Role.REVIEWER: N_("Reviewer"),
+    Role.ADMIN: N_("Administrator"),
 }
+"""Each role as the account box names it (English; translated where shown)."""

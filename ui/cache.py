@@ -17,6 +17,7 @@ import streamlit as st
 
 from loaders.catalog import Catalog, load_catalog
 from loaders.dataset import Dataset, load_dataset, member_files, read_files
+from loaders.i18n import Language, language
 from loaders.matrix import Matrix, matrix_from_content
 from loaders.tables import RawFile, read_member_file
 from loaders.untrusted import parse_untrusted_table, read_untrusted_bytes
@@ -183,14 +184,15 @@ def get_view_dataset() -> Dataset:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _round_summary(data_dir: str, prints: tuple[Fingerprint, ...], today: dt.date, hour: str) -> str | None:
+def _round_summary(data_dir: str, prints: tuple[Fingerprint, ...], today: dt.date, hour: str, code: str) -> str | None:
     del prints, today, hour  # the cache key: files changed, or the day (and hour: "overdue" is judged in the
     # round's own time zone, whose day may turn at any UTC hour) moved on
-    return round_summary(Path(data_dir), get_store())
+    return round_summary(Path(data_dir), get_store(), lang=language(code))
 
 
-def get_round_summary() -> str | None:
-    """The reporting round's response figures (:func:`tracker.records.rounds.round_summary`), cached.
+def get_round_summary(lang: Language | None = None) -> str | None:
+    """The reporting round's response figures (:func:`tracker.records.rounds.round_summary`) in ``lang``
+    (English), cached.
 
     The Overview shows them on every run: keyed on the fingerprints of the round files, the submissions'
     ``meta.json`` and the history log (a stat each), so the log is read again only when something changed.
@@ -202,4 +204,5 @@ def get_round_summary() -> str | None:
     watched = [*rounds, *sorted(data_dir.glob("_submissions/*/meta.json"))]
     watched += [p for p in (data_dir / "_history" / "log.jsonl",) if p.is_file()]
     hour = f"{dt.datetime.now(dt.UTC):%Y%m%d%H}"
-    return _round_summary(str(data_dir), tuple(fingerprint(p) for p in watched), settings.today(), hour)
+    code = (lang or language()).code
+    return _round_summary(str(data_dir), tuple(fingerprint(p) for p in watched), settings.today(), hour, code)

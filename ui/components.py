@@ -2,6 +2,8 @@
 
 Every chart goes through :func:`show_chart`, which puts its data table and a
 CSV download beside it: the accessible alternative and the export in one place.
+Given the page's ``lang``, a table's headers are in the page's language, on screen and in its CSV
+(``tracker.views.action_table.headed``); without it they are as the frame names them.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from loaders.dataset import Dataset
+from loaders.i18n import SOURCE_LANGUAGE, Language
 from loaders.issues import Issue
 from tracker.documents.exports import table_csv
+from tracker.views.action_table import headed
 from tracker.views.method import issues_table
 from tracker.views.provenance import data_note, public_record_sentence, public_share
 from ui.lang import _, current_language
@@ -53,7 +57,10 @@ def data_banner(dataset: Dataset) -> None:
             icon=":material/science:",
         )
     if dataset.public_record is not None:
-        st.info(public_record_sentence(dataset.public_record, public_share(dataset)), icon=":material/public:")
+        st.info(
+            public_record_sentence(dataset.public_record, public_share(dataset), current_language()),
+            icon=":material/public:",
+        )
 
 
 def show_chart(
@@ -64,20 +71,24 @@ def show_chart(
     file_name: str,
     dataset: Dataset,
     caption: str | None = None,
+    lang: Language | None = None,
     **chart_options: Any,
 ) -> None:
     """Render a figure with its data table (in an expander) and a CSV download of that table.
 
-    ``chart_options`` go to ``st.plotly_chart`` (e.g. ``on_select`` for drill-down).
+    The table's headers are in ``lang`` (the reader's language by default). ``chart_options`` go to
+    ``st.plotly_chart`` (e.g. ``on_select`` for drill-down).
     """
+    lang = lang or current_language()
+    table = headed(table, lang)
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **chart_options)
     if caption:
         st.caption(caption)
     with st.expander(_("Data table: {title}").format(title=fig.layout.title.text), expanded=False):
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
-            "Download this table (CSV)",
-            data=table_csv(table, note=data_note(dataset)),
+            _("Download this table (CSV)"),
+            data=table_csv(table, note=data_note(dataset, lang)),
             file_name=f"{file_name}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -95,35 +106,66 @@ one scrolls through.
 """
 
 
-def show_rows(frame: pd.DataFrame, *, key: str, file_name: str, dataset: Dataset, **dataframe_options: Any) -> None:
+def show_rows(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    dataset: Dataset,
+    lang: Language | None = None,
+    **dataframe_options: Any,
+) -> None:
     """A list of rows as a table: all of them, or the first :data:`LISTED_ROWS_LIMIT` and a CSV of all.
 
     The grid shows text as text (no Markdown); an "Evidence" column gets a link
     column beside it for ``http``/``https`` addresses only (:func:`ui.text.with_evidence_links`).
-    The CSV holds the rows as they are. ``dataframe_options`` go to ``st.dataframe``
-    (e.g. ``column_config``).
+    The CSV holds the rows as they are. Headers are in ``lang`` (the reader's language by default), on
+    screen and in the CSV. ``dataframe_options`` go to ``st.dataframe`` (e.g. ``column_config``, keyed by the
+    frame's own column names).
     """
-    shown, links = with_evidence_links(frame)
+    lang = lang or current_language()
+    shown, links = with_evidence_links(frame)  # before the headers change: it finds the "Evidence" column by name
     column_config = {**links, **dataframe_options.pop("column_config", {})}
+    if lang.code != SOURCE_LANGUAGE:
+        said = headed(shown, lang)
+        names = dict(zip(shown.columns, said.columns, strict=True))
+        column_config = {names.get(k, k): _config_in(v, lang) for k, v in column_config.items()}
+        shown = said
     options = {"hide_index": True, "width": "stretch", "column_config": column_config or None, **dataframe_options}
     if len(frame) <= LISTED_ROWS_LIMIT:
         st.dataframe(shown, **options)
         return
+
     st.dataframe(shown.head(LISTED_ROWS_LIMIT), **options)
     st.caption(
-        f"Showing the first {LISTED_ROWS_LIMIT:,} of {len(frame):,} rows. The download has all of them; "
-        "narrow the sidebar filters to list fewer."
+        _(
+            "Showing the first {limit} of {count} rows. The download has all of them; narrow the sidebar filters to "
+            "list fewer."
+        ).format(limit=lang.number(LISTED_ROWS_LIMIT), count=lang.number(len(frame)))
     )
     st.download_button(
-        f"Download all {len(frame):,} rows (CSV)",
+        _("Download all {count} rows (CSV)").format(count=lang.number(len(frame))),
         # Made only when someone clicks: most viewers never download the whole list.
-        data=lambda: table_csv(frame, note=data_note(dataset)),
+        data=lambda: table_csv(headed(frame, lang), note=data_note(dataset, lang)),
         file_name=f"{file_name}.csv",
         mime="text/csv",
         key=f"{key}_all_csv",
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def _config_in(config: Any, lang: Language) -> Any:
+    """A column's configuration with its label and help in ``lang`` (a label the catalogue lacks stays as it is)."""
+    if isinstance(config, str):
+        return lang.gettext(config) if config else config
+    if isinstance(config, Mapping):
+        said = dict(config)
+        for part in ("label", "help"):
+            if isinstance(said.get(part), str) and said[part]:
+                said[part] = lang.gettext(said[part])
+        return said
+    return config
 
 
 ISSUES_SHOWN_LIMIT = 200
@@ -134,19 +176,27 @@ would cost the server and the browser for a list no one reads past the first scr
 """
 
 
-def show_issues(issues: Sequence[Issue], *, key: str, file_name: str, columns: Mapping[str, str] | None = None) -> None:
+def show_issues(
+    issues: Sequence[Issue],
+    *,
+    key: str,
+    file_name: str,
+    columns: Mapping[str, str] | None = None,
+    lang: Language | None = None,
+) -> None:
     """Validation issues as a table: the first :data:`ISSUES_SHOWN_LIMIT`, how many more, and a CSV of all.
 
     Pass only what the user may read (``loaders.disclosure.visible_issues``): the download holds every
-    issue given. ``columns`` picks and renames the table's columns (field -> heading); the CSV keeps
-    every field of ``validate --json``. Messages are in the reader's language where the issue can say it
-    (codes never change); the rest are English for now.
+    issue given. ``columns`` picks and renames the table's columns (field -> heading, in the page's language);
+    without it the headings are the fields' names said in ``lang``. The CSV keeps every field of ``validate
+    --json`` under its own name. Messages are in ``lang`` (the reader's language by default) where the issue
+    can say it; codes, severities and field names never change.
     """
-    lang = current_language()
+    lang = lang or current_language()
     issues = [issue.in_language(lang) for issue in issues]
     table = issues_table(issues[:ISSUES_SHOWN_LIMIT])
-    if columns is not None:
-        table = table[list(columns)].rename(columns=dict(columns))
+    # The caller's headings, or the fields' names said in the page's language.
+    table = table[list(columns)].rename(columns=dict(columns)) if columns is not None else headed(table, lang)
     st.dataframe(table, hide_index=True, width="stretch")
     more = len(issues) - ISSUES_SHOWN_LIMIT
     if more > 0:
@@ -170,6 +220,6 @@ def show_issues(issues: Sequence[Issue], *, key: str, file_name: str, columns: M
 def nothing_matches() -> None:
     """The friendly message for filters that match no action."""
     st.info(
-        "Nothing matches the current filters. Widen them in the sidebar, or use **Reset filters**.",
+        _("Nothing matches the current filters. Widen them in the sidebar, or use **Reset filters**."),
         icon=":material/filter_alt_off:",
     )

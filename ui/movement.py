@@ -11,10 +11,9 @@ import datetime as dt
 import streamlit as st
 
 from loaders.dataset import Dataset
-from loaders.i18n import N_
 from tracker import settings
 from tracker.access import AccessDeniedError, can_review, can_see_confidential
-from tracker.records.snapshots import CHANGE_KINDS, SnapshotChanges, Snapshots, snapshot_changes
+from tracker.records.snapshots import CHANGE_KINDS, KIND_LABELS, SnapshotChanges, Snapshots, snapshot_changes
 from tracker.views.action_table import action_display
 from tracker.views.filters import View
 from tracker.views.progress import movement_since
@@ -25,14 +24,6 @@ from ui.lang import current_language
 from ui.text import plain
 
 DATE = "date"
-KIND_LABELS = {
-    "new": N_("New"),
-    "status up": N_("Status up"),
-    "status down": N_("Status down"),
-    "unchanged": N_("Unchanged"),
-    "removed": N_("Removed"),
-}
-"""Each of ``CHANGE_KINDS`` as a metric names it."""
 
 
 def render_movement(view: View, key: str) -> None:
@@ -83,7 +74,11 @@ def show_since_date(view: View, key: str, today: dt.date, *, file_prefix: str = 
 
 def _since_snapshot(view: View, snapshots: Snapshots, slug: str, today: dt.date, key: str) -> None:
     moved = snapshot_changes(
-        view, snapshots.load(slug), can_see_confidential=can_see_confidential(current_user()), today=today
+        view,
+        snapshots.load(slug),
+        can_see_confidential=can_see_confidential(current_user()),
+        today=today,
+        lang=current_language(),
     )
     show_snapshot_changes(moved, key=key, file_name=f"changed-since-{slug}", dataset=view.dataset)
 
@@ -97,7 +92,7 @@ def show_snapshot_changes(moved: SnapshotChanges, *, key: str, file_name: str, d
     counts = moved.changes["change"].value_counts()
     cols = st.columns(len(CHANGE_KINDS) + 1)
     for col, kind in zip(cols, CHANGE_KINDS, strict=False):
-        col.metric(_(KIND_LABELS[kind]), int(counts.get(kind, 0)))
+        col.metric(_(KIND_LABELS[kind]), lang.number(int(counts.get(kind, 0))))
     cols[-1].metric(_("Newly overdue"), int(moved.changes["newly_overdue"].sum()))
     left, right = st.columns(2)
     left.markdown(f"**{_('By area and pillar')}**")

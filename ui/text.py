@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from loaders.i18n import N_
 from tracker.views.action_table import evidence_url
 
 # CommonMark lets a backslash escape any ASCII punctuation character, and an escaped character is
@@ -46,7 +47,7 @@ _TEXT_TRIGGERS = re.compile(
 
 
 EVIDENCE = "Evidence"
-EVIDENCE_LINK = "Evidence link"
+EVIDENCE_LINK = N_("Evidence link")  # translated where shown (ui.components.show_rows)
 
 
 def plain(text: object) -> str:
@@ -101,5 +102,5 @@ def with_evidence_links(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, An
     position = list(frame.columns).index(EVIDENCE) + 1
     shown = frame.copy()
     shown.insert(position, EVIDENCE_LINK, frame[EVIDENCE].map(evidence_url).astype(object))
-    config = {EVIDENCE_LINK: st.column_config.LinkColumn(EVIDENCE_LINK, help="Opens the evidence address.")}
+    config = {EVIDENCE_LINK: st.column_config.LinkColumn(EVIDENCE_LINK, help=N_("Opens the evidence address."))}
     return shown, config

@@ -16,10 +16,11 @@ members' own reports and the pack says so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,19 +34,15 @@ from loaders.catalog import Catalog
 from loaders.catalog_schema import CONFIDENCE_LABELS, MEMBER_KINDS
 from loaders.dataset import Dataset
 from loaders.disclosure import visible_issues
+from loaders.i18n import N_, Language, language
 from loaders.lookup import isin
-from tracker.documents.exports import (
-    CONFIDENTIAL_EXCLUDED,
-    CONFIDENTIAL_INCLUDED,
-    data_as_of,
-    filters_in_words,
-)
+from tracker.documents.exports import confidential_note, data_as_of, filters_in_words
 from tracker.documents.images import ImageExportError, require_chromium
 from tracker.figures.gaps import gap_matrix_figure
 from tracker.figures.palette import FRESHNESS, status_names
 from tracker.figures.progress import plan_year_figure
 from tracker.figures.status import status_bar_figure
-from tracker.records.snapshots import CHANGE_KINDS, Snapshot, SnapshotChanges, snapshot_changes
+from tracker.records.snapshots import CHANGE_KINDS, KIND_LABELS, Snapshot, SnapshotChanges, snapshot_changes
 from tracker.views.filters import Filters, View, apply_filters
 from tracker.views.gaps import (
     STALE_AFTER_DAYS,
@@ -69,14 +66,19 @@ from tracker.views.overview import (
     freshness,
     headline,
     key_figures,
-    percent,
     status_counts,
 )
 from tracker.views.progress import Movement, movement_since, overdue_actions, plan_year_summary
-from tracker.views.provenance import ILLUSTRATIVE_NOTE, data_labels, public_record_sentence, public_share, status_note
+from tracker.views.provenance import (
+    data_labels,
+    illustrative_note,
+    public_record_sentence,
+    public_share,
+    status_note,
+)
 from tracker.views.themes import members_with_and_without_actions, theme_commitments, theme_mechanisms, theme_view
 
-PACK_TITLE = "Bali Process and ASEAN counter-trafficking commitments: briefing pack"
+PACK_TITLE = N_("Bali Process and ASEAN counter-trafficking commitments: briefing pack")
 SIX_MONTHS = dt.timedelta(days=182)  # the Progress page's default "since"
 PROFILE_LIMIT = 12  # up to this many members in scope, each gets a one-page profile
 LIST_LIMIT = 40  # longer lists of actions go to the Excel export, not the pack
@@ -84,11 +86,11 @@ CHART_WIDTH = 680  # px: the A4 text width at 15 mm margins (96 px per inch)
 PAGE_HEIGHT = 820  # px: the tallest chart that still fits a page under a heading and a paragraph
 OVERLAP_MATCH: Match = "linked"  # the ASEAN overlap page's default way of matching actions to a link
 MAIN_CHARTS = {
-    "status_by_area": "Status of actions by area and pillar",
-    "gap_matrix": "Furthest reported status per member and commitment",
-    "plan_years": "Actions started and due in each plan year",
+    "status_by_area": N_("Status of actions by area and pillar"),
+    "gap_matrix": N_("Furthest reported status per member and commitment"),
+    "plan_years": N_("Actions started and due in each plan year"),
 }
-"""The view's main charts, offered as images; titles as on the dashboard pages."""
+"""The view's main charts, offered as images; titles as on the dashboard pages (English: translate where shown)."""
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PDF_TIMEOUT_S = 180
 
@@ -146,7 +148,7 @@ class ThemeSection:
     members_without: pd.DataFrame
 
 
-def _theme_sections(view: View) -> list[ThemeSection]:
+def _theme_sections(view: View, lang: Language) -> list[ThemeSection]:
     """One section per theme of the filter, in catalog order; none without a theme filter."""
     catalog = view.catalog
     sections = []
@@ -158,7 +160,7 @@ def _theme_sections(view: View) -> list[ThemeSection]:
             ThemeSection(
                 label=entry.label,
                 description=entry.description,
-                confidence=f"{entry.confidence} – {CONFIDENCE_LABELS[entry.confidence]}",
+                confidence=f"{entry.confidence} – {lang.gettext(CONFIDENCE_LABELS[entry.confidence])}",
                 actions=len(scope.actions),
                 commitments=theme_commitments(scope, theme),
                 mechanisms=theme_mechanisms(scope),
@@ -202,6 +204,7 @@ class Brief:
     profiles: list[MemberProfile]
     members: pd.DataFrame
     title: str = PACK_TITLE
+    lang: Language = field(default_factory=language)  # the pack's language: its words, numbers and dates
     round_summary: str | None = None  # the reporting round's response figures (tracker.records.rounds.round_summary)
     themes: list[ThemeSection] = field(default_factory=list)  # one per theme of the theme filter
 
@@ -226,6 +229,7 @@ def build_brief(
     since: Snapshot | None,
     today: dt.date,
     round_summary: str | None = None,
+    lang: Language | None = None,
 ) -> Brief:
     """Compute the briefing pack for ``filters``, with the dashboard's own metric functions.
 
@@ -238,17 +242,22 @@ def build_brief(
             from each action's "last updated" date instead.
         today: the date the pack is prepared (overdue and stale are judged at it).
         round_summary: the latest reporting round's response figures in words, stated under the key figures.
+        lang: the pack's language (English); give ``dataset`` the catalog in that language
+            (``Catalog.in_language``) so that status labels and member names are said in it too.
 
     Returns:
         The :class:`Brief`; render it with :func:`brief_html`.
     """
+    lang = lang or language()
     view = apply_filters(dataset, filters, can_see_confidential=user_can_see_confidential)
     catalog = view.catalog
     figures = headline(view)
 
     since_snapshot = since_date = None
     if since is not None:
-        since_snapshot = snapshot_changes(view, since, can_see_confidential=user_can_see_confidential, today=today)
+        since_snapshot = snapshot_changes(
+            view, since, can_see_confidential=user_can_see_confidential, today=today, lang=lang
+        )
         moved_by_area = since_snapshot.by_area
     else:
         since_date = movement_since(view, today - SIX_MONTHS)
@@ -265,15 +274,15 @@ def build_brief(
     return Brief(
         view=view,
         today=today,
-        scope=filters_in_words(filters, catalog),
+        scope=filters_in_words(filters, catalog, lang),
         data_as_of=data_as_of(view),
         illustrative=dataset.illustrative,
         public_record=dataset.public_record,
         confidential_included=user_can_see_confidential,
         validation_errors=len(visible_issues(dataset.errors, can_see_confidential=user_can_see_confidential)),
         headline=figures,
-        key_figures=key_figures(figures),
-        caveats=catalog_caveats(catalog, status_note(dataset)),
+        key_figures=key_figures(figures, lang),
+        caveats=catalog_caveats(catalog, status_note(dataset, lang=lang), lang),
         since_snapshot=since_snapshot,
         since_date=since_date,
         moved_by_area=moved_by_area,
@@ -289,38 +298,44 @@ def build_brief(
         dual_by_group=dual_framework_by_group(view, dual),
         duplication=pd.DataFrame() if one_framework else duplication_and_complement(view, OVERLAP_MATCH),
         comparison=group_comparison(view),
-        profiles=_profiles(view, since_snapshot, user_can_see_confidential, today) if in_scope else [],
-        members=_members_table(view, today),
+        profiles=_profiles(view, since_snapshot, user_can_see_confidential, today, lang) if in_scope else [],
+        members=_members_table(view, today, lang),
+        title=lang.gettext(PACK_TITLE),
+        lang=lang,
         round_summary=round_summary,
-        themes=_theme_sections(view),
+        themes=_theme_sections(view, lang),
     )
 
 
-def _members_table(view: View, today: dt.date) -> pd.DataFrame:
+def _members_table(view: View, today: dt.date, lang: Language) -> pd.DataFrame:
     """Members in scope A–Z by name: actions, latest update and whether the records are stale."""
     frame = freshness(view, today, STALE_AFTER_DAYS).sort_values("name").reset_index(drop=True)
     frame["state_label"] = frame["state"].map(
-        {state: f"{icon} {label}" for state, (_, icon, label) in FRESHNESS.items()}
+        {state: f"{icon} {lang.gettext(label)}" for state, (_, icon, label) in FRESHNESS.items()}
     )
     return frame
 
 
 def _profiles(
-    view: View, since: SnapshotChanges | None, can_see_confidential: bool, today: dt.date
+    view: View, since: SnapshotChanges | None, can_see_confidential: bool, today: dt.date, lang: Language
 ) -> list[MemberProfile]:
-    """One profile per member in scope, A–Z by name, as the Member profile page computes it."""
+    """One profile per member in scope, A–Z by name, as the Member profile page computes it (words in ``lang``)."""
     catalog = view.catalog
+    _ = lang.gettext
     profiles = []
     for member in sorted(view.member_ids, key=lambda m: catalog.members[m].name):
         # The member profile page's view: the sidebar filters, with member and group giving way.
         filters = replace(view.filters, members=(member,), group=None)
         own = apply_filters(view.dataset, filters, can_see_confidential=can_see_confidential)
         entry = catalog.members[member]
-        facts = [MEMBER_KINDS.get(entry.kind, entry.kind)]
+        facts = [_(MEMBER_KINDS[entry.kind]) if entry.kind in MEMBER_KINDS else entry.kind]
         if entry.asean:
-            facts.append(f"ASEAN member since {entry.asean_since:%Y}" if entry.asean_since else "ASEAN member")
+            since_year = entry.asean_since
+            facts.append(
+                _("ASEAN member since {year}").format(year=since_year.year) if since_year else _("ASEAN member")
+            )
         if entry.co_chair:
-            facts.append("Bali Process co-chair")
+            facts.append(_("Bali Process co-chair"))
         fresh = freshness(own, today, STALE_AFTER_DAYS).iloc[0]
         figures = headline(own)
         latest = None if pd.isna(fresh["last_updated"]) else fresh["last_updated"].date()
@@ -336,14 +351,17 @@ def _profiles(
                 facts=" · ".join(facts),
                 view=own,
                 key_figures=[
-                    KeyFigure("Actions reported", f"{figures.actions:,}", ""),
+                    KeyFigure(_("Actions reported"), lang.number(figures.actions), ""),
                     KeyFigure(
-                        "Commitments with an action",
-                        f"{figures.commitments_covered} of {figures.commitments_in_scope}",
+                        _("Commitments with an action"),
+                        _("{reporting} of {scope}").format(
+                            reporting=lang.number(figures.commitments_covered),
+                            scope=lang.number(figures.commitments_in_scope),
+                        ),
                         "",
                     ),
-                    KeyFigure("Actions reported complete", percent(figures.complete_share), ""),
-                    KeyFigure("Latest update", "no update" if latest is None else f"{latest:%d %b %Y}", ""),
+                    KeyFigure(_("Actions reported complete"), _percent(figures.complete_share, lang=lang), ""),
+                    KeyFigure(_("Latest update"), _("no update") if latest is None else lang.short_date(latest), ""),
                 ],
                 state=str(fresh["state"]),
                 last_updated=latest,
@@ -362,36 +380,49 @@ def _profiles(
 
 
 def brief_html(brief: Brief) -> str:
-    """The pack as one self-contained HTML document (plotly.js inlined once, print CSS for A4).
+    """The pack as one self-contained HTML document (plotly.js inlined once, print CSS for A4), in the pack's
+    language (:attr:`Brief.lang`).
 
     Charts are static (no hover, no toolbar) and have fixed sizes, so they print
     the same in every browser and in the PDF.
     """
-    env = _environment()
+    lang = brief.lang
+    _ = lang.gettext
+    env = _environment(lang.code)
     charts = _charts(brief)
     names = status_names(brief.catalog)
+    dataset = brief.view.dataset
+    kinds = (*CHANGE_KINDS, "newly overdue")
     return env.get_template("brief.html.j2").render(
         brief=brief,
+        lang=lang,
         charts=charts,
         plotlyjs=Markup(get_plotlyjs()),  # noqa: S704 - plotly's own bundle, not user data
         css=Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8")),  # noqa: S704 - our stylesheet
         notes={
-            "illustrative": ILLUSTRATIVE_NOTE,
+            "illustrative": illustrative_note(lang),
+            "illustrative_sentence": _(
+                "The action records in this pack were generated for demonstration: no member reported them, and "
+                "they must not be presented as real reporting."
+            ),
             "public_record": (
-                public_record_sentence(brief.public_record, public_share(brief.view.dataset))
+                public_record_sentence(brief.public_record, public_share(dataset), lang=lang)
                 if brief.public_record
                 else ""
             ),
-            "statuses": status_note(brief.view.dataset),
-            "statuses_short": status_note(brief.view.dataset, short=True),
-            "labels": data_labels(brief.view.dataset),
-            "confidential": CONFIDENTIAL_INCLUDED if brief.confidential_included else CONFIDENTIAL_EXCLUDED,
+            "statuses": status_note(dataset, lang=lang),
+            "statuses_short": status_note(dataset, short=True, lang=lang),
+            "labels": data_labels(dataset, lang=lang),
+            "confidential": confidential_note(brief.confidential_included, lang),
         },
         kinds=CHANGE_KINDS,
-        kinds_columns=[(k, k.capitalize()) for k in (*CHANGE_KINDS, "newly overdue")],
-        kinds_keys=(*CHANGE_KINDS, "newly overdue"),
+        kinds_columns=[(k, _(KIND_LABELS[k])) for k in kinds],
+        kinds_keys=kinds,
         footer=Markup(_css_string(_footer(brief))),  # noqa: S704 - CSS-escaped above
+        page_counter=Markup(_page_counter(_("Page {page} of {pages}"))),  # noqa: S704 - CSS-escaped inside
         status_labels=lambda frame, column: frame.assign(**{column: frame[column].map(names).fillna(frame[column])}),
+        # Words kept in English in the tables (group labels, crosswalk relations), said in the pack's language.
+        said=lambda frame, column: frame.assign(**{column: frame[column].map(_)}) if len(frame) else frame,
         stale_after=STALE_AFTER_DAYS,
         six_months=SIX_MONTHS,
         profile_limit=PROFILE_LIMIT,
@@ -452,7 +483,15 @@ def brief_pdf_bytes(html: str) -> bytes:
         return brief_pdf(html, Path(work) / "brief.pdf").read_bytes()
 
 
-def _environment() -> jinja2.Environment:
+@functools.cache
+def _environment(code: str) -> jinja2.Environment:
+    """The templates' environment for language ``code``: its words (``_``, ``ngettext``), numbers and dates.
+
+    The templates call ``_("… {name} …", name=value)`` and ``ngettext(singular, plural, count, …)``: whole
+    sentences with named values, so a translation can order them as its grammar needs (``make translations``
+    extracts them from the templates too). The values are escaped with the rest of the text.
+    """
+    lang = language(code)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # every template is HTML: members' text is escaped; only Markup passed above is not
@@ -460,24 +499,70 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(n=_count, num="{:,}".format, pct=percent, day=_day, cell=_cell, md=_markdown, short=_short)
-    env.globals.update(were=lambda count: "was" if count == 1 else "were")
+    env.filters.update(
+        n=functools.partial(_count, lang),
+        num=lang.number,
+        pct=functools.partial(_percent, lang=lang),
+        day=functools.partial(_day, lang=lang),
+        cell=functools.partial(_cell, lang=lang),
+        md=_markdown,
+        short=_short,
+    )
+    env.globals.update(_=functools.partial(_say, lang.gettext), ngettext=functools.partial(_say_n, lang))
     return env
+
+
+def _say(gettext: Callable[[str], str], message: str, /, **values: object) -> Markup:
+    """``message`` translated, then its ``{name}`` places filled; the values are escaped (Markup's ``format``), the
+    result is not escaped again."""
+    return escape(gettext(message)).format(**values)
+
+
+def _say_n(lang: Language, singular: str, plural: str, count: int, /, **values: object) -> Markup:
+    """The form for ``count`` translated, then its places filled as :func:`_say` does (``{n}`` is the count)."""
+    return escape(lang.ngettext(singular, plural, int(count))).format(n=lang.number(int(count)), **values)
+
+
+def _counted_nouns(lang: Language) -> dict[str, Callable[[int], str]]:
+    """The nouns the pack counts (``1 action``, ``1,059 actions``), in ``lang``."""
+    ngettext = lang.ngettext  # the name make translations looks for
+    return {
+        "action": lambda c: ngettext("{n} action", "{n} actions", c),
+        "member": lambda c: ngettext("{n} member", "{n} members", c),
+        "commitment": lambda c: ngettext("{n} commitment", "{n} commitments", c),
+        "open action": lambda c: ngettext("{n} open action", "{n} open actions", c),
+        "overdue action": lambda c: ngettext("{n} overdue action", "{n} overdue actions", c),
+        "Adelaide–Bohol link": lambda c: ngettext("{n} Adelaide–Bohol link", "{n} Adelaide–Bohol links", c),
+    }
 
 
 def _footer(brief: Brief) -> str:
     """The text at the foot of every printed page."""
-    parts = [f"Data as of {_day(brief.data_as_of)}", f"prepared {_day(brief.today)}"]
+    lang = brief.lang
+    _ = lang.gettext
+    parts = [
+        _("Data as of {day}").format(day=_day(brief.data_as_of, lang=lang)),
+        _("prepared {day}").format(day=_day(brief.today, lang=lang)),
+    ]
     if brief.public_record:
         parts.insert(
             0,
-            f"PUBLIC RECORD compiled from public sources read on {_day(brief.public_record)}, not reported by members",
+            _("PUBLIC RECORD compiled from public sources read on {day}, not reported by members").format(
+                day=_day(brief.public_record, lang=lang)
+            ),
         )
     if brief.illustrative:
-        parts.insert(0, "ILLUSTRATIVE SAMPLE DATA, not real reporting")
+        parts.insert(0, _("ILLUSTRATIVE SAMPLE DATA, not real reporting"))
     if brief.confidential_included:
-        parts.insert(0, "INCLUDES CONFIDENTIAL ACTIONS")
+        parts.insert(0, _("INCLUDES CONFIDENTIAL ACTIONS"))
     return " · ".join(parts)
+
+
+def _page_counter(words: str) -> str:
+    """CSS ``content`` for "Page {page} of {pages}" in any word order: quoted words around the page counters."""
+    parts = re.split(r"(\{page\}|\{pages\})", words)
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    return " ".join(counters.get(part) or f'"{_css_string(part)}"' for part in parts if part)
 
 
 def _css_string(text: str) -> str:
@@ -485,31 +570,36 @@ def _css_string(text: str) -> str:
     return re.sub(r"[\"'\\<>&\n]", lambda m: f"\\{ord(m.group()):x} ", text)
 
 
-def _count(value: int, noun: str, plural: str | None = None) -> str:
-    """``1 action``, ``1,059 actions``."""
+def _count(lang: Language, value: int, noun: str) -> str:
+    """``1 action``, ``1,059 actions`` (a noun of :func:`_counted_nouns`) in ``lang``."""
     value = int(value)
-    word = noun if value == 1 else (plural or noun + "s")
-    return f"{value:,} {word}"
+    return _counted_nouns(lang)[noun](value).format(n=lang.number(value))
 
 
-def _day(value: dt.date | None) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:%d %B %Y}".lstrip("0")
+def _percent(value: float | None, *, lang: Language) -> str:
+    """A share as a whole percentage in ``lang``, or an en dash when undefined."""
+    return "–" if value is None or pd.isna(value) else lang.percent(value)
 
 
-def _cell(value: object) -> str:
-    """A table cell as text: dates as dates, missing as empty, counts with separators."""
+def _day(value: dt.date | None, *, lang: Language) -> str:
+    """``30 November 2026`` in ``lang``, or an en dash."""
+    return "–" if value is None or pd.isna(value) else lang.date(value)
+
+
+def _cell(value: object, *, lang: Language) -> str:
+    """A table cell as text in ``lang``: dates as dates, missing as empty, counts with separators."""
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp | dt.datetime):
-        return f"{value:%d %b %Y}"
+        return lang.short_date(value.date())
     if isinstance(value, dt.date):
-        return f"{value:%d %b %Y}"
+        return lang.short_date(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return lang.gettext("yes") if value else lang.gettext("no")
     if isinstance(value, int):
-        return f"{value:,}"
+        return lang.number(value)
     if isinstance(value, float):
-        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:,.0f}"
+        return lang.percent(value) if 0 <= value <= 1 else lang.number(value)
     return str(value)
 
 
@@ -522,7 +612,9 @@ def _short(text: str, limit: int = 44) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def chart_figure(view: View, name: str, today: dt.date, *, label_limit: int = 120) -> go.Figure:
+def chart_figure(
+    view: View, name: str, today: dt.date, *, label_limit: int = 120, lang: Language | None = None
+) -> go.Figure:
     """One of the view's main charts (:data:`MAIN_CHARTS`), built as its dashboard page builds it.
 
     Args:
@@ -530,25 +622,31 @@ def chart_figure(view: View, name: str, today: dt.date, *, label_limit: int = 12
         name: a key of :data:`MAIN_CHARTS`.
         today: the date overdue is judged at (plan years).
         label_limit: area titles and member names longer than this are shortened with "…".
+        lang: the chart's language (English); the view's catalog should speak it too.
 
     Raises:
         ValueError: ``name`` is not one of the main charts.
     """
+    lang = lang or language()
     catalog = view.catalog
+    title = lang.gettext(MAIN_CHARTS[name]) if name in MAIN_CHARTS else name
     if name == "status_by_area":
         counts = status_counts(view, "top_level")
         labels = _area_labels(counts, view.top_level_ids, catalog, label_limit)
-        return status_bar_figure(counts, catalog, labels=labels, title=MAIN_CHARTS[name], axis_title="Area or pillar")
+        return status_bar_figure(
+            counts, catalog, labels=labels, title=title, axis_title=lang.gettext("Area or pillar"), lang=lang
+        )
     if name == "gap_matrix":
         return gap_matrix_figure(
             gap_matrix(view, "top_level"),
             catalog,
             member_labels={m: f"{_short(catalog.members[m].name, label_limit)} ({m})" for m in view.member_ids},
             commitment_labels={c: c for c in view.top_level_ids},
-            title=MAIN_CHARTS[name],
+            title=title,
+            lang=lang,
         )
     if name == "plan_years":
-        return plan_year_figure(plan_year_summary(view, today), title=MAIN_CHARTS[name])
+        return plan_year_figure(plan_year_summary(view, today), title=title, lang=lang)
     raise ValueError(f"'{name}' is not a main chart; use one of {', '.join(MAIN_CHARTS)}")
 
 
@@ -556,13 +654,22 @@ def _charts(brief: Brief) -> dict[str, Markup]:
     """Every chart of the pack as a static, fixed-size HTML fragment (no plotly.js: it is in the head)."""
     catalog = brief.catalog
     view = brief.view
+    lang = brief.lang
+    _ = lang.gettext
     charts: dict[str, go.Figure] = {}
     if not view.is_empty:
-        charts["status_by_area"] = chart_figure(view, "status_by_area", brief.today, label_limit=40)
-        charts["plan_years"] = chart_figure(view, "plan_years", brief.today)
-        charts["plan_years"].update_layout(height=300)  # shares its page with the overdue tables
+        charts["status_by_area"] = chart_figure(view, "status_by_area", brief.today, label_limit=40, lang=lang)
+        charts["plan_years"] = chart_figure(view, "plan_years", brief.today, lang=lang)
+        # Shares its page with the overdue tables; the legend goes under the axis, where a longer legend (in
+        # another language) grows downwards instead of running into the title.
+        charts["plan_years"].update_layout(
+            height=310,
+            margin={"t": 40, "b": 10},
+            legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
+        )
+        charts["plan_years"].update_xaxes(title={"standoff": 8})
     if view.member_ids and view.top_level_ids:
-        matrix = chart_figure(view, "gap_matrix", brief.today, label_limit=24)
+        matrix = chart_figure(view, "gap_matrix", brief.today, label_limit=24, lang=lang)
         matrix.update_xaxes(title=None)  # the ids say what the columns are; the page is tight
         charts["gap_matrix"] = _fit_matrix(matrix, len(view.member_ids))
     for profile in brief.profiles:
@@ -571,7 +678,8 @@ def _charts(brief: Brief) -> dict[str, Markup]:
             catalog,
             member_labels={profile.member: profile.member},
             commitment_labels={c: c for c in profile.view.top_level_ids},
-            title="Coverage: furthest reported status per area and pillar",
+            title=_("Coverage: furthest reported status per area and pillar"),
+            lang=lang,
         )
         # One row: less room above it than the page leaves (the rotated ids need about 50 px).
         charts[f"coverage_{profile.member}"].update_layout(height=210, margin={"t": 95, "b": 10})
@@ -581,8 +689,9 @@ def _charts(brief: Brief) -> dict[str, Markup]:
                 profile.status_by_area,
                 catalog,
                 labels=_area_labels(profile.status_by_area, profile.view.top_level_ids, catalog, 40),
-                title="Status of the member's actions by area and pillar",
-                axis_title="Area or pillar",
+                title=_("Status of the member's actions by area and pillar"),
+                axis_title=_("Area or pillar"),
+                lang=lang,
             )
             # Shorter bars than on the page, so the profile stays on one sheet of paper.
             charts[f"status_{profile.member}"].update_layout(

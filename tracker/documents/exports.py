@@ -5,6 +5,12 @@ Text cells that a spreadsheet could run as a formula get a leading apostrophe
 illustrative or public-record data carries its label (``tracker.views.provenance``) in every exported
 table. Workbooks are written with xlsxwriter's ``write_string`` for every text cell, so nothing is
 ever stored as a formula either.
+
+Languages (issue 11): the workbook of a view and the tables' CSV downloads say their sheet names, column headers
+and the About sheet in the reader's language (``lang``, English when not given, English byte for byte as before);
+the catalog given with the view already speaks it (``Catalog.in_language``: status labels, members' names). The
+CSV of all data is the exception: its columns are the contract field names (:data:`CSV_COLUMNS`, product brief
+"Member action spreadsheet") and its cells ids and ISO dates, in every language, because other tools read it.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 import xlsxwriter
+from babel.dates import format_date
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
 from loaders.fields import FIELD_NAMES
-from tracker.views.action_table import action_display
+from loaders.i18n import N_, Language, language
+from tracker.views.action_table import action_display, headed
 from tracker.views.filters import GROUPS, Filters, View, apply_filters
 from tracker.views.gaps import gap_matrix, gap_table, uncovered_commitments
 from tracker.views.overview import status_counts
@@ -35,11 +43,30 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # import option removes it, then evaluates), and the full-width forms ＝ ＋ － ＠ that
 # East Asian versions of Excel turn into their ASCII forms as they read a cell.
 FORMULA_PATTERN = re.compile(r"[\x00-\x1f]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
-CONFIDENTIAL_EXCLUDED = "Confidential actions are not included."
-CONFIDENTIAL_INCLUDED = "Confidential actions are INCLUDED: for internal use only, do not circulate."
+CONFIDENTIAL_EXCLUDED = N_("Confidential actions are not included.")
+CONFIDENTIAL_INCLUDED = N_("Confidential actions are INCLUDED: for internal use only, do not circulate.")
 
-#: The contract fields of an action, in template order: the columns of the all-data CSV.
+#: The contract fields of an action, in template order: the columns of the all-data CSV, in every language
+#: (other tools read that file: the ids are the contract, not words to translate).
 CSV_COLUMNS = FIELD_NAMES
+NOTE_COLUMN = N_("data_note")
+"""The column of a CSV that carries the data set's label (``tracker.views.provenance.data_note``)."""
+
+SHEETS = {
+    "actions": N_("Actions"),
+    "by_area": N_("Status by area"),
+    "by_member": N_("Status by member"),
+    "gap_matrix": N_("Gap matrix"),
+    "overdue": N_("Overdue"),
+    "uncovered": N_("Uncovered commitments"),
+}
+"""The workbook's table sheets, in order, with their English names (said in the workbook's language)."""
+HEADINGS = (
+    # status_table's and _readable's headers (action_display's are marked in tracker.views.action_table)
+    N_("Name"), N_("Total"), N_("Member name"), N_("Furthest status"), N_("Framework"), N_("Level"),
+    N_("Confidence"), N_("Commitment"), N_("Title"), N_("Area or pillar"),
+)  # fmt: skip
+"""Column headers of the workbook's tables, marked for the catalogue (the tables themselves keep them in English)."""
 
 
 def is_formula_like(text: str) -> bool:
@@ -69,50 +96,70 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table_csv(frame: pd.DataFrame, *, note: str | None) -> bytes:
+def table_csv(frame: pd.DataFrame, *, note: str | None, lang: Language | None = None) -> bytes:
     """CSV bytes (UTF-8 with BOM so Excel reads accents) of a neutralised table.
+
+    ``lang`` says the column headers (and the note's column, ``data_note``) in that language; without it the
+    headers are written as they are. ``note`` is written as given.
 
     Lines end in CRLF (RFC 4180), which also makes the writer quote every field holding a
     carriage return: with ``\n`` endings a bare CR in a cell went out unquoted, and a
     spreadsheet started a new row there, whose first cell could be a formula.
     """
-    out = neutralise(frame)
+    out = neutralise(headed(frame, lang))
     if note:  # the data set's label (tracker.views.provenance.data_note) on every row
-        out.insert(0, "data_note", note)
+        out.insert(0, lang.gettext(NOTE_COLUMN) if lang else NOTE_COLUMN, note)
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 # --- the filters in words ----------------------------------------------------------------------
 
 
-def filters_in_words(filters: Filters, catalog: Catalog) -> list[str]:
-    """The filters as short sentences for a cover page or an About sheet.
+def confidential_note(included: bool, lang: Language | None = None) -> str:
+    """What a file says about confidential actions (:data:`CONFIDENTIAL_INCLUDED` or :data:`CONFIDENTIAL_EXCLUDED`),
+    in ``lang`` (English)."""
+    return (lang or language()).gettext(CONFIDENTIAL_INCLUDED if included else CONFIDENTIAL_EXCLUDED)
+
+
+def filters_in_words(filters: Filters, catalog: Catalog, lang: Language | None = None) -> list[str]:
+    """The filters as short sentences for a cover page or an About sheet, in ``lang`` (English).
+
+    ``catalog`` speaks ``lang`` already (``Catalog.in_language``) for status labels and members' names;
+    framework names are official titles, never translated.
 
     Returns:
         One line per filter that is set (``"Framework: Bohol TIP Work Plan"``), or
         a single line saying that everything is included.
     """
+    lang = lang or language()
+    _ = lang.gettext
     if filters.is_default:
-        return [f"All {len(catalog.members)} members, both frameworks, every status: no filter applied."]
+        return [
+            _("All {count} members, both frameworks, every status: no filter applied.").format(
+                count=lang.number(len(catalog.members))
+            )
+        ]
     lines = []
     if filters.framework:
-        lines.append(f"Framework: {catalog.frameworks[filters.framework].name}")
+        lines.append(_("Framework: {name}").format(name=catalog.frameworks[filters.framework].name))
     if filters.areas:
         titles = [f"{a} {catalog.commitments[a].shown_title}" for a in filters.areas]
-        lines.append(f"Area or pillar: {'; '.join(titles)}")
+        lines.append(_("Area or pillar: {areas}").format(areas="; ".join(titles)))
     if filters.themes:
-        lines.append(f"Theme: {'; '.join(catalog.themes[t].label for t in filters.themes)}")
+        lines.append(_("Theme: {themes}").format(themes="; ".join(catalog.themes[t].label for t in filters.themes)))
     if filters.group:
-        lines.append(f"Member group: {GROUPS[filters.group]}")
+        lines.append(_("Member group: {group}").format(group=_(GROUPS[filters.group])))
     if filters.members:
         names = sorted(f"{catalog.members[m].name} ({m})" for m in filters.members)
-        lines.append(f"Member{'s' if len(names) > 1 else ''}: {'; '.join(names)}")
+        heading = _("Members: {names}") if len(names) > 1 else _("Member: {names}")  # a label, not a count
+        lines.append(heading.format(names="; ".join(names)))
     if filters.statuses:
-        lines.append(f"Status (as reported): {'; '.join(catalog.statuses[s].label for s in filters.statuses)}")
+        labels = "; ".join(catalog.statuses[s].label for s in filters.statuses)
+        lines.append(_("Status (as reported): {statuses}").format(statuses=labels))
     if filters.updated_from or filters.updated_to:
-        start = f"{filters.updated_from:%d %b %Y}" if filters.updated_from else "the start"
-        end = f"{filters.updated_to:%d %b %Y}" if filters.updated_to else "today"
-        lines.append(f"Last updated: from {start} to {end}")
+        start = lang.short_date(filters.updated_from) if filters.updated_from else _("the start")
+        end = lang.short_date(filters.updated_to) if filters.updated_to else _("today")
+        lines.append(_("Last updated: from {start} to {end}").format(start=start, end=end))
     return lines
 
 
@@ -153,15 +200,18 @@ def status_table(view: View, by: str) -> pd.DataFrame:
 
 
 def view_tables(view: View, today: dt.date) -> dict[str, pd.DataFrame]:
-    """Every table of the filtered view, keyed by sheet name, as the pages compute them."""
+    """Every table of the filtered view, keyed by sheet name (English), as the pages compute them.
+
+    The headers are English; :func:`view_workbook` says them, and the sheet names, in the workbook's language.
+    """
     catalog = view.catalog
     return {
-        "Actions": action_display(view.actions, catalog),
-        "Status by area": status_table(view, "top_level"),
-        "Status by member": status_table(view, "member"),
-        "Gap matrix": _readable(gap_table(gap_matrix(view), catalog)),  # by area or pillar, its default
-        "Overdue": action_display(overdue_actions(view, today), catalog),
-        "Uncovered commitments": _readable(uncovered_commitments(view)),
+        SHEETS["actions"]: action_display(view.actions, catalog),
+        SHEETS["by_area"]: status_table(view, "top_level"),
+        SHEETS["by_member"]: status_table(view, "member"),
+        SHEETS["gap_matrix"]: _readable(gap_table(gap_matrix(view), catalog)),  # by area or pillar, its default
+        SHEETS["overdue"]: action_display(overdue_actions(view, today), catalog),
+        SHEETS["uncovered"]: _readable(uncovered_commitments(view)),
     }
 
 
@@ -170,23 +220,39 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=lambda c: str(c).replace("_", " ").capitalize())
 
 
+def _day(day: dt.date, lang: Language) -> str:
+    """A day in full with two-digit days, ``01 June 2026`` (``01 Juni 2026``): as the export has always written it
+    (``Language.date`` leaves the day's zero out)."""
+    return format_date(day, format="dd MMMM y", locale=lang.code)
+
+
 def about_lines(
-    view: View, filters: Filters, *, data_as_of: dt.date | None, exported: dt.date, confidential_included: bool
+    view: View,
+    filters: Filters,
+    *,
+    data_as_of: dt.date | None,
+    exported: dt.date,
+    confidential_included: bool,
+    lang: Language | None = None,
 ) -> list[tuple[str, str]]:
-    """(label, text) rows that say what an export holds: scope, dates, caveats."""
-    rows = [("Title", "Commitments Tracker: export of the filtered view")]
-    note = data_note(view.dataset)
+    """(label, text) rows that say what an export holds: scope, dates, caveats; in ``lang`` (English)."""
+    lang = lang or language()
+    _ = lang.gettext
+    rows = [(_("Title"), _("Commitments Tracker: export of the filtered view"))]
+    note = data_note(view.dataset, lang)
     if note:
-        rows.append(("Data", note))
-    rows += [("Scope", line) for line in filters_in_words(filters, view.catalog)]
+        rows.append((_("Data"), note))
+    rows += [(_("Scope"), line) for line in filters_in_words(filters, view.catalog, lang)]
+    exported_on = _day(exported, lang)
+    latest = _("{day} (latest update in the records exported)")
     rows += [
-        ("Data as of", f"{data_as_of:%d %B %Y} (latest update in the records exported)" if data_as_of else "no data"),
-        ("Exported on", f"{exported:%d %B %Y}"),
-        ("Actions", f"{len(view.actions):,}"),
-        ("Statuses", status_note(view.dataset)),
-        ("Confidential", CONFIDENTIAL_INCLUDED if confidential_included else CONFIDENTIAL_EXCLUDED),
-        ("Overdue", f"Due before {exported:%d %B %Y} and neither complete nor discontinued."),
-        ("Safety", "Text that a spreadsheet would run as a formula starts with an apostrophe (')."),
+        (_("Data as of"), latest.format(day=_day(data_as_of, lang)) if data_as_of else _("no data")),
+        (_("Exported on"), exported_on),
+        (_("Actions"), lang.number(len(view.actions))),
+        (_("Statuses"), status_note(view.dataset, lang=lang)),
+        (_("Confidential"), confidential_note(confidential_included, lang)),
+        (_("Overdue"), _("Due before {day} and neither complete nor discontinued.").format(day=exported_on)),
+        (_("Safety"), _("Text that a spreadsheet would run as a formula starts with an apostrophe (').")),
     ]
     return rows
 
@@ -198,8 +264,9 @@ def view_workbook(
     data_as_of: dt.date | None,
     today: dt.date,
     confidential_included: bool = False,
+    lang: Language | None = None,
 ) -> bytes:
-    """An Excel workbook of exactly the filtered view: an About sheet, then one sheet per table.
+    """An Excel workbook of exactly the filtered view: an About sheet, then one sheet per table; in ``lang``.
 
     Args:
         view: the filtered data (confidential actions already excluded, or not, by ``apply_filters``).
@@ -207,10 +274,15 @@ def view_workbook(
         data_as_of: the data date to state (see :func:`data_as_of`).
         today: the export date, which is also the date "overdue" is judged at.
         confidential_included: whether the view may hold confidential actions (stated on the About sheet).
+        lang: the language of the sheet names, the column headers and the About sheet (English); give ``view``
+            the catalog in that language (``Catalog.in_language``) for status labels and members' names. The
+            numbers are the same in every language; dates in table cells are dates, shown as year-month-day.
 
     Returns:
         The ``.xlsx`` bytes. Every text cell is written as a string and neutralised.
     """
+    lang = lang or language()
+    _ = lang.gettext
     buffer = io.BytesIO()
     # Every cell goes through a typed write_* call (never write()), so no text is ever converted to a formula,
     # URL or number; in_memory keeps the XML parts out of temporary files.
@@ -222,22 +294,29 @@ def view_workbook(
             "warn": book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
             "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         }
-        about = book.add_worksheet("About")
+        about = book.add_worksheet(_("About"))
         about.set_column(0, 0, 16)
         about.set_column(1, 1, 110)
         lines = about_lines(
-            view, filters, data_as_of=data_as_of, exported=today, confidential_included=confidential_included
+            view,
+            filters,
+            data_as_of=data_as_of,
+            exported=today,
+            confidential_included=confidential_included,
+            lang=lang,
         )
+        note = data_note(view.dataset, lang)
+        warnings = {note, confidential_note(True, lang)}  # the data's label, and confidential actions included
         for row, (label, text) in enumerate(lines):
-            warn = label == "Data" or text == CONFIDENTIAL_INCLUDED
+            style = styles["warn"] if text in warnings else styles["wrap"]
             about.write_string(row, 0, str(neutralise_text(label)), styles["bold"])
-            about.write_string(row, 1, str(neutralise_text(text)), styles["warn"] if warn else styles["wrap"])
+            about.write_string(row, 1, str(neutralise_text(text)), style)
         sheet_list = len(lines) + 1
-        about.write_string(sheet_list, 0, "Sheets", styles["bold"])
-        tables = view_tables(view, today)
+        about.write_string(sheet_list, 0, _("Sheets"), styles["bold"])
+        tables = {_(name): headed(frame, lang) for name, frame in view_tables(view, today).items()}
         for offset, name in enumerate(tables):
-            about.write_string(sheet_list + offset, 1, f"{name}: {len(tables[name]):,} row(s)")
-        note = data_note(view.dataset)
+            count = _("{name}: {count} row(s)").format(name=name, count=lang.number(len(tables[name])))
+            about.write_string(sheet_list + offset, 1, count)
         for name, frame in tables.items():
             _write_table(book.add_worksheet(name), frame, name, note, styles)
     return buffer.getvalue()
@@ -283,14 +362,25 @@ def _write_cell(
         sheet.write_string(row, col, str(neutralise_text(str(value))))
 
 
-def all_data_csv(dataset: Dataset, *, can_see_confidential: bool, filters: Filters | None = None) -> bytes:
+def all_data_csv(
+    dataset: Dataset,
+    *,
+    can_see_confidential: bool,
+    filters: Filters | None = None,
+    lang: Language | None = None,
+) -> bytes:
     """CSV of every action (the contract fields), or of those in ``filters``' scope.
 
     Confidential actions are left out unless ``can_see_confidential``; text is
     neutralised and illustrative or public-record data is labelled on every row.
+
+    The columns are ``data_note`` then the contract's field names (:data:`CSV_COLUMNS`), and the cells ids,
+    ``YYYY-MM-DD`` dates and the records' own text, in every language: other tools read this file by those
+    names (product brief, "Member action spreadsheet"), so ``lang`` only says the data set's label in the
+    ``data_note`` cells.
     """
     view = apply_filters(dataset, filters or Filters(), can_see_confidential=can_see_confidential)
     frame = view.actions[list(CSV_COLUMNS)].copy()
     for column in ("start_date", "due_date", "last_updated"):
         frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-    return table_csv(frame, note=data_note(dataset))
+    return table_csv(frame, note=data_note(dataset, lang))

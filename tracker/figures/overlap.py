@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from loaders.catalog import Catalog
+from loaders.i18n import Language, language
 from tracker.figures.palette import (
     FONT,
     FRAMEWORK_COLOURS,
@@ -26,7 +27,7 @@ from tracker.figures.palette import (
 )
 from tracker.figures.status import base_layout
 from tracker.figures.text import plain, plain_all
-from tracker.views.overlap import RELATION_STRENGTH, RELATIONS
+from tracker.views.overlap import RELATION_STRENGTH, RELATION_TITLES, RELATIONS, say_relations
 
 NO_LINK_COLOUR = "#F4F4F4"
 MECHANISM_COLOUR = OKABE_ITO["orange"]
@@ -41,8 +42,9 @@ def crosswalk_matrix_figure(
     x_title: str,
     y_title: str,
     x_ticks: Literal["id", "id_title"] = "id",
+    lang: Language | None = None,
 ) -> go.Figure:
-    """A grid of crosswalk cells: colour, icon and link count show the strongest relation.
+    """A grid of crosswalk cells: colour, icon and link count show the strongest relation (words in ``lang``).
 
     Args:
         matrix: from :func:`tracker.views.overlap.crosswalk_matrix` (every cell of the grid, no gaps).
@@ -51,7 +53,10 @@ def crosswalk_matrix_figure(
         y_title: what the rows are.
         x_ticks: ``"id"`` for short column labels (mechanism acronyms), or
             ``"id_title"`` for id plus a wrapped title (Bohol pillars).
+        lang: the language of the legend and the hover text (English by default).
     """
+    lang = lang or language()
+    _ = lang.gettext
     rows = list(dict.fromkeys(matrix["row"]))
     cols = list(dict.fromkeys(matrix["col"]))
     frame = matrix.sort_values(["row", "col"], key=lambda s: s.map({k: i for i, k in enumerate(rows + cols)}))
@@ -66,8 +71,16 @@ def crosswalk_matrix_figure(
     icon = frame["relation"].map(RELATION_ICONS)
     cell_text = (icon + " " + frame["links"].astype(str)).fillna("")
     fill = frame["relation"].map(RELATION_COLOURS).fillna(NO_LINK_COLOUR)
-    relation_text = frame["relation"].str.capitalize() + " (" + icon + "), " + frame["links"].astype(str) + " link(s)"
-    links_text = frame["detail"].fillna("").map(lambda d: "<br>".join(plain_all(d.split("; "))))
+    titles = {r: _(t) for r, t in RELATION_TITLES.items()}
+    said = _("{relation} ({icon}), {count} link(s)")
+    relation_text = pd.Series(
+        [
+            said.format(relation=titles[r], icon=i, count=n) if r in titles else _("no crosswalk link")
+            for r, i, n in zip(frame["relation"], icon, frame["links"], strict=True)
+        ],
+        index=frame.index,
+    )
+    links_text = frame["detail"].fillna("").map(lambda d: "<br>".join(plain_all(say_relations(d, lang).split("; "))))
     text = {c: frame[c].fillna("").map(plain) for c in ("row", "row_title", "col", "col_title", "confidence")}
     hover = (
         "<b>"
@@ -78,10 +91,12 @@ def crosswalk_matrix_figure(
         + text["col"]
         + "</b> "
         + text["col_title"]
-        + "<br>Strongest relation: "
-        + relation_text.fillna("no crosswalk link")
+        + "<br>"
+        + relation_text.map(lambda t: _("Strongest relation: {relation}").format(relation=t))
         + ("<br>" + links_text).where(frame["links"] > 0, "")
-        + ("<br>Confidence: " + text["confidence"]).where(frame["links"] > 0, "")
+        + ("<br>" + text["confidence"].map(lambda c: _("Confidence: {code}").format(code=c))).where(
+            frame["links"] > 0, ""
+        )
     )
     shape = (len(rows), len(cols))
     x = [x_labels[c] for c in cols]
@@ -100,7 +115,7 @@ def crosswalk_matrix_figure(
         ygap=2,
         text=hover.to_numpy().reshape(shape),
         hovertemplate="%{text}<extra></extra>",
-        name="Crosswalk",
+        name=_("Crosswalk"),
     )
     fig.add_scatter(
         x=[x_labels[c] for c in frame["col"]],
@@ -110,7 +125,7 @@ def crosswalk_matrix_figure(
         textfont={"color": [text_colour(c) for c in fill], "size": 13, "family": FONT},
         hoverinfo="skip",
         showlegend=False,
-        name="Relation",
+        name=_("Relation"),
     )
     for relation in RELATIONS:
         fig.add_scatter(
@@ -118,7 +133,7 @@ def crosswalk_matrix_figure(
             y=[None],
             mode="markers",
             marker={"symbol": "square", "size": 14, "color": RELATION_COLOURS[relation], "line": {"width": 1}},
-            name=f"{RELATION_ICONS[relation]} {relation.capitalize()}",
+            name=f"{RELATION_ICONS[relation]} {titles[relation]}",
         )
     fig.update_xaxes(title=x_title, type="category", side="bottom", tickangle=-45 if x_ticks == "id" else 0)
     fig.update_yaxes(title=y_title, type="category", autorange="reversed")
@@ -133,28 +148,32 @@ def crosswalk_matrix_figure(
             "xanchor": "left",
             "y": 1,
             "yanchor": "top",
-            "title": "Strongest relation",
+            "title": _("Strongest relation"),
         },
     )
     return fig
 
 
-def overlap_sankey_figure(flows: pd.DataFrame, catalog: Catalog, *, title: str) -> go.Figure:
-    """Sankey of actions: Adelaide area → ASEAN mechanism → Bohol pillar.
+def overlap_sankey_figure(
+    flows: pd.DataFrame, catalog: Catalog, *, title: str, lang: Language | None = None
+) -> go.Figure:
+    """Sankey of actions: Adelaide area → ASEAN mechanism → Bohol pillar (its own words in ``lang``).
 
     Args:
         flows: from :func:`tracker.views.overlap.overlap_flows`.
         catalog: for node titles and mechanism names.
         title: the chart title (states the subject).
+        lang: the language of the column headers, the hover text and the note (English by default).
 
     Returns:
         The Sankey, or an empty figure with an explanatory annotation when there
         is no flow.
     """
+    _ = (lang or language()).gettext
     if flows.empty:
         fig = go.Figure()
         fig.add_annotation(
-            text="No actions link an Adelaide area or a Bohol pillar to an ASEAN mechanism in this view.",
+            text=_("No actions link an Adelaide area or a Bohol pillar to an ASEAN mechanism in this view."),
             x=0.5,
             y=0.5,
             xref="paper",
@@ -211,14 +230,16 @@ def overlap_sankey_figure(flows: pd.DataFrame, catalog: Catalog, *, title: str) 
                 "value": flows["actions"].tolist(),
                 "color": link_colour,
                 "customdata": flows["actions"].tolist(),
-                "hovertemplate": "%{source.label} → %{target.label}<br><b>%{customdata} action(s)</b><extra></extra>",
+                "hovertemplate": "%{source.label} → %{target.label}<br><b>"
+                + _("{count} action(s)").format(count="%{customdata}")
+                + "</b><extra></extra>",
             },
             textfont={"family": FONT, "size": 12, "color": "#000000"},
         )
     )
     middle_anchor = "center" if left and right else "left" if right else "right"
-    headers = [(0, "Adelaide areas", "left", left), (middle_x, "ASEAN mechanisms", middle_anchor, middle)]
-    for x, text, anchor, present in [*headers, (1, "Bohol pillars", "right", right)]:
+    headers = [(0, _("Adelaide areas"), "left", left), (middle_x, _("ASEAN mechanisms"), middle_anchor, middle)]
+    for x, text, anchor, present in [*headers, (1, _("Bohol pillars"), "right", right)]:
         if not present:
             continue
         fig.add_annotation(
@@ -237,8 +258,8 @@ def overlap_sankey_figure(flows: pd.DataFrame, catalog: Catalog, *, title: str) 
     return fig
 
 
-def group_comparison_figure(comparison: pd.DataFrame, *, title: str) -> go.Figure:
-    """Three stacked panels, one per share, with one horizontal bar per member group.
+def group_comparison_figure(comparison: pd.DataFrame, *, title: str, lang: Language | None = None) -> go.Figure:
+    """Three stacked panels, one per share, with one horizontal bar per member group (words in ``lang``).
 
     Each bar is labelled with its share and the counts behind it
     ("75% (402 of 534)"), or "no actions" when the group has none.
@@ -246,21 +267,31 @@ def group_comparison_figure(comparison: pd.DataFrame, *, title: str) -> go.Figur
     Args:
         comparison: from :func:`tracker.views.overlap.group_comparison`.
         title: the chart title (states the subject).
+        lang: the language of the panels, axes, groups and bar labels (English by default).
     """
+    lang = lang or language()
+    _ = lang.gettext
     measures = [
-        ("share_bwp", "actions_bwp", "actions", "Actions citing a Bohol commitment"),
-        ("share_mechanism", "actions_mechanism", "actions", "Actions listing at least one ASEAN mechanism"),
-        ("share_complete", "complete", "progress_actions", "Actions reported complete (of those not counted apart)"),
+        ("share_bwp", "actions_bwp", "actions", _("Actions citing a Bohol commitment")),
+        ("share_mechanism", "actions_mechanism", "actions", _("Actions listing at least one ASEAN mechanism")),
+        (
+            "share_complete",
+            "complete",
+            "progress_actions",
+            _("Actions reported complete (of those not counted apart)"),
+        ),
     ]
     fig = make_subplots(
         rows=len(measures), cols=1, shared_xaxes=True, subplot_titles=[m[3] for m in measures], vertical_spacing=0.14
     )
-    labels = plain_all(comparison["label"])
+    labels = plain_all(_(label) for label in comparison["label"])  # the GROUPS labels
+    of = _("{part} of {whole}")
     colours = [GROUP_COLOURS.get(g, OKABE_ITO["grey"]) for g in comparison["group"]]
     for position, (share, part, whole, name) in enumerate(measures, start=1):
         values = comparison[share]
+        # The share as the status bars write it (the same in English and Indonesian), the counts as the locale does.
         text = [
-            "no actions" if pd.isna(v) else f"{v:.0%} ({p:,} of {w:,})"
+            _("no actions") if pd.isna(v) else f"{v:.0%} ({of.format(part=lang.number(p), whole=lang.number(w))})"
             for v, p, w in zip(values, comparison[part], comparison[whole], strict=True)
         ]
         fig.add_bar(
@@ -280,8 +311,8 @@ def group_comparison_figure(comparison: pd.DataFrame, *, title: str) -> go.Figur
         )
         fig.update_yaxes(row=position, col=1, title=None, type="category", autorange="reversed")
     fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", gridcolor="#E5E5E5")
-    fig.update_xaxes(row=len(measures), col=1, title="Share of the group's actions")
-    fig.update_yaxes(row=2, col=1, title="Member group")
+    fig.update_xaxes(row=len(measures), col=1, title=_("Share of the group's actions"))
+    fig.update_yaxes(row=2, col=1, title=_("Member group"))
     fig.update_annotations(x=0, xanchor="left", font={"size": 13})
     fig = base_layout(fig, title, height=560)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 50})

@@ -1,4 +1,5 @@
-"""Progress figures: actions by plan year, and a per-action timeline with overdue marks."""
+"""Progress figures: actions by plan year, and a per-action timeline with overdue marks (their words in the page's
+language, English by default)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,29 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from loaders.catalog import Catalog
+from loaders.i18n import N_, SOURCE_LANGUAGE, Language, language
 from tracker.figures.palette import OKABE_ITO, status_colours, status_names, text_colour
 from tracker.figures.status import base_layout
 from tracker.figures.text import plain
 from tracker.views.progress import PLAN_END, PLAN_START
 
 MEASURE_STYLE = {
-    # measure: (colour, pattern, legend name)
-    "started": (OKABE_ITO["grey"], "", "Started in the year"),
-    "due: complete": (OKABE_ITO["blue"], "", "● Due in the year, complete"),
-    "due: overdue": (OKABE_ITO["vermillion"], "x", "⚠ Due in the year, overdue"),
-    "due: not yet due": (OKABE_ITO["sky_blue"], ".", "◷ Due in the year, not yet due"),
-    "due: discontinued": ("#DDDDDD", "-", "✕ Due in the year, discontinued"),
+    # measure: (colour, pattern, icon, legend name)
+    "started": (OKABE_ITO["grey"], "", "", N_("Started in the year")),
+    "due: complete": (OKABE_ITO["blue"], "", "●", N_("Due in the year, complete")),
+    "due: overdue": (OKABE_ITO["vermillion"], "x", "⚠", N_("Due in the year, overdue")),
+    "due: not yet due": (OKABE_ITO["sky_blue"], ".", "◷", N_("Due in the year, not yet due")),
+    "due: discontinued": ("#DDDDDD", "-", "✕", N_("Due in the year, discontinued")),
 }
 
 
-def plan_year_figure(summary: pd.DataFrame, *, title: str) -> go.Figure:
-    """Per year: a bar of actions started, and a stacked bar of actions due by outcome."""
+def plan_year_figure(summary: pd.DataFrame, *, title: str, lang: Language | None = None) -> go.Figure:
+    """Per year: a bar of actions started, and a stacked bar of actions due by outcome (words in ``lang``)."""
+    _ = (lang or language()).gettext
     fig = go.Figure()
     years = sorted(summary["year"].unique())
-    for measure, (colour, pattern, name) in MEASURE_STYLE.items():
+    for measure, (colour, pattern, icon, label) in MEASURE_STYLE.items():
+        name = f"{icon} {_(label)}" if icon else _(label)
         part = summary[summary["measure"] == measure].set_index("year").reindex(years)["actions"].fillna(0)
         fig.add_bar(
             name=name,
@@ -44,16 +48,29 @@ def plan_year_figure(summary: pd.DataFrame, *, title: str) -> go.Figure:
             hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y}}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=f"Year (the plan runs {PLAN_START}–{PLAN_END})", type="category")
-    fig.update_yaxes(title="Actions", gridcolor="#E5E5E5")
+    fig.update_xaxes(
+        title=_("Year (the plan runs {start}–{end})").format(start=PLAN_START, end=PLAN_END), type="category"
+    )
+    fig.update_yaxes(title=_("Actions"), gridcolor="#E5E5E5")
     return base_layout(fig, title, height=420)
 
 
-def timeline_figure(rows: pd.DataFrame, catalog: Catalog, *, title: str, today: dt.date) -> go.Figure:
-    """One bar per action from start to due date, coloured by status; overdue bars marked ⚠.
+def timeline_figure(
+    rows: pd.DataFrame, catalog: Catalog, *, title: str, today: dt.date, lang: Language | None = None
+) -> go.Figure:
+    """One bar per action from start to due date, coloured by status; overdue bars marked ⚠ (words in ``lang``;
+    the statuses as ``catalog`` says them).
 
     The plan period is shaded and today is a dashed line, so slippage is visible.
     """
+    lang = lang or language()
+    _ = lang.gettext
+
+    def days(dates: pd.Series) -> list[str]:  # "01 Jun 2026" in English, "01 Agu 2026" in Indonesian
+        if lang.code == SOURCE_LANGUAGE:
+            return list(dates.dt.strftime("%d %b %Y"))
+        return [lang.short_date(d.date()) for d in dates]
+
     colours = status_colours(catalog)
     names = {status: plain(name) for status, name in status_names(catalog).items()}
     # Titles are the members' own text: shortened first, then escaped, so no entity is cut in half.
@@ -84,12 +101,12 @@ def timeline_figure(rows: pd.DataFrame, catalog: Catalog, *, title: str, today: 
             customdata=list(
                 zip(
                     [plain(t) for t in part["title"]],
-                    part["start"].dt.strftime("%d %b %Y"),
+                    days(part["start"]),
                     [
-                        e.strftime("%d %b %Y") if d else "no due date"
-                        for e, d in zip(part["end"], part["has_due_date"], strict=True)
+                        e if d else _("no due date")
+                        for e, d in zip(days(part["end"]), part["has_due_date"], strict=True)
                     ],
-                    ["⚠ overdue" if o else "" for o in part["overdue"]],
+                    ["⚠ " + _("overdue") if o else "" for o in part["overdue"]],
                     strict=True,
                 )
             ),
@@ -101,11 +118,19 @@ def timeline_figure(rows: pd.DataFrame, catalog: Catalog, *, title: str, today: 
         x0=f"{PLAN_START}-01-01", x1=f"{PLAN_END}-12-31", fillcolor="#F0F0F0", opacity=0.5, layer="below", line_width=0
     )
     fig.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_dash="dash", line_color="#333333")
-    fig.add_annotation(x=pd.Timestamp(today).timestamp() * 1000, y=1, yref="paper", text="today", showarrow=False)
+    fig.add_annotation(x=pd.Timestamp(today).timestamp() * 1000, y=1, yref="paper", text=_("today"), showarrow=False)
     fig.update_layout(barmode="overlay")
-    fig.update_xaxes(type="date", title="Start to due date (grey band: plan years 2023–2028)", gridcolor="#E5E5E5")
+    fig.update_xaxes(
+        type="date",
+        title=_("Start to due date (grey band: plan years {start}–{end})").format(start=PLAN_START, end=PLAN_END),
+        gridcolor="#E5E5E5",
+    )
     fig.update_yaxes(
-        title="Action (⚠ = overdue)", type="category", autorange="reversed", categoryorder="array", categoryarray=labels
+        title=_("Action (⚠ = overdue)"),
+        type="category",
+        autorange="reversed",
+        categoryorder="array",
+        categoryarray=labels,
     )
     return base_layout(fig, title, height=max(300, 110 + 22 * len(rows)))
 

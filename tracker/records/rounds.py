@@ -33,7 +33,8 @@ import yaml
 from filelock import FileLock
 
 from loaders.dataset import Dataset
-from loaders.i18n import N_
+from loaders.i18n import N_, SOURCE_LANGUAGE, Language, language
+from loaders.issues import Text, say
 from loaders.safe_yaml import YamlError, load_yaml, strip_lines
 from tracker import settings
 from tracker.access import User, can_review, can_submit, require
@@ -59,7 +60,18 @@ STATE_LABELS: dict[str, str] = {
 
 
 class RoundError(ValueError):
-    """A round operation that cannot be done as asked (no open round, a second one, a bad date); says why."""
+    """A round operation that cannot be done as asked (no open round, a second one, a bad date); says why.
+
+    ``str()`` is the English message; :meth:`in_language` says it in the reader's language.
+    """
+
+    def __init__(self, message: str | Text) -> None:
+        self.said = message if isinstance(message, Text) else None
+        super().__init__(message.render() if isinstance(message, Text) else message)
+
+    def in_language(self, lang: Language | None) -> str:
+        """The message in ``lang`` (English when None, or when it was not made to be translated)."""
+        return self.said.render(lang) if self.said is not None and lang is not None else str(self)
 
 
 @dataclass(frozen=True)
@@ -140,9 +152,11 @@ class Round:
         """An ISO 8601 time as ``2026-12-05 08:00`` in the round's time zone ("" for None)."""
         return f"{_parse_time(stamp).astimezone(self.zone):%Y-%m-%d %H:%M}" if stamp else ""
 
-    def describe_dates(self) -> str:
-        """``1 Dec 2026 – 20 Dec 2026 (Asia/Bangkok)``."""
-        return f"{_day(self.opens)} – {_day(self.closes)} ({self.timezone})"
+    def describe_dates(self, lang: Language | None = None) -> str:
+        """``1 Dec 2026 – 20 Dec 2026 (Asia/Bangkok)``; the days written in full in another ``lang``
+        (``1 Desember 2026``)."""
+        day = _day if lang is None or lang.code == SOURCE_LANGUAGE else lang.date
+        return f"{day(self.opens)} – {day(self.closes)} ({self.timezone})"
 
 
 @dataclass(frozen=True)
@@ -255,14 +269,24 @@ def response_counts(states: Iterable[MemberRound]) -> dict[str, int]:
     return counts
 
 
-def response_sentence(name: str, counts: Mapping[str, int], *, closed: bool) -> str:
-    """Neutral words for a round's response: ``Update for the 20th AHG SOM (closed): answered 38 of 49 …``."""
-    how = "closed" if closed else "open"
-    return (
-        f"{name} ({how}): answered {counts['answered']} of {counts['in_scope']} members in scope "
-        f"(updated {counts['updated']}, no change {counts['no_change']}); "
-        f"under review {counts['submitted']}, returned {counts['returned']}, no reply yet {counts['waiting']}."
+def response_sentence(name: str, counts: Mapping[str, int], *, closed: bool, lang: Language | None = None) -> str:
+    """Neutral words for a round's response, in ``lang`` (English): ``Update for the 20th AHG SOM (closed): answered
+    38 of 49 …``."""
+    lang = lang or language()
+    _, number = lang.gettext, lang.number
+    said = (
+        _(
+            "{name} (closed): answered {answered} of {in_scope} members in scope (updated {updated}, no change "
+            "{no_change}); under review {submitted}, returned {returned}, no reply yet {waiting}."
+        )
+        if closed
+        else _(
+            "{name} (open): answered {answered} of {in_scope} members in scope (updated {updated}, no change "
+            "{no_change}); under review {submitted}, returned {returned}, no reply yet {waiting}."
+        )
     )
+    keys = ("answered", "in_scope", "updated", "no_change", "submitted", "returned", "waiting")
+    return said.format(name=name, **{key: number(counts[key]) for key in keys})
 
 
 # --- storage -----------------------------------------------------------------------------------------
@@ -279,9 +303,10 @@ class Rounds:
         """Every round, oldest opening first (a file that cannot be read is skipped; see :meth:`problems`)."""
         return [r for r, _ in self._read_all() if r is not None]
 
-    def problems(self) -> builtins.list[str]:
-        """A message for each round file that cannot be read (hand-edited), naming the file."""
-        return [p for r, p in self._read_all() if r is None and p]
+    def problems(self, lang: Language | None = None) -> builtins.list[str]:
+        """A message for each round file that cannot be read (hand-edited), naming the file (in ``lang``, English by
+        default)."""
+        return [p.render(lang) for r, p in self._read_all() if r is None and p is not None]
 
     def current(self) -> Round | None:
         """The open round, or None."""
@@ -329,17 +354,22 @@ class Rounds:
         require(can_review(by), "open a reporting round")
         name = " ".join(name.split())
         if not name:
-            raise RoundError("Give the round a name, e.g. 'Update for the 20th AHG SOM'.")
+            raise RoundError(say("Give the round a name, e.g. 'Update for the 20th AHG SOM'."))
         fields = _checked(
             opens, closes, frameworks, members, timezone or settings.timezone(), known_members, known_frameworks
         )
         durable.mkdir(self.root)  # for the lock file, before the lock is taken
         with self.lock:
             if (current := self.current()) is not None:
-                raise RoundError(f"The round '{current.name}' is still open; close it before opening another.")
+                raise RoundError(
+                    say("The round '{name}' is still open; close it before opening another.", name=current.name)
+                )
             slug = slugify(name)
             if (self.root / f"{slug}.yaml").exists():
-                raise RoundError(f"A round named '{name}' already exists ({ROUNDS}/{slug}.yaml); choose another name.")
+                where = f"{ROUNDS}/{slug}.yaml"
+                raise RoundError(
+                    say("A round named '{name}' already exists ({path}); choose another name.", name=name, path=where)
+                )
             round_ = Round(slug=slug, name=name, instructions=instructions.strip(), **fields)
             round_ = _with_event(round_, by, "opened")
             self._write(round_)
@@ -395,7 +425,9 @@ class Rounds:
         with self.lock:
             round_ = self._open_round()
             if round_.members and member not in round_.members:
-                raise RoundError(f"{member} is not in the scope of the round '{round_.name}'.")
+                raise RoundError(
+                    say("{member} is not in the scope of the round '{name}'.", member=member, name=round_.name)
+                )
             round_ = _with_event(round_, by, "no_change", member=member)
             self._write(round_)
         return round_
@@ -413,7 +445,9 @@ class Rounds:
         with self.lock:
             round_ = self._open_round()
             if round_.members and member not in round_.members:
-                raise RoundError(f"{member} is not in the scope of the round '{round_.name}'.")
+                raise RoundError(
+                    say("{member} is not in the scope of the round '{name}'.", member=member, name=round_.name)
+                )
             round_ = _with_event(round_, by, "reminder", member=member, detail=detail)
             self._write(round_)
         return round_
@@ -446,21 +480,23 @@ class Rounds:
     def _open_round(self) -> Round:
         round_ = self.current()
         if round_ is None:
-            raise RoundError("No reporting round is open; open one first.")
+            raise RoundError(say("No reporting round is open; open one first."))
         return round_
 
-    def _read_all(self) -> builtins.list[tuple[Round | None, str]]:
+    def _read_all(self) -> builtins.list[tuple[Round | None, Text | None]]:
         if not self.root.is_dir():
             return []
-        found: builtins.list[tuple[Round | None, str]] = []
+        found: builtins.list[tuple[Round | None, Text | None]] = []
         for path in sorted(self.root.glob("*.yaml")):
             if path.name.startswith("."):
                 continue
             try:
-                found.append((_from_document(path.stem, strip_lines(load_yaml(path))), ""))
+                found.append((_from_document(path.stem, strip_lines(load_yaml(path))), None))
             except (YamlError, KeyError, TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError) as problem:
                 reason = problem.message if isinstance(problem, YamlError) else f"{type(problem).__name__}: {problem}"
-                found.append((None, f"{ROUNDS}/{path.name} cannot be read ({reason}); restore it or fix it by hand"))
+                where = f"{ROUNDS}/{path.name}"
+                said = say("{path} cannot be read ({reason}); restore it or fix it by hand", path=where, reason=reason)
+                found.append((None, said))
         return sorted(found, key=lambda f: (f[0] is None, f[0].starts_at if f[0] else 0, f[0].slug if f[0] else ""))
 
     def _write(self, round_: Round) -> None:
@@ -486,18 +522,34 @@ def _checked(
     known_frameworks: Iterable[str],
 ) -> dict[str, Any]:
     if closes < opens:
-        raise RoundError(f"The round closes ({closes}) before it opens ({opens}); give a closing date after it.")
+        raise RoundError(
+            say(
+                "The round closes ({closes}) before it opens ({opens}); give a closing date after it.",
+                closes=str(closes),
+                opens=str(opens),
+            )
+        )
     known_frameworks, known_members = set(known_frameworks), set(known_members)
     frameworks = tuple(dict.fromkeys(f.strip().upper() for f in frameworks))
     members = tuple(dict.fromkeys(m.strip().upper() for m in members))
     if unknown := [f for f in frameworks if f not in known_frameworks]:
-        raise RoundError(f"Unknown framework(s): {', '.join(unknown)}; use {', '.join(sorted(known_frameworks))}.")
+        raise RoundError(
+            say(
+                "Unknown framework(s): {unknown}; use {known}.",
+                unknown=", ".join(unknown),
+                known=", ".join(sorted(known_frameworks)),
+            )
+        )
     if unknown := [m for m in members if m not in known_members]:
-        raise RoundError(f"Unknown member(s): {', '.join(unknown)}; use ids from commitments/members.yaml.")
+        raise RoundError(
+            say("Unknown member(s): {unknown}; use ids from commitments/members.yaml.", unknown=", ".join(unknown))
+        )
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise RoundError(f"'{timezone}' is not a time zone; use a name such as Asia/Bangkok or Asia/Jakarta.") from exc
+        raise RoundError(
+            say("'{timezone}' is not a time zone; use a name such as Asia/Bangkok or Asia/Jakarta.", timezone=timezone)
+        ) from exc
     return {"opens": opens, "closes": closes, "frameworks": frameworks, "members": members, "timezone": timezone}
 
 
@@ -621,7 +673,7 @@ def close_round(rounds: Rounds, store: Store, dataset: Dataset, by: User, *, tod
     """
     round_ = rounds.current()
     if round_ is None:
-        raise RoundError("No reporting round is open; there is nothing to close.")
+        raise RoundError(say("No reporting round is open; there is nothing to close."))
     responses = response_counts(round_states(round_, store, today=today))
     snapshots = Snapshots(store.data_dir)
 
@@ -656,8 +708,11 @@ def history_table(rounds: Iterable[Round]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS).astype({k: "int64" for k in HISTORY_COLUMNS[3:]})
 
 
-def round_summary(data_dir: Path, store: Store, *, today: dt.date | None = None) -> str | None:
-    """The open round's response figures in neutral words, else the last closed round's; None without rounds.
+def round_summary(
+    data_dir: Path, store: Store, *, today: dt.date | None = None, lang: Language | None = None
+) -> str | None:
+    """The open round's response figures in neutral words (in ``lang``), else the last closed round's; None
+    without rounds.
 
     What the Overview and the briefing pack state. Counts of members only: which members answered is shown
     to reviewers on the round page, never here.
@@ -666,5 +721,6 @@ def round_summary(data_dir: Path, store: Store, *, today: dt.date | None = None)
     if round_ is None:
         return None
     if round_.state == "closed" and round_.responses is not None:
-        return response_sentence(round_.name, round_.responses, closed=True)
-    return response_sentence(round_.name, response_counts(round_states(round_, store, today=today)), closed=False)
+        return response_sentence(round_.name, round_.responses, closed=True, lang=lang)
+    counts = response_counts(round_states(round_, store, today=today))
+    return response_sentence(round_.name, counts, closed=False, lang=lang)

@@ -25,6 +25,7 @@ from filelock import FileLock
 
 from loaders.catalog import Catalog
 from loaders.dataset import Dataset
+from loaders.i18n import N_, Language, language
 from tracker.access import User, can_review, require
 from tracker.records import durable
 from tracker.records.catalog_journal import read_catalog_log
@@ -33,6 +34,15 @@ from tracker.views.progress import is_overdue
 
 SNAPSHOTS = "_snapshots"
 CHANGE_KINDS = ("new", "status up", "status down", "unchanged", "removed")
+KIND_LABELS = {
+    "new": N_("New"),
+    "status up": N_("Status up"),
+    "status down": N_("Status down"),
+    "unchanged": N_("Unchanged"),
+    "removed": N_("Removed"),
+    "newly overdue": N_("Newly overdue"),
+}
+"""Each of ``CHANGE_KINDS`` (and "newly overdue") as a heading names it, translated where it is shown."""
 _TABLES = ("actions", "action_commitments", "action_mechanisms")
 
 
@@ -278,10 +288,13 @@ class SnapshotChanges:
         return self.changes[self.changes["newly_overdue"]].reset_index(drop=True)
 
 
-def snapshot_changes(view: View, snapshot: Snapshot, *, can_see_confidential: bool, today: dt.date) -> SnapshotChanges:
+def snapshot_changes(
+    view: View, snapshot: Snapshot, *, can_see_confidential: bool, today: dt.date, lang: Language | None = None
+) -> SnapshotChanges:
     """Compare a snapshot with the view, the same filters (and confidentiality) applied to both sides.
 
-    This is the comparison the Progress page and the member profile show.
+    This is the comparison the Progress page and the member profile show; its note on a changed catalog is said in
+    ``lang`` (English).
     """
     catalog = view.catalog
     taken = dt.date.fromisoformat(snapshot.info.taken_at[:10])
@@ -298,16 +311,23 @@ def snapshot_changes(view: View, snapshot: Snapshot, *, can_see_confidential: bo
     names = {m: catalog.members[m].name for m in catalog.members}
     by_member.insert(1, "name", by_member["member"].map(names).fillna(by_member["member"]))
     by_member = by_member.sort_values("name").reset_index(drop=True)
-    return SnapshotChanges(snapshot.info.name, taken, changes, by_area, by_member, remap_note(snapshot))
+    return SnapshotChanges(snapshot.info.name, taken, changes, by_area, by_member, remap_note(snapshot, lang))
 
 
-def remap_note(snapshot: Snapshot) -> str | None:
-    """A sentence saying that the catalog changed since the snapshot and how its ids are read, or None."""
+def remap_note(snapshot: Snapshot, lang: Language | None = None) -> str | None:
+    """A sentence saying that the catalog changed since the snapshot and how its ids are read (in ``lang``), or
+    None."""
     if not snapshot.imports:
         return None
+    _ = (lang or language()).gettext
+    values = {"name": snapshot.info.name, "imports": "; ".join(snapshot.imports)}
+    if not snapshot.remap:
+        return _(
+            "The catalog changed after '{name}' was taken (import of {imports}), so a re-pointed action counts as the "
+            "same action under its new id."
+        ).format(**values)
     pairs = ", ".join(f"{old} → {new}" for old, new in sorted(snapshot.remap.items()))
-    through = f"; its actions' commitments are read through the remap ({pairs})" if pairs else ""
-    return (
-        f"The catalog changed after '{snapshot.info.name}' was taken (import of {'; '.join(snapshot.imports)})"
-        f"{through}, so a re-pointed action counts as the same action under its new id."
-    )
+    return _(
+        "The catalog changed after '{name}' was taken (import of {imports}); its actions' commitments are read "
+        "through the remap ({pairs}), so a re-pointed action counts as the same action under its new id."
+    ).format(pairs=pairs, **values)

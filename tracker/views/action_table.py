@@ -1,4 +1,5 @@
-"""Actions as people read them: the table shown under drill-downs and on profiles."""
+"""Actions as people read them: the table shown under drill-downs and on profiles; any table's headers in the
+reader's language (:func:`headed`)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,53 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 from loaders.grouping import SEPARATOR
+from loaders.i18n import N_, SOURCE_LANGUAGE, Language
 
 PRINTED_ACTIONS_LIMIT = 1_000
 """Most actions a page lists as a static, printable table; more go in a scrolling grid (dozens of printed pages)."""
 
 DISPLAY_COLUMNS = {
-    "action_id": "Action ID",
-    "member": "Member",
-    "title": "Action",
-    "status_label": "Status (as reported)",
-    "commitments": "Commitments",
-    "start_date": "Start",
-    "due_date": "Due",
-    "last_updated": "Last updated",
-    "lead_agency": "Lead agency",
-    "asean_mechanisms": "ASEAN mechanisms",
-    "evidence": "Evidence",
+    "action_id": N_("Action ID"),
+    "member": N_("Member"),
+    "title": N_("Action"),
+    "status_label": N_("Status (as reported)"),
+    "commitments": N_("Commitments"),
+    "start_date": N_("Start"),
+    "due_date": N_("Due"),
+    "last_updated": N_("Last updated"),
+    "lead_agency": N_("Lead agency"),
+    "asean_mechanisms": N_("ASEAN mechanisms"),
+    "evidence": N_("Evidence"),
 }
+"""The actions table's headers, in English: the frame keeps them (exports, the site and the evidence links rely on
+them); :func:`headed` says them in the reader's language where the table is shown."""
+
+CHART_TABLE_HEADINGS = (
+    # status_counts, freshness, gap_table, plan_year_summary, timeline_rows: the tables under the pages' charts
+    N_("group"), N_("status"), N_("actions"), N_("member"), N_("name"), N_("last_updated"), N_("days_since_update"),
+    N_("state"), N_("member_name"), N_("commitment"), N_("title"), N_("furthest_status"), N_("year"), N_("measure"),
+    N_("action_key"), N_("start"), N_("end"), N_("has_due_date"), N_("overdue"),
+)  # fmt: skip
+"""Column names of the tables shown under charts, as the views name them: marked here so that :func:`headed`
+finds them in the catalogue (the English table keeps the names as they are)."""
+
+
+def headed(frame: pd.DataFrame, lang: Language | None = None) -> pd.DataFrame:
+    """``frame`` with its column headers (and its index's name) in ``lang``; the frame itself in English.
+
+    Only the headers change, never the cells (statuses come already translated from the page's catalog) nor the
+    order; a header the catalogue does not know stays as it is.
+    """
+    if lang is None or lang.code == SOURCE_LANGUAGE:
+        return frame
+
+    def say(name: object) -> object:
+        return lang.gettext(name) if isinstance(name, str) and name else name
+
+    shown = frame.rename(columns=say)
+    if isinstance(shown.index, pd.MultiIndex):
+        return shown.rename_axis(index=[say(n) for n in shown.index.names])
+    return shown.rename_axis(index=say(shown.index.name))
 
 
 WEB_SCHEMES = ("http", "https")

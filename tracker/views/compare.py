@@ -22,6 +22,7 @@ from dataclasses import replace
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.i18n import N_, Language, language
 from tracker.views.filters import GROUPS, Filters, View, effective_themes
 from tracker.views.overlap import dual_framework_actions
 from tracker.views.overview import covered_commitments, freshness, status_order
@@ -29,8 +30,12 @@ from tracker.views.overview import covered_commitments, freshness, status_order
 MEMBERS = "members"
 GROUPS_KIND = "groups"
 SNAPSHOTS = "snapshots"
-KINDS: dict[str, str] = {MEMBERS: "Members", GROUPS_KIND: "Member groups", SNAPSHOTS: "Meeting snapshots"}
-"""What can be compared, with the word the page uses for it."""
+KINDS: dict[str, str] = {
+    MEMBERS: N_("Members"),
+    GROUPS_KIND: N_("Member groups"),
+    SNAPSHOTS: N_("Meeting snapshots"),
+}
+"""What can be compared, with the word the page uses for it (English; translated where shown)."""
 
 QUERY_KEYS: dict[str, str] = {MEMBERS: "cmp_members", GROUPS_KIND: "cmp_groups", SNAPSHOTS: "cmp_snapshots"}
 """The URL parameter of each kind (``/compare?cmp_members=IDN,THA``): distinct from the sidebar's filter keys."""
@@ -42,23 +47,23 @@ MIN_SUBJECTS = 2
 MAX_SUBJECTS = 4
 
 COLUMN_LABELS: dict[str, str] = {
-    "subject": "Compared",
-    "framework": "Framework",
-    "top_levels": "Areas or pillars in scope",
-    "covered": "With at least one action",
-    "share": "Share",
-    "status": "Status (as reported)",
-    "actions": "Actions",
-    "members": "Members",
-    "members_reporting": "Members reporting",
-    "members_stale": "Members with stale records",
-    "last_updated": "Latest update",
-    "days_since_update": "Days since the latest update",
-    "dual_actions": "Under both frameworks",
-    "dual_share": "Share under both",
-    "theme": "Theme",
+    "subject": N_("Compared"),
+    "framework": N_("Framework"),
+    "top_levels": N_("Areas or pillars in scope"),
+    "covered": N_("With at least one action"),
+    "share": N_("Share"),
+    "status": N_("Status (as reported)"),
+    "actions": N_("Actions"),
+    "members": N_("Members"),
+    "members_reporting": N_("Members reporting"),
+    "members_stale": N_("Members with stale records"),
+    "last_updated": N_("Latest update"),
+    "days_since_update": N_("Days since the latest update"),
+    "dual_actions": N_("Under both frameworks"),
+    "dual_share": N_("Share under both"),
+    "theme": N_("Theme"),
 }
-"""Display labels for the columns of the frames below (ids stay the column names)."""
+"""Display labels for the columns of the frames below (ids stay the column names; English, translated where shown)."""
 
 
 def parse_subjects(raw: str | list[str], allowed: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -88,21 +93,26 @@ def ordered_groups(groups: Iterable[str]) -> list[str]:
     return [g for g in GROUPS if g in chosen]
 
 
-def subject_count_problem(count: int, noun: str) -> str | None:
-    """The message for a number of subjects outside 2–4, or None when it is fine.
+def subject_count_problem(count: int, noun: str, lang: Language | None = None) -> str | None:
+    """The message for a number of subjects outside 2–4, or None when it is fine (in ``lang``, English by default).
 
     Args:
         count: how many subjects are chosen.
-        noun: what they are, plural ("members").
+        noun: what they are, plural ("members"), already in ``lang``.
+        lang: the language of the message.
     """
+    lang = lang or language()
+    _ = lang.gettext
+    low, high = lang.number(MIN_SUBJECTS), lang.number(MAX_SUBJECTS)
+    if count == 0:
+        return _("Pick {low} to {high} {noun} to compare: none is chosen.").format(low=low, high=high, noun=noun)
     if count < MIN_SUBJECTS:
-        chosen = "none is" if count == 0 else "only one is"
-        return f"Pick {MIN_SUBJECTS} to {MAX_SUBJECTS} {noun} to compare: {chosen} chosen."
+        return _("Pick {low} to {high} {noun} to compare: only one is chosen.").format(low=low, high=high, noun=noun)
     if count > MAX_SUBJECTS:
-        return (
-            f"Pick {MIN_SUBJECTS} to {MAX_SUBJECTS} {noun} to compare: {count} are chosen. "
-            f"Remove {count - MAX_SUBJECTS} so the charts stay readable side by side."
-        )
+        return _(
+            "Pick {low} to {high} {noun} to compare: {count} are chosen. Remove {extra} so the charts stay readable "
+            "side by side."
+        ).format(low=low, high=high, noun=noun, count=lang.number(count), extra=lang.number(count - MAX_SUBJECTS))
     return None
 
 

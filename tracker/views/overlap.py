@@ -20,6 +20,7 @@ import pandas as pd
 
 from loaders.catalog import Catalog
 from loaders.grouping import join_groups
+from loaders.i18n import N_, Language
 from loaders.lookup import isin
 from tracker.views.filters import GROUPS, View, member_group
 
@@ -30,10 +31,22 @@ MECHANISMS = "mechanisms"
 RELATIONS: tuple[str, ...] = ("equivalent", "overlapping", "complementary")
 """Crosswalk relations, strongest first."""
 RELATION_STRENGTH: dict[str, int] = {"equivalent": 3, "overlapping": 2, "complementary": 1}
+RELATION_WORDS: dict[str, str] = {
+    "equivalent": N_("equivalent"),
+    "overlapping": N_("overlapping"),
+    "complementary": N_("complementary"),
+}
+"""Each relation as a word within a sentence or a table cell (translated where shown: ``N_`` only marks it)."""
+RELATION_TITLES: dict[str, str] = {
+    "equivalent": N_("Equivalent"),
+    "overlapping": N_("Overlapping"),
+    "complementary": N_("Complementary"),
+}
+"""Each relation as a legend names it."""
 
-POSSIBLE_DUPLICATION = "possible duplication"
-COMPLEMENTARY_WORK = "complementary work"
-NOTHING_FLAGGED = "no duplication flagged"
+POSSIBLE_DUPLICATION = N_("possible duplication")
+COMPLEMENTARY_WORK = N_("complementary work")
+NOTHING_FLAGGED = N_("no duplication flagged")
 CLASSIFICATIONS: tuple[str, ...] = (POSSIBLE_DUPLICATION, NOTHING_FLAGGED, COMPLEMENTARY_WORK)
 
 Match = Literal["top_level", "linked"]
@@ -42,38 +55,59 @@ PAIR_LIST_LIMIT = 10_000
 """Most action pairs the page lists; above it (by :func:`possible_duplicate_bound`) it asks to narrow the filters."""
 
 COLUMN_LABELS: dict[str, str] = {
-    "action_key": "Action",
-    "member": "Member",
-    "group": "Member group",
-    "label": "Member group",
-    "title": "Action title",
-    "status": "Status (as reported)",
-    "asc_ids": "Adelaide commitments",
-    "bwp_ids": "Bohol commitments",
-    "mechanisms": "ASEAN mechanisms",
-    "actions": "Actions",
-    "dual_actions": "Under both frameworks",
-    "dual_share": "Share under both",
-    "asc_id": "Adelaide",
-    "bwp_id": "Bohol",
-    "asc_top_level": "Adelaide area",
-    "bwp_top_level": "Bohol pillar",
-    "relation": "Relation",
-    "classification": "Flag",
-    "members_both": "Members on both sides",
-    "members_asc_only": "Adelaide side only",
-    "members_bwp_only": "Bohol side only",
-    "members_flagged": "Members flagged",
-    "n_both": "Both sides",
-    "n_asc_only": "Adelaide only",
-    "n_bwp_only": "Bohol only",
-    "n_flagged": "Flagged",
-    "note": "Why linked",
-    "confidence": "Confidence",
-    "asc_action": "Adelaide-side action",
-    "bwp_action": "Bohol-side action",
+    "action_key": N_("Action"),
+    "member": N_("Member"),
+    "group": N_("Member group"),
+    "label": N_("Member group"),
+    "title": N_("Action title"),
+    "status": N_("Status (as reported)"),
+    "asc_ids": N_("Adelaide commitments"),
+    "bwp_ids": N_("Bohol commitments"),
+    "mechanisms": N_("ASEAN mechanisms"),
+    "actions": N_("Actions"),
+    "dual_actions": N_("Under both frameworks"),
+    "dual_share": N_("Share under both"),
+    "asc_id": N_("Adelaide"),
+    "bwp_id": N_("Bohol"),
+    "asc_top_level": N_("Adelaide area"),
+    "bwp_top_level": N_("Bohol pillar"),
+    "relation": N_("Relation"),
+    "classification": N_("Flag"),
+    "members_both": N_("Members on both sides"),
+    "members_asc_only": N_("Adelaide side only"),
+    "members_bwp_only": N_("Bohol side only"),
+    "members_flagged": N_("Members flagged"),
+    "n_both": N_("Both sides"),
+    "n_asc_only": N_("Adelaide only"),
+    "n_bwp_only": N_("Bohol only"),
+    "n_flagged": N_("Flagged"),
+    "note": N_("Why linked"),
+    "confidence": N_("Confidence"),
+    "asc_action": N_("Adelaide-side action"),
+    "bwp_action": N_("Bohol-side action"),
 }
-"""Display labels for the columns of the frames below (ids stay the column names)."""
+"""Display labels for the columns of the frames below (ids stay the column names; translated where shown)."""
+
+
+def say_relations(text: str, lang: Language) -> str:
+    """``text`` with each ``(relation)`` in it, as in ``"ASC-6.2 ↔ BWP-B.1 (overlapping)"``, said in ``lang``."""
+    for relation, word in RELATION_WORDS.items():
+        text = text.replace(f"({relation})", f"({lang.gettext(word)})")
+    return text
+
+
+def in_words(frame: pd.DataFrame, lang: Language) -> pd.DataFrame:
+    """A frame of this module as a reader of ``lang`` sees it: the relations, the review flags and the member
+    groups' labels in ``lang``. Ids, names, titles, notes and counts are unchanged, and so is every column name."""
+    said = {
+        "relation": lambda v: lang.gettext(RELATION_WORDS[v]) if v in RELATION_WORDS else v,
+        "classification": lang.gettext,
+        "label": lang.gettext,
+        "detail": lambda v: say_relations(v, lang),
+    }
+    return frame.assign(
+        **{c: frame[c].map(say, na_action="ignore").astype(frame[c].dtype) for c, say in said.items() if c in frame}
+    )
 
 
 # --- the crosswalk as a matrix -----------------------------------------------------------------

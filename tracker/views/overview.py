@@ -131,18 +131,23 @@ def freshness(view: View, today: dt.date, stale_after_days: int) -> pd.DataFrame
     return frame.astype({"member": "str", "name": "str", "state": "str"})
 
 
-def catalog_caveats(catalog: Catalog, statuses: str = STATUS_NOTE) -> list[str]:
-    """Plain-language caveats: what statuses are (``provenance.status_note``), how much of the catalog is verified."""
+def catalog_caveats(catalog: Catalog, statuses: str = STATUS_NOTE, lang: Language | None = None) -> list[str]:
+    """Plain-language caveats: what statuses are (``provenance.status_note``, already in ``lang``), how much of the
+    catalog is verified; in ``lang`` (English)."""
+    lang = lang or language()
     total = len(catalog.commitments)
     by_tag = pd.Series([c.confidence for c in catalog.commitments.values()]).value_counts()
     inferred = int(by_tag.get("I", 0) + by_tag.get("U", 0))
     links = pd.Series([link.confidence for link in catalog.links]).value_counts()
     return [
         statuses,
-        f"{inferred} of {total} catalog commitments are **inferred** (not yet verified against the official "
-        "documents): the Adelaide sub-items are numbered locally and most Bohol Work Plan items are placeholders.",
-        f"The ASEAN crosswalk is an editorial mapping: {int(links.get('I', 0))} of {len(catalog.links)} links are "
-        "inferred.",
+        lang.gettext(
+            "{inferred} of {total} catalog commitments are **inferred** (not yet verified against the official "
+            "documents): the Adelaide sub-items are numbered locally and most Bohol Work Plan items are placeholders."
+        ).format(inferred=lang.number(inferred), total=lang.number(total)),
+        lang.gettext("The ASEAN crosswalk is an editorial mapping: {inferred} of {total} links are inferred.").format(
+            inferred=lang.number(int(links.get("I", 0))), total=lang.number(len(catalog.links))
+        ),
     ]
 
 

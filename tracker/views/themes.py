@@ -18,28 +18,55 @@ from dataclasses import replace
 import pandas as pd
 
 from loaders.catalog import Catalog
+from loaders.i18n import N_, Language
 from loaders.lookup import isin
 from tracker.views.filters import GROUPS, View, effective_themes, member_group
+from tracker.views.overlap import say_relations
 from tracker.views.overview import status_order
 
-CROSSWALK_AND_ACTIONS = "crosswalk and actions"
-CROSSWALK_ONLY = "crosswalk only"
-ACTIONS_ONLY = "actions only"
+CROSSWALK_AND_ACTIONS = N_("crosswalk and actions")
+CROSSWALK_ONLY = N_("crosswalk only")
+ACTIONS_ONLY = N_("actions only")
+TAGGED = N_("tagged")
+THROUGH = N_("through {commitment}")
+"""How a commitment carries a theme: tagged itself, or through its area or pillar (``through ASC-4``)."""
 
 COLUMN_LABELS: dict[str, str] = {
-    "framework": "Framework",
-    "commitment": "Commitment",
-    "title": "Title",
-    "carried": "Carries the theme",
-    "actions": "Actions under the theme",
-    "mechanism": "ASEAN mechanism",
-    "name": "Name",
-    "crosswalk": "Crosswalk links to the theme's commitments",
-    "basis": "Found through",
-    "member": "Member",
-    "group": "Member group",
+    "framework": N_("Framework"),
+    "commitment": N_("Commitment"),
+    "title": N_("Title"),
+    "carried": N_("Carries the theme"),
+    "actions": N_("Actions under the theme"),
+    "mechanism": N_("ASEAN mechanism"),
+    "name": N_("Name"),
+    "crosswalk": N_("Crosswalk links to the theme's commitments"),
+    "basis": N_("Found through"),
+    "member": N_("Member"),
+    "group": N_("Member group"),
 }
-"""Display labels for the columns of the frames below (ids stay the column names)."""
+"""Display labels for the columns of the frames below (ids stay the column names; translated where shown)."""
+
+
+def in_words(frame: pd.DataFrame, lang: Language) -> pd.DataFrame:
+    """A frame of this module as a reader of ``lang`` sees it: how a commitment carries the theme, how a mechanism
+    was found (and the crosswalk relations), the member groups' labels in ``lang``. Ids, names, titles and counts
+    are unchanged, and so is every column name."""
+    through = THROUGH.split("{", 1)[0]  # "through "
+
+    def carried(value: str) -> str:
+        if value.startswith(through):
+            return lang.gettext(THROUGH).format(commitment=value.removeprefix(through))
+        return lang.gettext(value) if value == TAGGED else value
+
+    said = {
+        "carried": carried,
+        "basis": lang.gettext,
+        "crosswalk": lambda v: say_relations(v, lang),
+        "group": lambda v: lang.gettext(v) if v in GROUPS.values() else v,
+    }
+    return frame.assign(
+        **{c: frame[c].map(say, na_action="ignore").astype(frame[c].dtype) for c, say in said.items() if c in frame}
+    )
 
 
 def theme_commitment_ids(view: View, theme: str) -> tuple[str, ...]:
@@ -142,7 +169,7 @@ def _carried(view: View, commitment_id: str, theme: str) -> str:
     current: str | None = commitment_id
     while current is not None and current in catalog.commitments:
         if theme in catalog.commitments[current].themes:
-            return "tagged" if current == commitment_id else f"through {current}"
+            return TAGGED if current == commitment_id else THROUGH.format(commitment=current)
         current = catalog.commitments[current].parent
     return ""  # not reached for a commitment of a theme view
 
