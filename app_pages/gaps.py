@@ -16,7 +16,7 @@ from tracker.views.gaps import (
 )
 from ui.components import data_banner, show_chart, show_rows
 from ui.lang import current_language
-from ui.state import current_view
+from ui.state import current_view, shared
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
@@ -41,7 +41,7 @@ level = st.segmented_control(
 level = level or "top_level"
 columns = list(view.top_level_ids if level == "top_level" else view.commitment_ids)
 members = {m: f"{catalog.members[m].name} ({m})" for m in view.member_ids}
-matrix = gap_matrix(view, level)
+matrix = shared(view, ("gaps:matrix", level), lambda: gap_matrix(view, level))  # the same for every viewer
 
 
 def _select_cell() -> None:
@@ -51,15 +51,19 @@ def _select_cell() -> None:
 
 
 show_chart(
-    gap_matrix_figure(
-        matrix,
-        catalog,
-        member_labels=members,
-        commitment_labels={c: catalog.commitments[c].shown_id for c in columns},
-        title=_("Furthest reported status per member and commitment"),
-        lang=lang,
+    shared(
+        view,
+        ("gaps:figure", level),
+        lambda: gap_matrix_figure(
+            matrix,
+            catalog,
+            member_labels=members,
+            commitment_labels={c: catalog.commitments[c].shown_id for c in columns},
+            title=_("Furthest reported status per member and commitment"),
+            lang=lang,
+        ),
     ),
-    gap_table(matrix, catalog),
+    shared(view, ("gaps:table", level), lambda: gap_table(matrix, catalog)),
     key="gaps_matrix",
     file_name="gap-matrix",
     dataset=dataset,

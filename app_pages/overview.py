@@ -14,7 +14,7 @@ from ui.auth import current_user
 from ui.cache import get_round_summary
 from ui.components import data_banner, nothing_matches, show_chart
 from ui.lang import _, current_language
-from ui.state import current_view
+from ui.state import current_view, shared
 from ui.text import plain
 
 view = current_view()
@@ -27,7 +27,9 @@ st.caption(_("How the Bali Process members report progress on the 2023 Adelaide 
 data_banner(dataset)
 
 # The same four figures, labels and formatting as the briefing pack (tracker.views.overview.key_figures).
-for column, figure in zip(st.columns(4), key_figures(headline(view), lang), strict=True):
+for column, figure in zip(
+    st.columns(4), shared(view, "overview:key_figures", lambda: key_figures(headline(view), lang)), strict=True
+):
     column.metric(figure.label, figure.value, help=figure.note)
 
 if settings.working_items() == "pillar":
@@ -44,18 +46,27 @@ if view.is_empty:
     nothing_matches()
     st.stop()
 
+# What every viewer of this view sees alike is computed once and shared across sessions (ui.state.shared): in a
+# meeting week most sessions open this page with the same filters, language and role.
+counts = shared(view, "overview:by_framework", lambda: status_counts(view, "framework"))
+fresh = shared(view, ("overview:freshness", today), lambda: freshness(view, today, STALE_AFTER_DAYS))
+by_area = shared(view, "overview:by_area", lambda: status_counts(view, "top_level"))
+
 left, right = st.columns(2)
 with left:
-    counts = status_counts(view, "framework")
     show_chart(
-        status_bar_figure(
-            counts,
-            catalog,
-            labels={f: catalog.frameworks[f].short_name for f in catalog.frameworks if f in set(counts["group"])},
-            title=_("Status of actions by framework"),
-            axis_title=_("Framework"),
-            share=True,
-            lang=lang,
+        shared(
+            view,
+            "overview:by_framework_figure",
+            lambda: status_bar_figure(
+                counts,
+                catalog,
+                labels={f: catalog.frameworks[f].short_name for f in catalog.frameworks if f in set(counts["group"])},
+                title=_("Status of actions by framework"),
+                axis_title=_("Framework"),
+                share=True,
+                lang=lang,
+            ),
         ),
         counts,
         key="overview_by_framework",
@@ -65,9 +76,12 @@ with left:
         caption=_("An action reported under both frameworks counts in each."),
     )
 with right:
-    fresh = freshness(view, today, STALE_AFTER_DAYS)
     show_chart(
-        freshness_tiles_figure(fresh, title=_("Reporting freshness by member"), lang=lang),
+        shared(
+            view,
+            ("overview:freshness_figure", today),
+            lambda: freshness_tiles_figure(fresh, title=_("Reporting freshness by member"), lang=lang),
+        ),
         fresh,
         key="overview_freshness",
         file_name="reporting-freshness",
@@ -78,17 +92,20 @@ with right:
         ),
     )
 
-by_area = status_counts(view, "top_level")
 show_chart(
-    status_bar_figure(
-        by_area,
-        catalog,
-        labels={
-            c: f"{c} {catalog.commitments[c].shown_title}" for c in view.top_level_ids if c in set(by_area["group"])
-        },
-        title=_("Status of actions by area and pillar"),
-        axis_title=_("Area or pillar"),
-        lang=lang,
+    shared(
+        view,
+        "overview:by_area_figure",
+        lambda: status_bar_figure(
+            by_area,
+            catalog,
+            labels={
+                c: f"{c} {catalog.commitments[c].shown_title}" for c in view.top_level_ids if c in set(by_area["group"])
+            },
+            title=_("Status of actions by area and pillar"),
+            axis_title=_("Area or pillar"),
+            lang=lang,
+        ),
     ),
     by_area,
     key="overview_by_area",

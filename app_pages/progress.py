@@ -12,7 +12,7 @@ from tracker.views.provenance import status_note
 from ui.components import data_banner, nothing_matches, show_chart, show_rows
 from ui.lang import current_language
 from ui.movement import render_movement
-from ui.state import current_view
+from ui.state import current_view, shared
 
 view = current_view()
 catalog, dataset = view.catalog, view.dataset
@@ -28,17 +28,22 @@ if view.is_empty:
     st.stop()
 
 share = st.toggle(_("Show shares instead of counts"), key="progress_share")
-by_area = status_counts(view, "top_level")
+# What every viewer of this view sees alike is computed once and shared across sessions (ui.state.shared).
+by_area = shared(view, "progress:by_area", lambda: status_counts(view, "top_level"))
 labels = {c: f"{c} {catalog.commitments[c].shown_title}" for c in view.top_level_ids if c in set(by_area["group"])}
 show_chart(
-    status_bar_figure(
-        by_area,
-        catalog,
-        labels=labels,
-        title=_("Status of actions by area and pillar"),
-        axis_title=_("Area or pillar"),
-        share=share,
-        lang=lang,
+    shared(
+        view,
+        ("progress:by_area_figure", share),
+        lambda: status_bar_figure(
+            by_area,
+            catalog,
+            labels=labels,
+            title=_("Status of actions by area and pillar"),
+            axis_title=_("Area or pillar"),
+            share=share,
+            lang=lang,
+        ),
     ),
     by_area,
     key="progress_by_area",
@@ -47,17 +52,21 @@ show_chart(
     lang=lang,
     caption=_("An action reported against two areas counts in both."),
 )
-by_member = status_counts(view, "member")
+by_member = shared(view, "progress:by_member", lambda: status_counts(view, "member"))
 members = {m: catalog.members[m].name for m in by_member["group"].unique()}
 show_chart(
-    status_bar_figure(
-        by_member,
-        catalog,
-        labels=members,
-        title=_("Status of actions by member"),
-        axis_title=_("Member (A–Z)"),
-        share=share,
-        lang=lang,
+    shared(
+        view,
+        ("progress:by_member_figure", share),
+        lambda: status_bar_figure(
+            by_member,
+            catalog,
+            labels=members,
+            title=_("Status of actions by member"),
+            axis_title=_("Member (A–Z)"),
+            share=share,
+            lang=lang,
+        ),
     ),
     by_member,
     key="progress_by_member",
@@ -68,9 +77,13 @@ show_chart(
 )
 
 st.header(_("Against the plan years"))
-summary = plan_year_summary(view, today)
+summary = shared(view, ("progress:plan_years", today), lambda: plan_year_summary(view, today))
 show_chart(
-    plan_year_figure(summary, title=_("Actions started and due in each plan year"), lang=lang),
+    shared(
+        view,
+        ("progress:plan_years_figure", today),
+        lambda: plan_year_figure(summary, title=_("Actions started and due in each plan year"), lang=lang),
+    ),
     summary,
     key="progress_plan_years",
     file_name="plan-years",
@@ -78,10 +91,16 @@ show_chart(
     lang=lang,
     caption=_("Overdue: due before {day} and neither complete nor discontinued.").format(day=lang.short_date(today)),
 )
-rows = timeline_rows(view, today)
+rows = shared(view, ("progress:timeline", today), lambda: timeline_rows(view, today))
 if len(rows) <= TIMELINE_LIMIT:
     show_chart(
-        timeline_figure(rows, catalog, title=_("Timeline of actions against the plan period"), today=today, lang=lang),
+        shared(
+            view,
+            ("progress:timeline_figure", today),
+            lambda: timeline_figure(
+                rows, catalog, title=_("Timeline of actions against the plan period"), today=today, lang=lang
+            ),
+        ),
         rows,
         key="progress_timeline",
         file_name="timeline",

@@ -93,8 +93,15 @@ def fresh_caches() -> Iterator[None]:
 
     AppTest runs share the process's caches, so a data set cached by one test would otherwise answer the next.
     """
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_every_cache()
     yield
+    clear_every_cache()
+
+
+def clear_every_cache() -> None:
+    """Streamlit's caches and the app's own ones (the views shared across sessions)."""
+    from ui import state  # the app's layer: imported only by the tests that run pages
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    state.forget_shared_views()

@@ -344,15 +344,24 @@ NO_SECRET_ON_PAGE = {"themes"}
 
 
 def walk(
-    user: dict[str, Any], visit: str, data_dir: Path, media: list[Any], monkeypatch, *, images: bool = True
+    user: dict[str, Any],
+    visit: str,
+    data_dir: Path,
+    media: list[Any],
+    monkeypatch,
+    *,
+    images: bool = True,
+    fresh: bool = True,
 ) -> str:
     """All a user sees and can download on one page (after its THA selections), as one text.
 
-    ``images``: also make the chart images of the exports page (Chromium, a few seconds).
+    ``images``: also make the chart images of the exports page (Chromium, a few seconds). ``fresh``: start with
+    empty caches (the default); without, the walk finds what earlier sessions left, as a server's next visitor.
     """
     monkeypatch.setenv("TRACKER_DATA_DIR", str(data_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    if fresh:
+        st.cache_data.clear()
+        st.cache_resource.clear()
     page, query = PAGE_VISITS[visit]
     at = app(user, page, query=query)
     if visit == "gaps":
@@ -379,6 +388,23 @@ def test_a_guest_sees_nothing_of_confidential_actions_on_any_page(
     assert not [marker for marker in MARKERS if marker in baseline], "the markers must be unique to the secrets"
     # Not even a count: the page is what it would be if the confidential rows did not exist.
     assert guest.splitlines() == baseline.splitlines()
+
+
+@pytest.mark.parametrize("visit", ["overview", "overview-tha", "progress", "gaps", "member"])
+def test_what_a_reviewer_computed_is_never_shown_to_a_guest_after_them(
+    with_secrets, without_secrets, media, monkeypatch, visit
+):
+    """The pages share what they compute across sessions (ui.state.shared): a reviewer opens the page first, then a
+    guest opens it on the same server (caches warm, same data, same filters). The guest's page is still the page
+    of a data set without the confidential rows."""
+    baseline = walk(ANONYMOUS, visit, without_secrets, media, monkeypatch, images=False)
+    reviewer = walk(REVIEWER, visit, with_secrets, media, monkeypatch, images=False)
+    guest = walk(ANONYMOUS, visit, with_secrets, media, monkeypatch, images=False, fresh=False)
+    again = walk(ANONYMOUS, visit, with_secrets, media, monkeypatch, images=False, fresh=False)
+
+    assert reviewer != guest  # the reviewer's page did hold them
+    assert [marker for marker in MARKERS if marker in guest] == []
+    assert guest.splitlines() == baseline.splitlines() == again.splitlines()
 
 
 @pytest.mark.parametrize("visit", [v for v in PAGE_VISITS if v not in NO_SECRET_ON_PAGE])

@@ -19,6 +19,7 @@ Three ways to be someone, checked in this order:
 
 from __future__ import annotations
 
+import functools
 import os
 
 import streamlit as st
@@ -35,11 +36,46 @@ LOCAL_EDITOR = User(id="local-editor", name="Local editor", role=Role.ADMIN)
 
 
 def login_configured() -> bool:
-    """True when ``secrets.toml`` configures an identity provider."""
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+    """True when ``secrets.toml`` configures an identity provider.
+
+    Asked several times on every run. Without a secrets file, ``st.secrets`` looks for one on each question,
+    under a process-wide lock: with 50 sessions at once that was 40 % of the server's time (a load test's
+    profile). So a "no file" answer is kept until one of the configured files appears or changes.
+    """
+    secrets = st.secrets
+    loaded = getattr(secrets, "_secrets", None)  # Streamlit keeps what it parsed (and reloads it when it changes)
+    if loaded is not None:
+        return "auth" in loaded
+    state = (id(secrets), _secret_files_state())
+    if _NO_SECRETS_FILE and _NO_SECRETS_FILE[0] == state:
         return False
+    try:
+        return "auth" in secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        _NO_SECRETS_FILE[:] = [state]
+        return False
+
+
+_NO_SECRETS_FILE: list[tuple[int, tuple[tuple[str, int | None], ...]]] = []
+"""The secrets object and the state of its files when no secrets file was found (one entry)."""
+
+
+def _secret_files_state() -> tuple[tuple[str, int | None], ...]:
+    """Each configured secrets path with its modification time (None when it does not exist)."""
+
+    def modified(path: str) -> int | None:
+        try:
+            return os.stat(path).st_mtime_ns
+        except OSError:
+            return None
+
+    return tuple((path, modified(path)) for path in _secret_paths())
+
+
+@functools.cache
+def _secret_paths() -> tuple[str, ...]:
+    """Where Streamlit looks for secrets (``secrets.files``, fixed when the server starts)."""
+    return tuple(st.get_option("secrets.files") or ())
 
 
 def local_editing_requested() -> bool:
@@ -49,8 +85,9 @@ def local_editing_requested() -> bool:
 
 def local_editing_allowed() -> bool:
     """Local editing is requested *and* the server only listens on this machine."""
-    address = str(st.get_option("server.address") or "")
-    return local_editing_requested() and address in LOOPBACK
+    if not local_editing_requested():  # first: reading the server's options takes Streamlit's config lock
+        return False
+    return str(st.get_option("server.address") or "") in LOOPBACK
 
 
 def current_user() -> User:

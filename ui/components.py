@@ -88,7 +88,8 @@ def show_chart(
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             _("Download this table (CSV)"),
-            data=table_csv(table, note=data_note(dataset, lang)),
+            # Made only when someone clicks: a page draws several charts on every run, few tables are downloaded.
+            data=lambda: table_csv(table, note=data_note(dataset, lang)),
             file_name=f"{file_name}.csv",
             mime="text/csv",
             key=f"{key}_csv",

@@ -8,8 +8,8 @@ rules of filtering live: pages receive a :class:`View` and never filter again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 
 import pandas as pd
@@ -129,6 +129,9 @@ class View:
         mechanisms: action ↔ mechanism links of the actions in scope.
         member_ids: the members in scope (by group and member filters), catalog order.
         commitment_ids: the commitments in scope (by framework, area and theme), catalog order.
+        memo: what has been computed from this view, by name (``ui.state.shared``): the app keeps one view
+            per data set, language, filters and role class, shared by every session that shows it, so what
+            one session computes serves the others. Never mutated by a reader.
     """
 
     dataset: Dataset
@@ -138,6 +141,7 @@ class View:
     mechanisms: pd.DataFrame
     member_ids: tuple[str, ...]
     commitment_ids: tuple[str, ...]
+    memo: dict[Hashable, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def catalog(self) -> Catalog:
