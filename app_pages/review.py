@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from loaders.i18n import N_, SOURCE_LANGUAGE
 from tracker.access import AccessDeniedError, can_review
-from tracker.records.diff import Diff, changes_display
+from tracker.records.diff import LABELS, changes_display, summary_in
 from tracker.records.store import StoreBusyError
 from tracker.records.submissions import Submissions
-from tracker.views.action_table import action_display
+from tracker.views.action_table import action_display, headed
 from ui.auth import current_user
 from ui.cache import get_dataset, get_store
 from ui.components import show_issues, show_rows
@@ -15,16 +16,26 @@ from ui.lang import current_language
 
 lang = current_language()
 _ = lang.gettext  # bound once: the option labels' format function is called again outside this run
-
-
-def summary_of(diff: Diff) -> str:
-    """What the diff would change, in one line in the page's language (``Diff.summary`` says it in English)."""
-    return _("{added} added, {removed} removed, {fields} field(s) changed in {actions} action(s)").format(
-        added=lang.number(len(diff.added)),
-        removed=lang.number(len(diff.removed)),
-        fields=lang.number(len(diff.changed)),
-        actions=lang.number(diff.changed["action_id"].nunique()),
-    )
+# The decided submissions' and the history's columns as the tables name them, said by headed() in the page's
+# language (the English tables keep these names), and the tracker's own words in their cells.
+DECIDED_COLUMNS = [
+    N_("member"), N_("file"), N_("submitted_by"), N_("submitted_at"), N_("summary"), N_("state"), N_("reviewed_by"),
+    N_("reviewed_at"), N_("note"), N_("change_id"),
+]  # fmt: skip
+HISTORY_COLUMNS = (  # tracker.records.store.LOG_COLUMNS
+    N_("change_id"), N_("at"), N_("by"), N_("member"), N_("file"), N_("kind"), N_("action_id"), N_("field"), N_("old"),
+    N_("new"),
+)  # fmt: skip
+STATES = {
+    "approved": lang.pgettext("a submission's state", "approved"),
+    "rejected": lang.pgettext("a submission's state", "rejected"),
+}
+KINDS = {
+    "added": lang.pgettext("a change in the history", "added"),
+    "removed": lang.pgettext("a change in the history", "removed"),
+    "changed": lang.pgettext("a change in the history", "changed"),
+    "unchanged": lang.pgettext("a change in the history", "unchanged"),
+}
 
 
 st.title(_("Review submissions"))
@@ -54,7 +65,7 @@ else:
         index=ids.index(asked) if asked in ids else 0,
         format_func=lambda i: next(
             _("{member} · {file} · sent by {who} on {sent} · {summary}").format(
-                member=s.member, file=s.file, who=s.submitted_by, sent=s.sent_label, summary=s.summary
+                member=s.member, file=s.file, who=s.submitted_by, sent=s.sent_label, summary=summary_in(s.summary, lang)
             )
             for s in pending
             if s.id == i
@@ -82,7 +93,7 @@ else:
         st.error(_("This file no longer passes validation (the records or the catalog changed since it was sent)."))
         show_issues(preview.issues, key="review_issues", file_name="validation-issues")
     elif preview.diff is not None:
-        st.markdown(_("**Would change:** {summary}").format(summary=summary_of(preview.diff)))
+        st.markdown(_("**Would change:** {summary}").format(summary=preview.diff.summary(lang)))
         if not preview.diff.changed.empty:
             st.dataframe(changes_display(preview.diff, catalog, lang), hide_index=True, width="stretch")
         for slug, label, frame in (
@@ -98,7 +109,7 @@ else:
         if approve.button(_("Approve and publish"), type="primary", key="review_approve", disabled=not preview.ok):
             result = queue.approve(submission.id, user, note)
             if result.ok:
-                summary = summary_of(result.preview.diff) if result.preview.diff else ""
+                summary = result.preview.diff.summary(lang) if result.preview.diff else ""
                 st.session_state["review_flash"] = _("Approved and published {member}: {summary}.").format(
                     member=submission.member, summary=summary
                 )
@@ -119,9 +130,11 @@ else:
 st.header(_("Decided"))
 decided = [s for s in queue.list() if s.state != "pending"]
 if decided:
-    shown_columns = ["member", "file", "submitted_by", "submitted_at", "summary", "state", "reviewed_by"]
-    shown_columns += ["reviewed_at", "note", "change_id"]
-    st.dataframe(pd.DataFrame([vars(s) for s in reversed(decided)])[shown_columns], hide_index=True, width="stretch")
+    table = pd.DataFrame([vars(s) for s in reversed(decided)])[DECIDED_COLUMNS]
+    if lang.code != SOURCE_LANGUAGE:
+        table["state"] = table["state"].map(lambda s: STATES.get(s, s))
+        table["summary"] = table["summary"].map(lambda s: summary_in(s, lang))
+    st.dataframe(headed(table, lang), hide_index=True, width="stretch")
 else:
     st.caption(_("No submission has been decided yet."))
 
@@ -137,4 +150,9 @@ else:
         key="review_history_member",
     )
     shown = log if member == "all" else log[log["member"] == member]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    if lang.code != SOURCE_LANGUAGE:
+        shown = shown.assign(
+            kind=shown["kind"].map(lambda k: KINDS.get(k, k)),
+            field=shown["field"].map(lambda f: _(LABELS[f]) if f in LABELS else f),
+        )
+    st.dataframe(headed(shown, lang), hide_index=True, width="stretch")

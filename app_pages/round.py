@@ -209,6 +209,7 @@ else:
         app_url=settings.app_url(),
         only=chosen,
         force=force,
+        lang=lang,  # why a member is skipped, in the page's language; the e-mails stay in English
     )
     for reason in skipped:
         st.caption(plain(_("Skipped: {reason}").format(reason=reason)))

@@ -5,7 +5,7 @@ import streamlit as st
 from loaders.tables import MAX_FILE_BYTES
 from tracker.access import AccessDeniedError, can_review, can_see_confidential, can_submit
 from tracker.documents.template import template_from_dataset
-from tracker.records.diff import changes_display
+from tracker.records.diff import changes_display, summary_in
 from tracker.records.rounds import STATE_LABELS, RoundError, Rounds, round_states
 from tracker.records.store import StoreBusyError
 from tracker.records.submissions import Submissions
@@ -148,7 +148,7 @@ try:
         if submission is not None:
             st.success(
                 _("Sent for review ({summary}). A reviewer will approve or reject it; reference {id}.").format(
-                    summary=submission.summary, id=submission.id
+                    summary=summary_in(submission.summary, lang), id=submission.id
                 )
             )
         else:
@@ -159,7 +159,7 @@ try:
         if result.ok:
             st.success(
                 _("Applied: {summary}. New ids: {ids}.").format(
-                    summary=diff.summary(), ids=", ".join(result.assigned_ids) or _("none")
+                    summary=diff.summary(lang), ids=", ".join(result.assigned_ids) or _("none")
                 )
             )
         else:

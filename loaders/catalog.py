@@ -30,8 +30,8 @@ from loaders.catalog_schema import (
     StatusScale,
     Theme,
 )
-from loaders.i18n import SOURCE_LANGUAGE, available
-from loaders.issues import Issue, error, place
+from loaders.i18n import N_, SOURCE_LANGUAGE, available
+from loaders.issues import Issue, Text, error, place_text, say
 from loaders.safe_yaml import LINE_KEY, YamlError, load_yaml_bytes, strip_lines
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "commitments"
@@ -216,18 +216,24 @@ class _Reader:
         if name not in self.files:
             self.issues.append(
                 error(
-                    "catalog-missing-file", name, f"{name}: the catalog file is missing; restore it from the repository"
+                    "catalog-missing-file",
+                    name,
+                    say("{file}: the catalog file is missing; restore it from the repository", file=name),
                 )
             )
             return None
         try:
             data = load_yaml_bytes(self.files[name])
         except YamlError as problem:
-            where = place(name, row=problem.line)  # "themes.yaml, line 10", as member files are named
-            self.issues.append(error(problem.code, name, f"{where}: {problem.message}", row=problem.line))
+            where = place_text(name, row=problem.line)  # "themes.yaml, line 10", as member files are named
+            # The reading problem itself is said in English (loaders/safe_yaml.py); where it is, in any language.
+            said = Text("{where}: {problem}", (("where", where), ("problem", problem.message)))
+            self.issues.append(error(problem.code, name, said, row=problem.line))
             return None
         if not isinstance(data, dict):
-            self.issues.append(error("catalog-structure", name, f"{name}: expected a mapping at the top of the file"))
+            self.issues.append(
+                error("catalog-structure", name, say("{file}: expected a mapping at the top of the file", file=name))
+            )
             return None
         return data
 
@@ -238,7 +244,12 @@ class _Reader:
         raw = data.get(list_key)
         if not isinstance(raw, list):
             self.issues.append(
-                error("catalog-structure", name, f"{name}: expected a list under '{list_key}:'", row=data.get(LINE_KEY))
+                error(
+                    "catalog-structure",
+                    name,
+                    say("{file}: expected a list under '{key}:'", file=name, key=list_key),
+                    row=data.get(LINE_KEY),
+                )
             )
             return {}
         out: dict[Any, M] = {}
@@ -252,8 +263,14 @@ class _Reader:
                     error(
                         "catalog-duplicate-id",
                         name,
-                        f"{name}, line {entry.line}: id '{ident}' is used twice (first at line "  # type: ignore[attr-defined]
-                        f"{out[ident].line}); give each entry its own id",  # type: ignore[attr-defined]
+                        say(
+                            "{file}, line {line}: id '{id}' is used twice (first at line {first}); give each entry "
+                            "its own id",
+                            file=name,
+                            line=entry.line,  # type: ignore[attr-defined]
+                            id=ident,
+                            first=out[ident].line,  # type: ignore[attr-defined]
+                        ),
                         row=entry.line,  # type: ignore[attr-defined]
                         field=key,
                     )
@@ -281,7 +298,13 @@ class _Reader:
 
     def _model(self, name: str, item: object, model: type[M]) -> M | None:
         if not isinstance(item, dict):
-            self.issues.append(error("catalog-structure", name, f"{name}: every entry must be a mapping, got {item!r}"))
+            self.issues.append(
+                error(
+                    "catalog-structure",
+                    name,
+                    say("{file}: every entry must be a mapping, got {item}", file=name, item=repr(item)),
+                )
+            )
             return None
         line = item.get(LINE_KEY)
         payload = strip_lines(item)  # nested mappings (a status's translations) carry line keys too
@@ -299,16 +322,33 @@ class _Reader:
         ident: object = None,
         nested_lines: dict[str, int] | None = None,
     ) -> None:
-        """One issue per schema error, at ``line`` or at the line of the nested mapping the error is in."""
+        """One issue per schema error, at ``line`` or at the line of the nested mapping the error is in.
+
+        What is wrong is pydantic's own English (``err['msg']``); the sentence around it is translated.
+        """
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or None
             row = (nested_lines or {}).get(str(err["loc"][0]) if err["loc"] else "", line)
-            label = f" (entry '{ident}')" if ident else ""
+            if ident:
+                said = say(
+                    "{where} (entry '{id}'), {field}: {problem}; fix the value in the catalog file",
+                    where=place_text(name, row=row),
+                    id=ident,
+                    field=where,
+                    problem=err["msg"],
+                )
+            else:
+                said = say(
+                    "{where}, {field}: {problem}; fix the value in the catalog file",
+                    where=place_text(name, row=row),
+                    field=where,
+                    problem=err["msg"],
+                )
             self.issues.append(
                 error(
                     "catalog-schema",
                     name,
-                    f"{place(name, row=row)}{label}, {where}: {err['msg']}; fix the value in the catalog file",
+                    said,
                     row=row,
                     field=where,
                 )
@@ -325,6 +365,16 @@ _FALLBACK_SCALE = StatusScale(
 )
 
 
+_REFERRED = {
+    "source": N_("source"),
+    "framework": N_("framework"),
+    "parent": N_("parent"),
+    "theme": N_("theme"),
+    "target": N_("target"),
+}
+"""What a catalog entry refers to, as a message names it (the key is the field the issue names)."""
+
+
 def cross_check(catalog: Catalog) -> list[Issue]:
     """Check references between catalog entries.
 
@@ -335,14 +385,21 @@ def cross_check(catalog: Catalog) -> list[Issue]:
     """
     issues: list[Issue] = []
 
-    def dangling(file: str, line: int | None, owner: str, what: str, ref: str, known: Iterable[str]) -> None:
+    def dangling(file: str, line: int | None, owner: str | Text, what: str, ref: str, known: Iterable[str]) -> None:
         if ref not in known:
             issues.append(
                 error(
                     "catalog-dangling-ref",
                     file,
-                    f"{file}, line {line}: {owner} refers to {what} '{ref}', which is not in the catalog; "
-                    f"correct the id or add the missing entry",
+                    say(
+                        "{file}, line {line}: {owner} refers to {what} '{ref}', which is not in the catalog; correct "
+                        "the id or add the missing entry",
+                        file=file,
+                        line=line,
+                        owner=owner,
+                        what=Text(_REFERRED[what]),
+                        ref=ref,
+                    ),
                     row=line,
                     field=what,
                 )
@@ -397,20 +454,28 @@ def cross_check(catalog: Catalog) -> list[Issue]:
                     error(
                         "catalog-unknown-status",
                         "statuses.yaml",
-                        f"statuses.yaml: '{rule}' names status '{sid}', which is not on the scale; "
-                        f"use one of {', '.join(sorted(known_status)) or '(none defined)'}",
+                        say(
+                            "statuses.yaml: '{rule}' names status '{status}', which is not on the scale; use one of "
+                            "{known}",
+                            rule=rule,
+                            status=sid,
+                            known=", ".join(sorted(known_status)) or say("(none defined)"),
+                        ),
                         field=rule,
                     )
                 )
-    issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: s.label, "label"))
+    issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: s.label, "label", say("label")))
     for code in sorted({c for s in catalog.scale.statuses for c in s.translations}):
         # A typed status is read in any language, so no two statuses may share a label in one.
         issues.extend(
             _duplicate_labels(
-                catalog.scale.statuses, functools.partial(Status.label_in, code=code), f"label in '{code}'"
+                catalog.scale.statuses,
+                functools.partial(Status.label_in, code=code),
+                f"label in '{code}'",
+                say("label in '{code}'", code=code),
             )
         )
-    issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: str(s.order), "order"))
+    issues.extend(_duplicate_labels(catalog.scale.statuses, lambda s: str(s.order), "order", say("order")))
     return issues
 
 
@@ -421,12 +486,12 @@ def _unknown_languages(catalog: Catalog) -> list[Issue]:
     under ``en`` (the catalog's own language) would never be seen: it is reported rather than kept silently.
     """
     shipped = [code for code in available() if code != SOURCE_LANGUAGE]
-    translated: list[tuple[str, int | None, str, Iterable[str]]] = [
+    translated: list[tuple[str, int | None, str | Text, Iterable[str]]] = [
         *(("members.yaml", m.line, m.id, m.translations) for m in catalog.members.values()),
         *(("commitments.yaml", c.line, c.id, c.translations) for c in catalog.commitments.values()),
         *(("themes.yaml", t.line, t.id, t.translations) for t in catalog.themes.values()),
         *(("mechanisms.yaml", m.line, m.id, m.translations) for m in catalog.mechanisms.values()),
-        *(("statuses.yaml", s.line, f"status '{s.id}'", s.translations) for s in catalog.scale.statuses),
+        *(("statuses.yaml", s.line, say("status '{id}'", id=s.id), s.translations) for s in catalog.scale.statuses),
         ("statuses.yaml", None, "no_action", catalog.scale.no_action.translations),
         ("statuses.yaml", None, "note", catalog.scale.note_translations),
     ]
@@ -438,9 +503,14 @@ def _unknown_languages(catalog: Catalog) -> list[Issue]:
                     error(
                         "catalog-unknown-language",
                         file,
-                        f"{place(file, row=line)}: {owner} has a translation under '{code}', which is not a language "
-                        f"the tracker ships; use {' or '.join(repr(c) for c in shipped) or 'a shipped language code'} "
-                        "(a new language needs its catalogue under locales/ first)",
+                        say(
+                            "{where}: {owner} has a translation under '{code}', which is not a language the tracker "
+                            "ships; use {codes} (a new language needs its catalogue under locales/ first)",
+                            where=place_text(file, row=line),
+                            owner=owner,
+                            code=code,
+                            codes=_either(shipped),
+                        ),
                         row=line,
                         field="translations",
                     )
@@ -448,7 +518,18 @@ def _unknown_languages(catalog: Catalog) -> list[Issue]:
     return issues
 
 
-def _duplicate_labels(statuses: list[Status], key: Callable[[Status], str], what: str) -> list[Issue]:
+def _either(codes: list[str]) -> str | Text:
+    """``'id'``, ``'id' or 'th'``, …: the language codes to choose from, said in the reader's language."""
+    if not codes:
+        return say("a shipped language code")
+    said: str | Text = repr(codes[0])
+    for code in codes[1:]:
+        said = say("{codes} or {code}", codes=said, code=repr(code))
+    return said
+
+
+def _duplicate_labels(statuses: list[Status], key: Callable[[Status], str], what: str, what_said: Text) -> list[Issue]:
+    """``catalog-duplicate-id`` for each status sharing ``what`` (the field the issue names) with an earlier one."""
     seen: dict[str, Status] = {}
     issues: list[Issue] = []
     for status in statuses:
@@ -458,8 +539,14 @@ def _duplicate_labels(statuses: list[Status], key: Callable[[Status], str], what
                 error(
                     "catalog-duplicate-id",
                     "statuses.yaml",
-                    f"statuses.yaml, line {status.line}: status '{status.id}' has the same {what} as "
-                    f"'{seen[k].id}'; each status needs its own {what}",
+                    say(
+                        "statuses.yaml, line {line}: status '{status}' has the same {what} as '{other}'; each status "
+                        "needs its own {what}",
+                        line=status.line,
+                        status=status.id,
+                        what=what_said,
+                        other=seen[k].id,
+                    ),
                     row=status.line,
                     field=what,
                 )
@@ -469,6 +556,8 @@ def _duplicate_labels(statuses: list[Status], key: Callable[[Status], str], what
     return issues
 
 
-def _owner(entry: Any) -> str:
+def _owner(entry: Any) -> str | Text:
     """How a message names an entry: its id, or a crosswalk link by its two ends."""
-    return f"the link {entry.source} → {entry.target}" if isinstance(entry, Link) else entry.id
+    if isinstance(entry, Link):
+        return say("the link {source} → {target}", source=entry.source, target=entry.target)
+    return str(entry.id)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from loaders.content import Parsed, parse_table_content
 from loaders.fields import by_label, find_columns, fold
-from loaders.issues import Issue, error, has_errors, place
+from loaders.issues import Issue, Text, error, has_errors, place_text, say
 
 COLUMNS: dict[str, str] = {"id": "ID", "parent": "Parent", "title": "Title", "summary": "Summary", "source": "Source"}
 """Column name -> the label a matrix's header row carries (all five are required)."""
@@ -90,15 +90,19 @@ def matrix_from_content(name: str, framework: str, parsed: Parsed) -> Matrix:
 
 def _check(name: str, framework: str, sheet: str | None, grid: Sequence[Sequence[object]]) -> Matrix:
     header, columns = find_columns(grid, by_label(_ALIASES), list(COLUMNS))
-    where = place(name, sheet)
+    where = place_text(name, sheet)
     if header is None:
         found = set(columns.values())
         missing_columns = [
             error(
                 "matrix-missing-column",
                 name,
-                f"{where}: no row among the first 10 holds every column of a framework matrix; the column "
-                f"'{label}' is missing. Add a header row with ID, Parent, Title, Summary and Source",
+                say(
+                    "{where}: no row among the first 10 holds every column of a framework matrix; the column "
+                    "'{column}' is missing. Add a header row with ID, Parent, Title, Summary and Source",
+                    where=where,
+                    column=label,  # a matrix's headers are the same in every language
+                ),
                 sheet=sheet,
                 field=column,
             )
@@ -125,20 +129,29 @@ def _check(name: str, framework: str, sheet: str | None, grid: Sequence[Sequence
     bad_parents = {i.row for i in issues if i.field == "parent"}
     rows = [r for r in rows if r.row not in bad_parents]
     if not rows and not issues:
-        issues.append(error("matrix-empty", name, f"{where}: the matrix has a header row but no entries", sheet=sheet))
+        issues.append(
+            error(
+                "matrix-empty",
+                name,
+                say("{where}: the matrix has a header row but no entries", where=where),
+                sheet=sheet,
+            )
+        )
     return Matrix(name, framework, sheet, rows, issues)
 
 
 def _row_problems(
     name: str, sheet: str | None, row: int, cells: dict[str, str], framework: str, first_row: dict[str, int]
 ) -> list[Issue]:
-    at = place(name, sheet, row)
-
-    def problem(code: str, column: str, message: str) -> Issue:
-        return error(code, name, f"{at}, {COLUMNS[column]}: {message}", sheet=sheet, row=row, field=column)
+    def problem(code: str, column: str, message: Text) -> Issue:
+        return error(code, name, _in_cell(name, sheet, row, column, message), sheet=sheet, row=row, field=column)
 
     found = [
-        problem("matrix-missing-value", column, f"the {COLUMNS[column]} is empty; every entry needs one")
+        problem(
+            "matrix-missing-value",
+            column,
+            say("the {column} is empty; every entry needs one", column=COLUMNS[column]),
+        )
         for column in ("id", "title")
         if not cells[column]
     ]
@@ -148,8 +161,12 @@ def _row_problems(
             problem(
                 "matrix-bad-id",
                 "id",
-                f"'{ident[:40]}' is not an id of framework {framework}; its ids look like {framework}-A (top level) "
-                f"or {framework}-A.3 (an item under {framework}-A)",
+                say(
+                    "'{id}' is not an id of framework {framework}; its ids look like {framework}-A (top level) or "
+                    "{framework}-A.3 (an item under {framework}-A)",
+                    id=ident[:40],
+                    framework=framework,
+                ),
             )
         )
     elif ident in first_row:
@@ -157,7 +174,11 @@ def _row_problems(
             problem(
                 "matrix-duplicate-id",
                 "id",
-                f"'{ident}' is used twice (first in row {first_row[ident]}); give each entry its own id",
+                say(
+                    "'{id}' is used twice (first in row {first}); give each entry its own id",
+                    id=ident,
+                    first=first_row[ident],
+                ),
             )
         )
     if len(cells["title"]) > TITLE_MAX:
@@ -165,7 +186,11 @@ def _row_problems(
             problem(
                 "matrix-long-title",
                 "title",
-                f"the title has {len(cells['title'])} characters; the limit is {TITLE_MAX}",
+                say(
+                    "the title has {count} characters; the limit is {limit}",
+                    count=len(cells["title"]),
+                    limit=TITLE_MAX,
+                ),
             )
         )
     return found
@@ -176,22 +201,41 @@ def _parent_problems(name: str, sheet: str | None, rows: list[MatrixRow]) -> lis
     top = {r.id for r in rows if r.parent is None}
     found = []
     for r in rows:
-        at = place(name, sheet, r.row)
         if r.parent is None:
             if "." in r.id:
-                message = f"'{r.id}' is an item id but has no Parent; give the top-level entry it belongs to"
+                message = say("'{id}' is an item id but has no Parent; give the top-level entry it belongs to", id=r.id)
             else:
                 continue
         elif r.parent not in top:
-            message = f"'{r.parent}' is not a top-level entry (one with no Parent) of this matrix; correct the Parent"
+            message = say(
+                "'{parent}' is not a top-level entry (one with no Parent) of this matrix; correct the Parent",
+                parent=r.parent,
+            )
         elif not r.id.startswith(f"{r.parent}."):
-            message = f"'{r.id}' does not continue its Parent '{r.parent}'; an item under it is {r.parent}.1, …"
+            message = say(
+                "'{id}' does not continue its Parent '{parent}'; an item under it is {parent}.1, …",
+                id=r.id,
+                parent=r.parent,
+            )
         else:
             continue
         found.append(
-            error("matrix-bad-parent", name, f"{at}, Parent: {message}", sheet=sheet, row=r.row, field="parent")
+            error(
+                "matrix-bad-parent",
+                name,
+                _in_cell(name, sheet, r.row, "parent", message),
+                sheet=sheet,
+                row=r.row,
+                field="parent",
+            )
         )
     return found
+
+
+def _in_cell(name: str, sheet: str | None, row: int, column: str, message: Text) -> Text:
+    """``message`` said of one cell: "BWP-2.0.xlsx, sheet Matrix, row 7, Title: …" (the header as the matrix has it)."""
+    where = place_text(name, sheet, row)
+    return Text("{where}, {column}: {message}", (("where", where), ("column", COLUMNS[column]), ("message", message)))
 
 
 def _text(row: Sequence[object], col: int) -> str:

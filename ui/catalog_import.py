@@ -14,7 +14,7 @@ from loaders.i18n import Language
 from loaders.issues import Issue, has_errors
 from tracker import settings
 from tracker.access import User
-from tracker.records.catalog_import import read_remap
+from tracker.records.catalog_import import REMAP_TABLE, read_remap
 from tracker.records.catalog_journal import read_catalog_log
 from tracker.records.catalog_update import import_summary
 from tracker.records.store import StoreBusyError
@@ -75,7 +75,8 @@ def import_section(user: User, lang: Language | None = None) -> None:
     matrix = get_matrix_upload(upload.name, data, framework)
     remap: dict[str, str] = {}
     issues: list[Issue] = []
-    remap_name = remap_upload.name if remap_upload is not None else "the remap table"  # as the change log says it
+    # As the change log says it; the issues say "the remap table" in the reader's language (catalog_import.py).
+    remap_name = remap_upload.name if remap_upload is not None else REMAP_TABLE
     if remap_upload is not None:
         remap_bytes = remap_upload.getvalue()
         if len(remap_bytes) > MAX_REMAP_BYTES:
@@ -98,7 +99,7 @@ def import_section(user: User, lang: Language | None = None) -> None:
     issues = [*issues, *preview.issues]
     if matrix.ok:
         st.subheader(_("What the import changes"))
-        st.markdown("\n".join(f"- {plain(line)}" for line in import_summary(preview)))
+        st.markdown("\n".join(f"- {plain(line)}" for line in import_summary(preview, lang)))
     if issues:
         show_issues(issues, key="import_issues", file_name="import-issues", lang=lang)
     if has_errors(issues):

@@ -6,6 +6,10 @@ With a mail server configured (:class:`SmtpSettings`: ``TRACKER_SMTP_*`` or a ``
 ``.streamlit/secrets.toml``), :func:`send_reminders` sends them over one connection and logs each one,
 sent or failed, in the round's file. Without one, :func:`reminders_zip` gives the secretariat one
 ``.eml`` per member plus a mail-merge CSV to send from their own mail program.
+
+The e-mails are in English, whatever the language of the page that sends them: the focal points' common
+language, and the same text from the command line and the app. Only the reasons a member is skipped, which the
+secretariat reads on the page, are said in the page's language (``plan_reminders(..., lang=...)``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from loaders.i18n import SOURCE_LANGUAGE, Language
+from loaders.issues import Text, say
 from tracker.access import RoleMap, User, can_review, require
 from tracker.documents.exports import neutralise_text
 from tracker.records.rounds import NEEDS_ACTION, STATE_LABELS, MemberRound, Round, RoundError, Rounds
@@ -162,6 +168,7 @@ def plan_reminders(
     app_url: str = "",
     only: Sequence[str] = (),
     force: bool = False,
+    lang: Language | None = None,
 ) -> tuple[list[Reminder], list[str]]:
     """Who gets a reminder now, and the text of each.
 
@@ -178,6 +185,8 @@ def plan_reminders(
         app_url: the dashboard's address for focal points; "" leaves the link out.
         only: remind only these member ids (empty: everyone who needs it).
         force: remind even those already reminded today.
+        lang: the language of the lines saying why a member is skipped (English when None). The reminders
+            themselves are always in English.
 
     Returns:
         The reminders, and one line per member skipped saying why.
@@ -188,12 +197,15 @@ def plan_reminders(
     if now.tzinfo is None:
         raise ValueError("plan_reminders needs an aware `now` (with a time zone) to tell which day it is")
     if round_.state != "open":
-        return [], [f"The round '{round_.name}' is closed; reminders go out only while a round is open."]
+        closed = say("The round '{name}' is closed; reminders go out only while a round is open.", name=round_.name)
+        return [], [closed.render(lang)]
     today = now.astimezone(round_.zone).date()
+    english = lang is None or lang.code == SOURCE_LANGUAGE
     wanted = {m.strip().upper() for m in only}
     reminders: list[Reminder] = []
-    skipped = [
-        f"{m}: not in the scope of the round '{round_.name}'" for m in sorted(wanted - {s.member for s in states})
+    skipped: list[Text] = [
+        say("{member}: not in the scope of the round '{name}'", member=m, name=round_.name)
+        for m in sorted(wanted - {s.member for s in states})
     ]
     for state in states:
         if wanted and state.member not in wanted:
@@ -201,19 +213,28 @@ def plan_reminders(
         who = f"{state.member} ({members.get(state.member, state.member)})"
         if state.state not in NEEDS_ACTION:
             if wanted:
-                skipped.append(f"{who}: {STATE_LABELS[state.state].lower()}, nothing to remind them of")
+                label = STATE_LABELS[state.state] if lang is None else lang.gettext(STATE_LABELS[state.state])
+                skipped.append(say("{who}: {state}, nothing to remind them of", who=who, state=label.lower()))
             continue
         to = roles.focal_points(state.member)
         if not to:
-            skipped.append(f"{who}: no focal point e-mail in _roles.yaml; add one to send them reminders")
+            skipped.append(say("{who}: no focal point e-mail in _roles.yaml; add one to send them reminders", who=who))
         elif not force and round_.reminded_on(state.member, today):
-            skipped.append(f"{who}: already reminded today ({_date(today)}, {round_.timezone}); not sent twice a day")
+            skipped.append(
+                say(
+                    "{who}: already reminded today ({day}, {zone}); not sent twice a day",
+                    who=who,
+                    day=lang.date(today) if lang is not None and not english else _date(today),
+                    zone=round_.timezone,
+                )
+            )
         else:
             reminders.append(_reminder(round_, state, tuple(to), members, app_url))
-    return reminders, skipped
+    return reminders, [reason.render(lang) for reason in skipped]
 
 
 def _reminder(round_: Round, state: MemberRound, to: tuple[str, ...], members: Mapping[str, str], url: str) -> Reminder:
+    # In English on purpose, whatever the page's language (module docstring): not marked for translation.
     name = members.get(state.member, state.member)
     closes = _date(round_.closes)
     if state.overdue:

@@ -21,11 +21,13 @@ from loaders.catalog_schema import Commitment
 from loaders.csv_text import read_csv_grid
 from loaders.dataset import Dataset
 from loaders.fields import by_label, find_columns, fold
-from loaders.issues import Issue, error, has_errors, place
+from loaders.issues import Issue, Text, error, has_errors, place_text, say
 from loaders.matrix import Matrix, MatrixRow
 from tracker.records.catalog_text import append_entry, remove_entries, render_entries, replace_entries, repoint_keys
 
 REMAP_COLUMNS = ("old_id", "new_id")
+REMAP_TABLE = "the remap table"
+"""How messages name the remap table when it has no file name (none was given)."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,11 @@ def read_remap(name: str, data: bytes) -> tuple[dict[str, str], list[Issue]]:
             error(
                 "remap-missing-column",
                 name,
-                f"{name}: the remap table needs a header row with the columns "
-                "old_id and new_id (one old id and the id that replaces it per row)",
+                say(
+                    "{file}: the remap table needs a header row with the columns old_id and new_id (one old id and "
+                    "the id that replaces it per row)",
+                    file=name,
+                ),
             )
         ]
     remap: dict[str, str] = {}
@@ -85,12 +90,16 @@ def read_remap(name: str, data: bytes) -> tuple[dict[str, str], list[Issue]]:
         old, new = (str(cells[by_column[c]]).strip() if by_column[c] < len(cells) else "" for c in REMAP_COLUMNS)
         if not old and not new:
             continue
-        at = place(name, row=index + 1)
+        at = place_text(name, row=index + 1)
         if not old or not new:
             missing = "old_id" if not old else "new_id"
             issues.append(
                 error(
-                    "remap-missing-value", name, f"{at}, {missing}: empty; give both ids", row=index + 1, field=missing
+                    "remap-missing-value",
+                    name,
+                    say("{where}, {column}: empty; give both ids", where=at, column=missing),
+                    row=index + 1,
+                    field=missing,
                 )
             )
         elif old in remap:
@@ -98,7 +107,7 @@ def read_remap(name: str, data: bytes) -> tuple[dict[str, str], list[Issue]]:
                 error(
                     "remap-duplicate-id",
                     name,
-                    f"{at}, old_id: '{old}' is remapped twice; keep one row",
+                    say("{where}, old_id: '{old}' is remapped twice; keep one row", where=at, old=old),
                     row=index + 1,
                     field="old_id",
                 )
@@ -120,7 +129,7 @@ def plan_import(
     matrix: Matrix,
     cited: pd.DataFrame,
     remap: Mapping[str, str] | None = None,
-    remap_file: str = "the remap table",
+    remap_file: str = REMAP_TABLE,
 ) -> ImportPlan:
     """What importing ``matrix`` would change in ``catalog``.
 
@@ -133,6 +142,7 @@ def plan_import(
         remap_file: how issues name the remap table.
     """
     framework, remap = matrix.framework, dict(remap or {})
+    remap_name = _remap_name(remap_file)
     issues = list(matrix.issues)
     if framework not in catalog.frameworks:
         known = ", ".join(sorted(catalog.frameworks))
@@ -140,7 +150,12 @@ def plan_import(
             error(
                 "import-unknown-framework",
                 matrix.file,
-                f"{matrix.file}: '{framework}' is not a framework of the catalog; use one of {known}",
+                say(
+                    "{file}: '{framework}' is not a framework of the catalog; use one of {known}",
+                    file=matrix.file,
+                    framework=framework,
+                    known=known,
+                ),
             )
         )
         return ImportPlan(framework, [], [], [], remap, issues=issues)
@@ -160,7 +175,11 @@ def plan_import(
                 error(
                     "remap-not-removed",
                     remap_file,
-                    f"{remap_file}: '{old}' is not an id this import removes; only removed ids are remapped",
+                    say(
+                        "{file}: '{old}' is not an id this import removes; only removed ids are remapped",
+                        file=remap_name,
+                        old=old,
+                    ),
                     field="old_id",
                 )
             )
@@ -169,8 +188,13 @@ def plan_import(
                 error(
                     "remap-unknown-target",
                     remap_file,
-                    f"{remap_file}: '{old}' is remapped to "
-                    f"'{target}', which is not in the matrix; remap it to one of the matrix's ids",
+                    say(
+                        "{file}: '{old}' is remapped to '{target}', which is not in the matrix; remap it to one of "
+                        "the matrix's ids",
+                        file=remap_name,
+                        old=old,
+                        target=target,
+                    ),
                     field="new_id",
                 )
             )
@@ -182,15 +206,26 @@ def plan_import(
                 error(
                     "import-removes-cited-id",
                     matrix.file,
-                    f"{matrix.file}: the matrix has no '{old}', which {count} action(s) still cite "
-                    f"(members {members}); add a row '{old},<new id>' to {remap_file} so they are re-pointed, "
-                    "or keep the id in the matrix",
+                    say(
+                        "{file}: the matrix has no '{old}', which {count} action(s) still cite (members {members}); "
+                        "add a row '{old},<new id>' to {remap} so they are re-pointed, or keep the id in the matrix",
+                        file=matrix.file,
+                        old=old,
+                        count=count,
+                        members=members,
+                        remap=remap_name,
+                    ),
                     field="id",
                 )
             )
     remapped = citing[citing["commitment_id"].isin(remap)]
     repointed = {str(m): int(n) for m, n in remapped.groupby("member", sort=True)["action_key"].nunique().items()}
     return ImportPlan(framework, added, retitled, removed, remap, repointed, issues)
+
+
+def _remap_name(remap_file: str) -> str | Text:
+    """How a message names the remap table: its file name, or words said in the reader's language."""
+    return say("the remap table") if remap_file == REMAP_TABLE else remap_file
 
 
 # --- the files an import writes --------------------------------------------------------------------------------

@@ -17,13 +17,15 @@ from pathlib import Path
 
 from loaders.catalog import Catalog, catalog_files, catalog_from_files, catalog_version
 from loaders.dataset import Dataset, build_dataset, member_files
-from loaders.issues import Issue, error, has_errors
+from loaders.i18n import Language
+from loaders.issues import Issue, Text, error, has_errors, say
 from loaders.matrix import Matrix
 from loaders.tables import RawFile, read_member_bytes, read_member_file
 from tracker.access import User
 from tracker.records.catalog_import import (
     COMMITMENTS_FILE,
     CROSSWALK_FILE,
+    REMAP_TABLE,
     SOURCES_FILE,
     CatalogEdit,
     ImportPlan,
@@ -71,7 +73,7 @@ def prepare_import(
     today: dt.date,
     change_id: str,
     at: str,
-    remap_file: str = "the remap table",
+    remap_file: str = REMAP_TABLE,
 ) -> ImportResult:
     """Everything an import would write, checked; writes nothing.
 
@@ -130,8 +132,13 @@ def prepare_import(
     rewritten = [read_member_bytes(f"{m.member}.yaml", m.data) for m in members]
     after = build_dataset(new_catalog, [*rewritten, *unchanged], today=today)
     new_errors = {i.message for i in after.errors} - {i.message for i in before.errors}
+    said = {i.message: _said(i) for i in reversed(after.errors)}  # each message as its first issue says it
     issues += [
-        error("import-breaks-data", matrix.file, f"{matrix.file}: after the import, {message}; nothing was written")
+        error(
+            "import-breaks-data",
+            matrix.file,
+            say("{file}: after the import, {problem}; nothing was written", file=matrix.file, problem=said[message]),
+        )
         for message in sorted(new_errors)[:20]
     ]
     if has_errors(issues):
@@ -171,11 +178,21 @@ def _checked_catalog(old: Catalog, files: dict[str, bytes], matrix_file: str) ->
         error(
             "import-breaks-catalog",
             matrix_file,
-            f"{matrix_file}: imported, the catalog would have a new problem ({i.code}: {i.message}); "
-            "nothing was written. Correct the matrix or the catalog by hand first",
+            say(
+                "{file}: imported, the catalog would have a new problem ({code}: {problem}); nothing was written. "
+                "Correct the matrix or the catalog by hand first",
+                file=matrix_file,
+                code=i.code,
+                problem=_said(i),
+            ),
         )
         for i in fresh
     ]
+
+
+def _said(issue: Issue) -> str | Text:
+    """An issue's message as a value of another message: said in the reader's language where it can be."""
+    return issue.said if issue.said is not None else issue.message
 
 
 def _repoint_member(
@@ -203,8 +220,13 @@ def _repoint_member(
                 error(
                     "import-member-has-errors",
                     raw.file,
-                    f"{raw.file}: {len(broken)} row(s) of {member}'s file have errors, and re-pointing its actions "
-                    "would rewrite the file without them; fix the file (or apply a corrected one) before the import",
+                    say(
+                        "{file}: {count} row(s) of {member}'s file have errors, and re-pointing its actions would "
+                        "rewrite the file without them; fix the file (or apply a corrected one) before the import",
+                        file=raw.file,
+                        count=len(broken),
+                        member=member,
+                    ),
                 )
             ],
         )
@@ -227,25 +249,37 @@ def _repoint_member(
     return MemberChange(member, encoded, lines), moved, []
 
 
-def import_summary(result: ImportResult) -> list[str]:
-    """What the import changes, one line each (the CLI prints them; the app lists them)."""
+def import_summary(result: ImportResult, lang: Language | None = None) -> list[str]:
+    """What the import changes, one line each (the CLI prints them; the app lists them).
+
+    In ``lang``; English when None, as the CLI prints them. Ids, titles and file names are said as they are.
+    """
     plan = result.plan
     lines = [
-        f"Added: {len(plan.added)} ({', '.join(plan.added)})" if plan.added else "Added: none",
-        f"Removed: {len(plan.removed)} ({', '.join(plan.removed)})" if plan.removed else "Removed: none",
+        say("Added: {count} ({ids})", count=len(plan.added), ids=", ".join(plan.added))
+        if plan.added
+        else say("Added: none"),
+        say("Removed: {count} ({ids})", count=len(plan.removed), ids=", ".join(plan.removed))
+        if plan.removed
+        else say("Removed: none"),
     ]
-    lines += [f"Retitled: {r.id}: '{r.old_title}' → '{r.new_title}'" for r in plan.retitled]
+    lines += [
+        say("Retitled: {id}: '{old}' → '{new}'", id=r.id, old=r.old_title, new=r.new_title) for r in plan.retitled
+    ]
     for old, new in plan.remap.items():
-        lines.append(f"Remapped: {old} → {new}")
+        lines.append(say("Remapped: {old} → {new}", old=old, new=new))
     if result.repointed:
         counts = ", ".join(f"{member} {len(moved)}" for member, moved in sorted(result.repointed.items()))
         total = sum(len(moved) for moved in result.repointed.values())
-        lines.append(f"Actions re-pointed: {total} ({counts})")
+        lines.append(say("Actions re-pointed: {total} ({counts})", total=total, counts=counts))
     if result.edit is not None:
         if result.edit.links_repointed:
-            lines.append(f"Crosswalk links re-pointed: {result.edit.links_repointed}")
+            lines.append(say("Crosswalk links re-pointed: {count}", count=result.edit.links_repointed))
         if result.edit.links_removed:
             lines.append(
-                f"Crosswalk links dropped (their id is removed without a remap): {', '.join(result.edit.links_removed)}"
+                say(
+                    "Crosswalk links dropped (their id is removed without a remap): {links}",
+                    links=", ".join(result.edit.links_removed),
+                )
             )
-    return lines
+    return [line.render(lang) for line in lines]

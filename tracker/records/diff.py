@@ -7,6 +7,7 @@ id are new.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,13 +15,16 @@ import pandas as pd
 from loaders.catalog import Catalog
 from loaders.fields import FIELD_NAMES
 from loaders.fields import LABELS as FIELD_LABELS
-from loaders.i18n import N_, Language, language
+from loaders.i18n import N_, SOURCE_LANGUAGE, Language, language
 
 # The contract fields a person edits, plus the unknown columns kept aside. The id and the
 # member identify the row, so they are not compared.
 COMPARED_FIELDS: tuple[str, ...] = (*(f for f in FIELD_NAMES if f not in ("action_id", "member")), "extra")
 LABELS = {**FIELD_LABELS, "extra": N_("Other columns")}
 CHANGE_COLUMNS = ["action_id", "field", "old", "new"]
+SUMMARY = N_("{added} added, {removed} removed, {fields} field(s) changed in {actions} action(s)")
+"""What a diff changes, in one line (:meth:`Diff.summary`); a submission keeps it, in English."""
+_SAID_SUMMARY = re.compile(r"(\d+) added, (\d+) removed, (\d+) field\(s\) changed in (\d+) action\(s\)")
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,31 @@ class Diff:
         """True when the upload changes nothing."""
         return self.added.empty and self.removed.empty and self.changed.empty
 
-    def summary(self) -> str:
-        """One line: "2 added, 1 removed, 3 fields changed in 2 actions"."""
-        actions = self.changed["action_id"].nunique()
-        return (
-            f"{len(self.added)} added, {len(self.removed)} removed, "
-            f"{len(self.changed)} field(s) changed in {actions} action(s)"
+    def summary(self, lang: Language | None = None) -> str:
+        """One line: "2 added, 1 removed, 3 field(s) changed in 2 action(s)", in ``lang`` (English when None)."""
+        return _summary(
+            len(self.added), len(self.removed), len(self.changed), self.changed["action_id"].nunique(), lang
         )
+
+
+def summary_in(summary: str, lang: Language | None = None) -> str:
+    """A summary :meth:`Diff.summary` said in English (as a submission keeps it) said again in ``lang``.
+
+    Anything else (a summary edited by hand) is returned as it is.
+    """
+    found = _SAID_SUMMARY.fullmatch(summary)
+    if found is None or lang is None or lang.code == SOURCE_LANGUAGE:
+        return summary
+    added, removed, fields, actions = (int(n) for n in found.groups())
+    return _summary(added, removed, fields, actions, lang)
+
+
+def _summary(added: int, removed: int, fields: int, actions: int, lang: Language | None) -> str:
+    if lang is None or lang.code == SOURCE_LANGUAGE:  # the counts as they are: the CLI and the stored summaries
+        return SUMMARY.format(added=added, removed=removed, fields=fields, actions=actions)
+    return lang.gettext(SUMMARY).format(
+        added=lang.number(added), removed=lang.number(removed), fields=lang.number(fields), actions=lang.number(actions)
+    )
 
 
 def comparable(frame: pd.DataFrame) -> pd.DataFrame:
