@@ -31,14 +31,14 @@ if not view.member_ids or not view.commitment_ids:
     st.info(_("No member or commitment is in scope for these filters. Widen them in the sidebar."))
     st.stop()
 
-level = st.segmented_control(
+chosen = st.segmented_control(
     _("Show"),
     ["top_level", "commitment"],
     format_func=lambda v: _("Areas and pillars") if v == "top_level" else _("Every commitment and item"),
     default="top_level",
     key="gaps_level",
 )
-level = level or "top_level"
+level: str = chosen or "top_level"
 columns = list(view.top_level_ids if level == "top_level" else view.commitment_ids)
 members = {m: f"{catalog.members[m].name} ({m})" for m in view.member_ids}
 matrix = shared(view, ("gaps:matrix", level), lambda: gap_matrix(view, level))  # the same for every viewer

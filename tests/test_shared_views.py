@@ -66,3 +66,34 @@ def test_the_shared_views_are_bounded(sample):
     assert len(state._VIEWS) == state.SHARED_VIEWS
     kept = [view.filters.members for view in state._VIEWS.values()]
     assert kept == [(m,) for m in members[5:]]  # the least recently used went first
+
+
+def test_a_figure_is_sent_as_plotly_would_send_it_and_turned_into_a_dict_once(sample):
+    import plotly.io
+    import plotly.tools
+
+    from tracker.figures.status import status_bar_figure
+    from tracker.views.overview import status_counts
+    from ui.components import figure_spec
+
+    view = state._shared_view(sample, Filters(), False)
+    fig = status_bar_figure(status_counts(view, "top_level"), sample.catalog, labels={}, title="t", axis_title="a")
+
+    def sent(figure) -> str:  # what st.plotly_chart puts in its message
+        return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True))
+
+    spec = figure_spec(fig)
+    assert sent(spec) == sent(fig)
+    assert figure_spec(fig) is spec  # made once, then kept on the figure
+
+
+def test_the_overview_sends_the_same_charts_to_the_next_session(fresh_caches):
+    from streamlit.testing.v1 import AppTest
+
+    def charts() -> list[str]:
+        at = AppTest.from_file(str(settings.PROJECT_ROOT / "dashboard.py"), default_timeout=60).run()
+        assert not at.exception
+        return [chart.proto.spec for chart in at.get("plotly_chart")]
+
+    first, second = charts(), charts()  # the second session's figures come from the shared view
+    assert len(first) == 3 and first == second

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from loaders.dataset import Dataset
 from loaders.i18n import SOURCE_LANGUAGE, Language
@@ -32,6 +33,32 @@ PLOTLY_CONFIG = {
     "responsive": True,
     "showSendToCloud": False,  # never offer to send a chart (and its data) to Plotly Cloud
 }
+
+
+class PlotlySpec(BaseFigure):
+    """A figure already turned into plotly's dict, for ``st.plotly_chart``.
+
+    ``st.plotly_chart`` asks the figure it is given for ``to_dict()`` on every run: a deep copy, with every numpy
+    array encoded again, a third of an Overview run. A figure shared across sessions (``ui.state.shared``) is the
+    same on every run, so :func:`show_chart` makes its dict once and hands it over in this wrapper. It is nothing
+    but that dict: no other part of plotly's figure API is available on it.
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:  # no figure is built: BaseFigure.__init__ is not called
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figure's dict, as made once (never to be changed: it is shared)."""
+        return self._spec
+
+
+def figure_spec(fig: go.Figure) -> PlotlySpec:
+    """``fig``'s dict, made on its first showing and kept on the figure (a figure is not changed once shown)."""
+    spec = getattr(fig, "_tracker_spec", None)
+    if spec is None:
+        spec = PlotlySpec(fig.to_dict())
+        fig._tracker_spec = spec  # plotly lets private attributes through
+    return spec
 
 
 # Printing a page from the browser: leave out the sidebar, toolbar and widgets; keep charts whole.
@@ -81,7 +108,7 @@ def show_chart(
     """
     lang = lang or current_language()
     table = headed(table, lang)
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **chart_options)
+    st.plotly_chart(figure_spec(fig), key=key, config=PLOTLY_CONFIG, width="stretch", **chart_options)
     if caption:
         st.caption(caption)
     with st.expander(_("Data table: {title}").format(title=fig.layout.title.text), expanded=False):
