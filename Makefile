@@ -50,7 +50,8 @@ check-data:
 sample:
 	$(BIN)/python scripts/generate_sample.py --out data/sample
 
-## Benchmarks (not part of `make test`; ~15 min): ingest vs naive baselines, pages, memory, cold start.
+## Benchmarks (not part of `make test`; ~15 min): ingest vs naive baselines, issue 12's validate scenario (49 member
+## templates × 200 rows vs the openpyxl loop), pages, memory, cold start.
 ## Needs the test tools (Playwright) and Chromium: `make install-dev` first. See benchmarks/README.md.
 bench: install-dev
 	$(BIN)/python -m benchmarks.run --json benchmarks/RESULTS.json

@@ -5,6 +5,11 @@ catalog and the scale) matches, and regenerated when any of them changed, so a
 benchmark never measures data made by an older generator. Next to each scale
 sits a directory with only its workbooks, for the like-for-like comparison
 with the workbook-only baseline.
+
+Issue 12's validate scenario has its own data (:func:`ensure_templates`): one
+workbook per catalog member (49), each the member template of
+``tracker/documents/template.py`` pre-filled with 200 actions drawn by the
+sample generator, as a secretariat receives them back in a reporting round.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hashlib
 import os
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,3 +88,69 @@ def ensure(scale: int, log=print) -> Dataset:
         for path in sorted(directory.glob("*.xlsx")):
             os.link(path, workbooks / path.name)  # hard links: same bytes, no copy
     return Dataset(scale, directory, workbooks)
+
+
+TEMPLATE_ROWS = 200
+"""Actions per member workbook in the validate scenario (issue 12: "49 workbooks × 200 rows")."""
+
+
+def _templates_stamp(rows: int) -> str:
+    """A hash of everything the template workbooks depend on: generator, template writer, catalog, fields."""
+    digest = hashlib.sha256(f"templates;rows={rows};seed={SEED}".encode())
+    sources = [
+        ROOT / "scripts" / "generate_sample.py",
+        ROOT / "scripts" / "sample_phrases.yaml",
+        ROOT / "tracker" / "documents" / "template.py",
+        ROOT / "loaders" / "fields.py",
+        *sorted((ROOT / "commitments").glob("*.yaml")),
+    ]
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_templates(rows: int = TEMPLATE_ROWS, log=print) -> Path:
+    """A directory with one member template workbook per catalog member, each holding ``rows`` actions.
+
+    The actions are the sample generator's (its drafter, seeded per member), written
+    first as the generator's workbooks into a scratch directory, loaded and validated
+    there, then written again by :func:`tracker.documents.template.template_from_dataset`:
+    the workbook a member downloads, fills in and sends back (Actions with its title rows,
+    dropdowns and date formats reaching 500 blank rows past the data, Instructions, the
+    Commitments reference and the hidden Lists sheet). Reused while the stamp matches.
+
+    Raises:
+        RuntimeError: when a member's rows do not all survive the round trip (the data would not be
+            49 × ``rows`` valid actions).
+    """
+    directory = DATA_ROOT / f"templates-{rows}"
+    stamp = _templates_stamp(rows)
+    stamp_file = directory / STAMP
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return directory
+    # Imported late: they load the catalog and the writers, which the other benchmarks do not need.
+    from loaders.catalog import load_catalog
+    from loaders.dataset import load_dataset
+    from scripts.generate_sample import AS_OF, ActionDrafter, CatalogView, MemberPlan, write_workbook
+    from tracker.documents.template import template_from_dataset
+
+    log(f"generating {rows}-row member templates in {directory.relative_to(ROOT)} …")
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    catalog = load_catalog()
+    view = CatalogView.of(catalog)
+    with tempfile.TemporaryDirectory(dir=DATA_ROOT) as scratch:
+        for member in sorted(catalog.members.values(), key=lambda m: m.id):
+            plan = MemberPlan(member, rows, stale=False, suffix=".xlsx", variant="standard")
+            actions = ActionDrafter(plan, view, SEED).actions()
+            write_workbook(Path(scratch) / f"{member.id}.xlsx", plan, actions, catalog)
+        drafted = load_dataset(scratch, catalog, today=AS_OF)
+    counts = drafted.actions.groupby("member").size()
+    short = sorted(m for m in catalog.members if counts.get(m, 0) != rows)
+    if short:
+        raise RuntimeError(f"drafted rows did not all validate for {', '.join(short)}: {drafted.errors[:3]}")
+    for member_id in sorted(catalog.members):
+        (directory / f"{member_id}.xlsx").write_bytes(template_from_dataset(drafted, member_id, today=AS_OF))
+    stamp_file.write_text(stamp)
+    return directory

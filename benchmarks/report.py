@@ -6,6 +6,7 @@ INGEST_RATIO = 0.5  # ours at most half the baseline's time
 PAGE_FILTER_S = 1.0  # every page after a filter change, at 10×
 PAGE_SCALING = 20.0  # 100× time / 1× time, per page
 PEAK_MEMORY_MIB = 1024.0  # the app process at 100×
+VALIDATE_RATIO = 0.35  # issue 12: `python -m tracker validate` on 49 × 200-row workbooks / the openpyxl loop
 
 
 def _target(name: str, measured: float, limit: float, unit: str = "") -> dict:
@@ -26,6 +27,15 @@ def targets(results: dict) -> list[dict]:
             INGEST_RATIO,
         )
         found += [same, every, literal]
+    validate = results.get("validate")
+    if validate:
+        found.append(
+            _target(
+                "validate 49 workbooks × 200 rows: `python -m tracker validate` / openpyxl loop",
+                validate["ratio_validate"],
+                VALIDATE_RATIO,
+            )
+        )
     pages = results["pages"]
     if "10" in pages:
         for name, timing in pages["10"]["pages"].items():
@@ -43,6 +53,8 @@ def targets(results: dict) -> list[dict]:
 
 
 def _ingest_table(results: dict) -> list[str]:
+    if not results["ingest"]:
+        return []
     lines = [
         "Ingest (seconds, median, process start included)",
         f"{'scale':>6} {'ours':>7} {'ours wb':>8} {'openpyxl wb':>12} {'naive all':>10} "
@@ -61,8 +73,26 @@ def _ingest_table(results: dict) -> list[str]:
     return lines
 
 
+def _validate_table(results: dict) -> list[str]:
+    v = results.get("validate")
+    if not v:
+        return []
+    load = v["load_average"]
+    return [
+        "",
+        f"Validate scenario (issue 12): {v['directory']}, 49 member templates × 200 actions; seconds, median of "
+        f"{len(v['validate']['runs_s'])}, process start included; load average {load['before'][0]:.2f} → "
+        f"{load['after'][0]:.2f}",
+        f"  python -m tracker validate {v['validate']['median_s']:.2f}   load_dataset {v['ours']['median_s']:.2f}   "
+        f"openpyxl loop {v['baseline_workbooks']['median_s']:.2f}   ratios {v['ratio_validate']:.2f} (validate), "
+        f"{v['ratio_load_dataset']:.2f} (load_dataset)",
+    ]
+
+
 def _pages_table(results: dict) -> list[str]:
     pages = results["pages"]
+    if not pages:
+        return []
     scales = list(pages)
     names = list(next(iter(pages.values()))["pages"])
     header = f"{'page':>10} " + " ".join(f"{s + '× first':>11} {s + '× filter':>11}" for s in scales)
@@ -104,6 +134,7 @@ def format_report(results: dict) -> str:
         ),
         "",
         *_ingest_table(results),
+        *_validate_table(results),
         "",
         *_pages_table(results),
     ]

@@ -1,4 +1,4 @@
-"""Run the benchmarks: ingest vs the naive baselines, page runs, memory, cold start.
+"""Run the benchmarks: ingest vs the naive baselines, issue 12's validate scenario, page runs, memory, cold start.
 
 Usage::
 
@@ -59,6 +59,35 @@ def measure_ingest(data: datasets.Dataset, repeat: int) -> dict:
     return result
 
 
+VALIDATE_REPEAT = 5
+
+
+def measure_validate(directory: Path, repeat: int = VALIDATE_REPEAT) -> dict:
+    """Issue 12: ``python -m tracker validate`` and ``load_dataset`` vs the openpyxl loop on 49 × 200-row templates.
+
+    One untimed run of each first (bytecode and page cache), then ``repeat`` interleaved rounds; medians and
+    the ratios to the baseline. About 45 s on the 2-core machine.
+    """
+    programs = ingest.VALIDATE_PROGRAMS
+    ingest.warm_up(programs, directory)
+    runs: dict[str, list[float]] = {name: [] for name in programs}
+    rows: dict[str, str] = {}
+    load_before = os.getloadavg()
+    for attempt in range(repeat):
+        for name, program in programs.items():
+            log(f"validate scenario {name} ({attempt + 1}/{repeat})")
+            seconds, printed = ingest.time_process(program, directory)
+            runs[name].append(seconds)
+            rows[name] = printed
+    result: dict = {name: {"median_s": statistics.median(times), "runs_s": times} for name, times in runs.items()}
+    result["printed"] = rows  # sanity: validate's verdict, ours "actions errors", the baseline's rows
+    result["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    baseline = result["baseline_workbooks"]["median_s"]
+    result["ratio_validate"] = result["validate"]["median_s"] / baseline
+    result["ratio_load_dataset"] = result["ours"]["median_s"] / baseline
+    return result
+
+
 def measure_pages(data: datasets.Dataset, repeat: int) -> dict:
     """Page runs in a fresh child process (empty caches), see ``benchmarks/pages.py``."""
     log(f"pages {data.scale}× ({repeat} sessions per page)")
@@ -76,10 +105,13 @@ def measure_pages(data: datasets.Dataset, repeat: int) -> dict:
 
 
 def run(scales: list[int], repeat: int, with_browser: bool) -> dict:
-    """Every measurement for ``scales``; returns the JSON-ready report."""
+    """Every measurement for ``scales``; returns the JSON-ready report (no ``scales``: the validate scenario only)."""
     results: dict = {"machine": describe(), "config": {"scales": scales, "repeat": repeat}}
     results["datasets"], results["ingest"], results["pages"] = {}, {}, {}
+    with_browser = with_browser and bool(scales)
     data = {scale: datasets.ensure(scale, log=log) for scale in scales}
+    templates = datasets.ensure_templates(log=log)
+    results["validate"] = {"directory": str(templates.relative_to(ROOT)), **measure_validate(templates)}
     for scale, dataset in data.items():
         results["datasets"][str(scale)] = dataset.summary()
         results["ingest"][str(scale)] = measure_ingest(dataset, repeat)
@@ -104,10 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are reported")
     parser.add_argument("--json", type=Path, default=datasets.DATA_ROOT / "results.json", help="where to write JSON")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
+    parser.add_argument(
+        "--validate-only", action="store_true", help="only issue 12's validate scenario (~45 s; no scales, no browser)"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1 or any(s < 1 for s in args.scales):
         parser.error("--repeat and --scales must be positive")
-    results = run(sorted(set(args.scales)), args.repeat, not args.no_browser)
+    scales = [] if args.validate_only else sorted(set(args.scales))
+    results = run(scales, args.repeat, not args.no_browser)
     print(report.format_report(results))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))

@@ -7,6 +7,9 @@ or the issue that refuses the file; :mod:`loaders.tables` turns it into rows.
 The module imports neither pandas nor pyarrow, so :mod:`loaders.untrusted` can
 run it in a small child process under a tight memory limit (``python -m
 loaders.content`` reads the file name and bytes on stdin and pickles the result).
+Being free of pandas also makes it a cheap helper for reading many files at once
+(``python -m loaders.content --files``, see :func:`parse_files_main`): it starts in
+~0.1 s where a process importing pandas takes ~0.5 s.
 """
 
 from __future__ import annotations
@@ -171,6 +174,34 @@ def _parse_yaml(name: str, data: bytes) -> Parsed:
         return "refused", error(problem.code, name, f"{name}{where}: {problem.message}", row=problem.line)
 
 
+def parse_path(path: Path, shown: str) -> Parsed | None:
+    """The parse of one member file on disk, as :func:`loaders.tables.read_member_file` makes it.
+
+    None when the file cannot be opened or is over the size limit: the caller reads that file itself, which
+    reports it (so the messages are made in one place).
+    """
+    try:
+        if path.stat().st_size > limits.MAX_FILE_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return parse_member_content(path.name, data, shown)
+
+
+def parse_files_main(jobs: Any, out: Any) -> None:
+    """The helper side of :func:`loaders.dataset.read_files`: parse files in the order given, one pickle each.
+
+    Args:
+        jobs: a binary stream holding one pickled list of (position, path, shown name).
+        out: a binary stream; gets (position, :func:`parse_path` result) per file, flushed as each is done,
+            so the reader knows at every moment how far this helper is.
+    """
+    for position, path, shown in pickle.load(jobs):  # noqa: S301 - written by our parent process
+        pickle.dump((position, parse_path(Path(path), shown)), out)
+        out.flush()
+
+
 def _child_main() -> None:
     """The child side of :mod:`loaders.untrusted`: (name, shown, bytes[, "table"]) in, the parsed content out.
 
@@ -182,4 +213,7 @@ def _child_main() -> None:
 
 
 if __name__ == "__main__":
-    _child_main()
+    if sys.argv[1:] == ["--files"]:
+        parse_files_main(sys.stdin.buffer, sys.stdout.buffer)
+    else:
+        _child_main()

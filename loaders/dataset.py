@@ -13,6 +13,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,9 +23,10 @@ import pandas as pd
 
 from loaders.actions import ActionSet, validate_actions
 from loaders.catalog import Catalog, load_catalog
+from loaders.content import Parsed
 from loaders.disclosure import mark
 from loaders.issues import Issue, error, sort_issues
-from loaders.tables import READABLE_SUFFIXES, REFUSED_SUFFIXES, RawFile, read_member_file
+from loaders.tables import READABLE_SUFFIXES, REFUSED_SUFFIXES, RawFile, raw_from_content, read_member_file
 
 Reader = Callable[[Path], RawFile]
 SCANNED_SUFFIXES = (*READABLE_SUFFIXES, *REFUSED_SUFFIXES)
@@ -33,6 +35,13 @@ PARALLEL_MIN_BYTES = 8 * 2**20
 """Below this many bytes to read, worker processes cost more than they save (each imports pandas, ~0.6 s)."""
 MAX_READ_WORKERS = 4
 """Each worker holds one file's parse at a time (~100 MB for the largest 100× YAML file)."""
+SHARED_MIN_BYTES = 2**20
+SHARED_MIN_FILES = 8
+"""Below these (bytes, files), reading here is quicker than starting a parsing helper (~0.1 s, no pandas)."""
+SHARED_MIN_IDLE_CORES = 0.5
+"""The helper pays only with a core to itself. Measured on 2 cores, 49 workbooks of 200 rows: with nothing else
+running (load average ~1, the benchmark's own back-to-back runs) `validate` took 1.34 s with the helper against
+1.58 s without; with another process busy on one core (load ~2) it took ~0.25 s *longer* with it."""
 
 
 @dataclass(frozen=True)
@@ -112,29 +121,113 @@ def load_dataset(
     return build_dataset(catalog, raws, today=today, extra_issues=duplicate_issues, paths=paths)
 
 
-def read_files(paths: Sequence[Path], workers: int | None = None) -> list[RawFile]:
-    """Read member files with :func:`read_member_file`, in worker processes when there is a lot to read.
+def read_files(paths: Sequence[Path], workers: int | None = None, names: Sequence[str] | None = None) -> list[RawFile]:
+    """Read member files with :func:`read_member_file`, with help from other processes when there is a lot to read.
 
-    Parsing is CPU-bound Python (PyYAML builds every value), so threads would not
-    help; child processes use every core (at 100× data: 30 s → 13 s on 2 cores) and
+    Parsing is CPU-bound Python (PyYAML builds every value, the container checks walk
+    every sheet's XML), so threads would not help. From :data:`PARALLEL_MIN_BYTES`,
+    worker processes read whole files (at 100× data: 30 s → 13 s on 2 cores) and
     leave the parse garbage in the workers, so the caller's heap holds only the
-    compact results (150 MB less resident memory at 100×). The results are the
-    same as reading one by one, which is also the fallback if a pool cannot run.
+    compact results (150 MB less resident memory at 100×). From
+    :data:`SHARED_MIN_BYTES` (and :data:`SHARED_MIN_FILES`), one helper that needs
+    no pandas parses files from the end of the list while this process reads from
+    the front (:func:`_read_shared`). The results are the same as reading one by
+    one, which is also the fallback if a helper cannot run.
 
     Args:
         paths: the files, read in this order.
-        workers: processes to use; by default one per available core (at most
-            :data:`MAX_READ_WORKERS`) when the files hold at least
-            :data:`PARALLEL_MIN_BYTES`, else 1 (read here, one by one).
+        workers: worker processes for whole files; by default one per available core
+            (at most :data:`MAX_READ_WORKERS`) when the files hold at least
+            :data:`PARALLEL_MIN_BYTES`, else 1 (read here, perhaps with the parsing
+            helper). Given explicitly, no helper is used.
+        names: how issues name each file (default: its bare name), as for
+            :func:`read_member_file`'s ``display_name``.
     """
     paths = list(paths)
-    workers = _worker_count(paths) if workers is None else min(workers, len(paths))
+    shown = [p.name for p in paths] if names is None else list(names)
+    if workers is None:
+        # The workers name files by their bare name; files named otherwise are read here (and by the helper).
+        workers = _worker_count(paths) if shown == [p.name for p in paths] else 1
+        if workers == 1 and _shares_reading(paths):
+            return _read_shared(paths, shown)
+    else:
+        workers = min(workers, len(paths))
     if workers > 1:
         try:
             return _read_in_pool(paths, workers)
         except (OSError, EOFError, subprocess.SubprocessError, pickle.UnpicklingError):
             pass  # a worker could not start or failed: read here instead, which reports what is wrong
-    return [read_member_file(p) for p in paths]
+    return [read_member_file(p, name) for p, name in zip(paths, shown, strict=True)]
+
+
+def _shares_reading(paths: Sequence[Path]) -> bool:
+    return (
+        len(paths) >= SHARED_MIN_FILES
+        and sum(_size(p) for p in paths) >= SHARED_MIN_BYTES
+        and _idle_cores() >= SHARED_MIN_IDLE_CORES
+    )
+
+
+def _idle_cores() -> float:
+    """Cores the last minute's load average leaves idle (it counts this process too, and whatever ran before it)."""
+    return len(os.sched_getaffinity(0)) - os.getloadavg()[0]
+
+
+def _read_shared(paths: list[Path], names: list[str]) -> list[RawFile]:
+    """Read ``paths`` here from the front while a helper (``python -m loaders.content --files``) parses from the back.
+
+    The helper does the pandas-free half of reading (:func:`loaders.content.parse_path`: the size and container
+    checks, calamine, the YAML parser) and sends each parse as soon as it is done; this process turns them into
+    rows (:func:`loaders.tables.raw_from_content`, exactly what :func:`read_member_file` does after parsing). This
+    process never waits for the helper: it reads from the front until it reaches a file the helper has sent, so
+    the two meet wherever their speeds make them meet (at worst both parse the file where they meet), and a slow,
+    busy or failed helper costs only its start. Files the helper could not open are read here, which reports them
+    as always.
+    """
+    count = len(paths)
+    try:
+        helper = subprocess.Popen(
+            [sys.executable, "-m", "loaders.content", "--files"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a failure only means reading here, which reports it
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+    except OSError:
+        return [read_member_file(p, name) for p, name in zip(paths, names, strict=True)]
+    parsed: dict[int, Parsed | None] = {}  # filled by the collector, from the last position down
+
+    def collect() -> None:
+        assert helper.stdin is not None and helper.stdout is not None  # both PIPE; for the type checker
+        try:
+            # Written here, not by the caller: a long list would block on the pipe until the helper has started.
+            helper.stdin.write(pickle.dumps([(i, str(paths[i]), names[i]) for i in reversed(range(count))]))
+            helper.stdin.close()
+            while True:
+                # Our own helper wrote these, from files this process would read anyway.
+                position, result = pickle.load(helper.stdout)  # noqa: S301
+                parsed[position] = result
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError):
+            pass  # finished, killed or failed: what it did not send is read here
+
+    raws: list[RawFile] = []
+    collector = threading.Thread(target=collect, daemon=True)
+    collector.start()
+    try:
+        while len(raws) < count and len(raws) not in parsed:
+            raws.append(read_member_file(paths[len(raws)], names[len(raws)]))
+    finally:
+        helper.kill()  # it may be parsing a file this process has read already
+        helper.wait()
+        collector.join()
+    for i in range(len(raws), count):  # every one of them was sent: the helper goes from the last one down
+        content = parsed[i]
+        raws.append(
+            read_member_file(paths[i], names[i])
+            if content is None
+            else raw_from_content(paths[i].name, names[i], content)
+        )
+    return raws
 
 
 def _worker_count(paths: Sequence[Path]) -> int:
