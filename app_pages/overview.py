@@ -118,7 +118,7 @@ st.subheader(_("About this data"))
 latest = view.actions["last_updated"].max()
 notes = [
     _("Latest update in the records shown: **{day}**.").format(day=lang.date(latest)),
-    *catalog_caveats(catalog, status_note(dataset, lang=lang), lang),
+    *shared(view, "overview:caveats", lambda: catalog_caveats(catalog, status_note(dataset, lang=lang), lang)),
 ]
 # Errors about confidential rows are not counted for viewers (loaders/disclosure.py).
 errors = len(visible_issues(dataset.errors, can_see_confidential=can_see_confidential(current_user())))

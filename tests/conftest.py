@@ -100,8 +100,9 @@ def fresh_caches() -> Iterator[None]:
 
 def clear_every_cache() -> None:
     """Streamlit's caches and the app's own ones (the views shared across sessions)."""
-    from ui import state  # the app's layer: imported only by the tests that run pages
+    from ui import cache, state  # the app's layer: imported only by the tests that run pages
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    cache.forget_last()
     state.forget_shared_views()

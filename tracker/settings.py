@@ -18,6 +18,7 @@ catalog's working items are folded into their pillars in every figure and list
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
@@ -31,12 +32,20 @@ DEFAULT_TIMEZONE = "Asia/Bangkok"
 def data_dir(override: str | Path | None = None) -> Path:
     """The member-file directory: ``override``, else ``TRACKER_DATA_DIR``, else the sample."""
     chosen = override or os.environ.get("TRACKER_DATA_DIR") or SAMPLE_DATA_DIR
-    return Path(chosen).expanduser().resolve()
+    return _resolved(str(chosen), "" if Path(chosen).is_absolute() else os.getcwd())
 
 
 def catalog_dir(override: str | Path | None = None) -> Path:
     """The catalog directory: ``override``, else ``TRACKER_CATALOG_DIR``, else ``commitments/``."""
     chosen = override or os.environ.get("TRACKER_CATALOG_DIR") or BUNDLED_CATALOG_DIR
+    return _resolved(str(chosen), "" if Path(chosen).is_absolute() else os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(chosen: str, cwd: str) -> Path:
+    """``chosen`` made absolute with its links resolved; asked on every page run, so remembered (a relative path
+    by the working directory it is relative to)."""
+    del cwd  # part of the key only
     return Path(chosen).expanduser().resolve()
 
 
