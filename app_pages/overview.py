@@ -40,7 +40,7 @@ if settings.working_items() == "pillar":
         )
     )
 if responses := get_round_summary(lang):
-    st.caption(plain(f"Reporting round: {responses}"))
+    st.caption(plain(_("Reporting round: {summary}").format(summary=responses)))
 
 if view.is_empty:
     nothing_matches()

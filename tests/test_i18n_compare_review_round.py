@@ -17,7 +17,7 @@ import pytest
 from loaders.catalog import load_catalog
 from loaders.i18n import language
 from tests.test_i18n import ROOT
-from tests.test_round_page import RSO, open_round
+from tests.test_round_page import NAME, RSO, open_round, shown
 from tests.test_upload_page import (  # noqa: F401 - fixtures used by name
     ANONYMOUS,
     FOCAL_THA,
@@ -279,3 +279,10 @@ def test_the_round_response_figure_speaks_the_language_asked_and_english_by_defa
     assert indonesian.layout.xaxis.title.text == "Anggota dalam cakupan"
     assert english.data[0].hovertemplate == "<b>%{y}</b><br>Updated: %{x} member(s)<extra></extra>"
     assert indonesian.data[0].hovertemplate == "<b>%{y}</b><br>Diperbarui: %{x} anggota<extra></extra>"
+
+
+def test_the_overviews_round_figures_in_indonesian(data_dir):
+    open_round(data_dir)
+    text = shown(app(ANONYMOUS, query=ID))
+    assert f"Putaran pelaporan: {NAME} (dibuka): 0 dari 3 anggota dalam cakupan sudah menjawab" in text
+    assert "Reporting round" not in text

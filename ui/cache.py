@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import streamlit as st
 
@@ -28,6 +30,7 @@ from tracker.records.store import Store, StoreBusyError
 from tracker.views.pillar_level import at_pillar_level
 
 Fingerprint = tuple[str, int, int]
+T = TypeVar("T")
 
 
 def fingerprint(path: Path) -> Fingerprint:
@@ -121,7 +124,7 @@ def get_dataset() -> Dataset:
     catalog_dir = settings.catalog_dir()
     data_dir = settings.data_dir()
     catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
-    store = Store(data_dir, _last_catalog(str(catalog_dir), catalog_prints), lock_timeout=RECOVERY_WAIT_SECONDS)
+    store = Store(data_dir, _last(_catalog, str(catalog_dir), catalog_prints), lock_timeout=RECOVERY_WAIT_SECONDS)
     try:
         store.recover()
         st.session_state.pop(RECOVERY_PROBLEM_KEY, None)
@@ -132,34 +135,29 @@ def get_dataset() -> Dataset:
     # Taken after recovery, which may have finished a catalog import (the catalog's files changed).
     catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
     prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
-    key = (str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())
-    if _LAST_DATASET and _LAST_DATASET[0][0] == key:
-        return _LAST_DATASET[0][1]
-    dataset = _dataset(*key)
-    _LAST_DATASET[:] = [(key, dataset)]
-    return dataset
+    return _last(_dataset, str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())
 
 
-# The last catalog and data set handed out, with their keys. Every page run asks twice for the same data set: a
-# tuple comparison answers it, where Streamlit's cache would hash the fingerprints of every file (a tenth of a
-# run under load). The fingerprints are in the key, so a changed file misses; forget_last() goes with
-# st.cache_resource.clear() where the files are re-read on purpose.
-_LAST_CATALOG: list[tuple[tuple[str, tuple[Fingerprint, ...]], Catalog]] = []
-_LAST_DATASET: list[tuple[tuple[str, tuple[Fingerprint, ...], str, tuple[Fingerprint, ...], dt.date], Dataset]] = []
+# The last catalog and data set handed out, by the arguments they were asked with. Every page run asks twice for
+# the same data set: a tuple comparison answers it, where Streamlit's cache would hash the fingerprints of every
+# file (a tenth of a run under load). The fingerprints are in the arguments, so a changed file misses;
+# forget_last() goes with st.cache_resource.clear() where the files are re-read on purpose.
+_LAST: dict[Callable[..., Any], tuple[tuple[Any, ...], Any]] = {}
 
 
-def _last_catalog(directory: str, prints: tuple[Fingerprint, ...]) -> Catalog:
-    if _LAST_CATALOG and _LAST_CATALOG[0][0] == (directory, prints):
-        return _LAST_CATALOG[0][1]
-    catalog = _catalog(directory, prints)
-    _LAST_CATALOG[:] = [((directory, prints), catalog)]
-    return catalog
+def _last(cached: Callable[..., T], *args: Any) -> T:
+    """``cached(*args)`` (a ``st.cache_resource`` function), answered without it when asked as last time."""
+    hit = _LAST.get(cached)
+    if hit is not None and hit[0] == args:
+        return cast(T, hit[1])
+    value = cached(*args)
+    _LAST[cached] = (args, value)
+    return value
 
 
 def forget_last() -> None:
     """Forget the last catalog and data set handed out (the next page run asks Streamlit's cache again)."""
-    _LAST_CATALOG.clear()
-    _LAST_DATASET.clear()
+    _LAST.clear()
 
 
 @st.cache_resource(show_spinner="Checking the file…", max_entries=32)

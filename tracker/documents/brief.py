@@ -59,6 +59,7 @@ from tracker.views.overlap import (
     duplication_and_complement,
     group_comparison,
 )
+from tracker.views.overlap import in_words as overlap_in_words
 from tracker.views.overview import (
     Headline,
     KeyFigure,
@@ -421,8 +422,8 @@ def brief_html(brief: Brief) -> str:
         footer=Markup(_css_string(_footer(brief))),  # noqa: S704 - CSS-escaped above
         page_counter=Markup(_page_counter(_("Page {page} of {pages}"))),  # noqa: S704 - CSS-escaped inside
         status_labels=lambda frame, column: frame.assign(**{column: frame[column].map(names).fillna(frame[column])}),
-        # Words kept in English in the tables (group labels, crosswalk relations), said in the pack's language.
-        said=lambda frame, column: frame.assign(**{column: frame[column].map(_)}) if len(frame) else frame,
+        # The overlap tables' own words (group labels, crosswalk relations), said as the ASEAN overlap page says them.
+        said=lambda frame: overlap_in_words(frame, lang),
         stale_after=STALE_AFTER_DAYS,
         six_months=SIX_MONTHS,
         profile_limit=PROFILE_LIMIT,
@@ -500,7 +501,7 @@ def _environment(code: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        n=functools.partial(_count, lang),
+        n=functools.partial(_count, lang, _counted_nouns(lang)),  # the environment is made once per language
         num=lang.number,
         pct=functools.partial(_percent, lang=lang),
         day=functools.partial(_day, lang=lang),
@@ -570,10 +571,10 @@ def _css_string(text: str) -> str:
     return re.sub(r"[\"'\\<>&\n]", lambda m: f"\\{ord(m.group()):x} ", text)
 
 
-def _count(lang: Language, value: int, noun: str) -> str:
-    """``1 action``, ``1,059 actions`` (a noun of :func:`_counted_nouns`) in ``lang``."""
+def _count(lang: Language, nouns: Mapping[str, Callable[[int], str]], value: int, noun: str) -> str:
+    """``1 action``, ``1,059 actions`` (a noun of ``nouns``, :func:`_counted_nouns`) in ``lang``."""
     value = int(value)
-    return _counted_nouns(lang)[noun](value).format(n=lang.number(value))
+    return nouns[noun](value).format(n=lang.number(value))
 
 
 def _percent(value: float | None, *, lang: Language) -> str:

@@ -4,6 +4,8 @@ reader's language (:func:`headed`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -57,6 +59,14 @@ def headed(frame: pd.DataFrame, lang: Language | None = None) -> pd.DataFrame:
     if isinstance(shown.index, pd.MultiIndex):
         return shown.rename_axis(index=[say(n) for n in shown.index.names])
     return shown.rename_axis(index=say(shown.index.name))
+
+
+def cells_said(frame: pd.DataFrame, sayers: Mapping[str, Callable[[Any], Any]]) -> pd.DataFrame:
+    """``frame`` with each column named in ``sayers`` passed cell by cell through its function (missing cells left
+    as they are, the column's dtype kept): how a view says the tracker's own words of a table in a language."""
+    return frame.assign(
+        **{c: frame[c].map(say, na_action="ignore").astype(frame[c].dtype) for c, say in sayers.items() if c in frame}
+    )
 
 
 WEB_SCHEMES = ("http", "https")

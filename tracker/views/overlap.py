@@ -22,6 +22,7 @@ from loaders.catalog import Catalog
 from loaders.grouping import join_groups
 from loaders.i18n import N_, Language
 from loaders.lookup import isin
+from tracker.views.action_table import cells_said
 from tracker.views.filters import GROUPS, View, member_group
 
 ASC = "ASC"
@@ -105,9 +106,7 @@ def in_words(frame: pd.DataFrame, lang: Language) -> pd.DataFrame:
         "label": lang.gettext,
         "detail": lambda v: say_relations(v, lang),
     }
-    return frame.assign(
-        **{c: frame[c].map(say, na_action="ignore").astype(frame[c].dtype) for c, say in said.items() if c in frame}
-    )
+    return cells_said(frame, said)
 
 
 # --- the crosswalk as a matrix -----------------------------------------------------------------

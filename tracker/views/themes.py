@@ -20,6 +20,7 @@ import pandas as pd
 from loaders.catalog import Catalog
 from loaders.i18n import N_, Language
 from loaders.lookup import isin
+from tracker.views.action_table import cells_said
 from tracker.views.filters import GROUPS, View, effective_themes, member_group
 from tracker.views.overlap import say_relations
 from tracker.views.overview import status_order
@@ -64,9 +65,7 @@ def in_words(frame: pd.DataFrame, lang: Language) -> pd.DataFrame:
         "crosswalk": lambda v: say_relations(v, lang),
         "group": lambda v: lang.gettext(v) if v in GROUPS.values() else v,
     }
-    return frame.assign(
-        **{c: frame[c].map(say, na_action="ignore").astype(frame[c].dtype) for c, say in said.items() if c in frame}
-    )
+    return cells_said(frame, said)
 
 
 def theme_commitment_ids(view: View, theme: str) -> tuple[str, ...]:
