@@ -6,7 +6,7 @@ browser cannot be downloaded here) against ``streamlit run`` on loopback.
 - :func:`cold_start`: from starting the server process to the first Plotly chart
   drawn (``.js-plotly-plot .main-svg``) on ``/``. The browser is launched
   beforehand, so its own start is not counted; server start, first data load
-  and the first render are.
+  and the first render are. The floor app drawing one small chart is measured beside it.
 - :func:`memory_profile`: opens every page of one server in turn, waits for each
   run to finish, and reads the server's peak resident memory (VmHWM).
 """
@@ -17,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, running_server
+from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, running_floor, running_server
 
 CHART = ".js-plotly-plot .main-svg"
 APP = '[data-testid="stApp"]'
@@ -38,29 +38,46 @@ def wait_for_run(page, timeout_ms: float = TIMEOUT_MS) -> None:
 
 
 def cold_start(data_dir: Path, repeat: int, log_dir: Path) -> dict:
-    """Seconds from ``streamlit run`` to the first chart drawn in Chromium, median of ``repeat`` fresh servers."""
+    """Seconds from ``streamlit run`` to the first chart drawn in Chromium, median of ``repeat`` fresh servers.
+
+    Each attempt also starts the floor (``benchmarks/floor_app.py`` with ``FLOOR_CHART=1``: the same navigation
+    and sidebar, one three-bar chart and its table, nothing loaded), interleaved with ours, so that what the
+    browser and Streamlit cost by themselves on this machine is measured in the same minutes.
+    """
     from playwright.sync_api import sync_playwright
 
-    runs, healthy = [], []
+    runs: dict[str, list[float]] = {"ours": [], "floor": []}
+    healthy: list[float] = []
     with sync_playwright() as playwright:
         browser = _browser(playwright)
         try:
             for attempt in range(repeat):
                 with running_server(data_dir, log_dir / f"cold-start-{attempt}.log") as server:
-                    context = browser.new_context(viewport={"width": 1400, "height": 900})
-                    page = context.new_page()
-                    page.goto(server.url + "/")
-                    page.wait_for_selector(CHART, timeout=TIMEOUT_MS)
-                    runs.append(time.perf_counter() - server.started)
+                    runs["ours"].append(_first_chart_after_start(browser, server))
                     healthy.append(server.healthy_after_s)
-                    context.close()
+                with running_floor(log_dir / f"cold-start-floor-{attempt}.log", env={"FLOOR_CHART": "1"}) as floor:
+                    runs["floor"].append(_first_chart_after_start(browser, floor))
         finally:
             browser.close()
     return {
-        "median_s": statistics.median(runs),
-        "runs_s": runs,
+        "median_s": statistics.median(runs["ours"]),
+        "runs_s": runs["ours"],
         "server_healthy_median_s": statistics.median(healthy),
+        "floor_median_s": statistics.median(runs["floor"]),
+        "floor_runs_s": runs["floor"],
     }
+
+
+def _first_chart_after_start(browser, server) -> float:
+    """Open ``/`` in a fresh context (empty cache); seconds from the server's start to the first chart drawn."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        page.wait_for_selector(CHART, timeout=TIMEOUT_MS)
+        return time.perf_counter() - server.started
+    finally:
+        context.close()
 
 
 def memory_profile(data_dir: Path, log_dir: Path) -> dict:

@@ -13,10 +13,15 @@ and nothing else: each page draws its title and one line of text. No data set is
 no figure or table is built, the URL is not synchronised.
 
 Run it alone with ``streamlit run benchmarks/floor_app.py``; the load test starts it itself.
+
+With ``FLOOR_CHART=1`` in the environment the Overview also draws one small Plotly chart, with its table in a
+closed expander as ``ui.components.show_chart`` draws ours: the floor of the cold start (``benchmarks/browser.py``),
+which waits for the first chart drawn. The load test never sets it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import streamlit as st
@@ -26,6 +31,7 @@ from loaders.catalog import Catalog, load_catalog
 from tracker.views.filters import GROUPS
 
 ALL = "all"
+DRAW_CHART = os.environ.get("FLOOR_CHART") == "1"
 
 # (title, icon, url_path): dashboard.PAGES, whose url_path is each file's stem.
 PAGES = [
@@ -52,9 +58,23 @@ def _page(title: str) -> Callable[[], None]:
     def draw() -> None:
         st.title(title)
         st.caption("The floor: this page computes nothing.")
+        if DRAW_CHART and title == "Overview":
+            _chart()
 
     draw.__name__ = f"floor_{title.lower().replace(' ', '_')}"
     return draw
+
+
+def _chart() -> None:
+    """One three-bar chart and its table: the least a page must do to draw a chart as ours are drawn."""
+    import pandas as pd  # imported here: the load test's floor never draws a chart
+    import plotly.graph_objects as go
+
+    table = pd.DataFrame({"status": ["a", "b", "c"], "actions": [3, 1, 2]})
+    fig = go.Figure(go.Bar(x=table["status"], y=table["actions"]), layout={"title": {"text": "Floor chart"}})
+    st.plotly_chart(fig, key="floor_chart", width="stretch")
+    with st.expander("Data table: Floor chart"):
+        st.dataframe(table, hide_index=True)
 
 
 def render_filters(cat: Catalog) -> None:

@@ -43,18 +43,15 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks import datasets
-from benchmarks.datasets import ROOT
-from benchmarks.server import HEALTH_TIMEOUT_S, Server, running_server
+from benchmarks.server import FLOOR_SCRIPT, Server, running_floor, running_server
 
 FILTER_KEY = "flt_from"
 FILTER_VALUE = dt.date(2024, 1, 1)
 DEFAULT_SESSIONS = (10, 25, 50)
-FLOOR_SCRIPT = "benchmarks/floor_app.py"
 SIDEBAR = 1  # RootContainer.SIDEBAR: the first entry of a sidebar element's delta path
 
 
@@ -326,17 +323,6 @@ async def run_wave(target: Target, sessions: int, timeout: float) -> tuple[Wave,
 async def _wave(server: Server, sessions: int, timeout: float) -> Wave:
     wave, _ = await run_wave(Target.of(server), sessions, timeout)
     return wave
-
-
-@contextlib.contextmanager
-def running_floor(log_path: Path, health_timeout_s: float = HEALTH_TIMEOUT_S) -> Iterator[Server]:
-    """Run ``benchmarks/floor_app.py`` as ``benchmarks.server.running_server`` runs ours: the same command and
-    options from the project root (so ``.streamlit/config.toml`` applies to both), with the root importable."""
-    root_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    with running_server(
-        None, log_path, env={"PYTHONPATH": root_path}, health_timeout_s=health_timeout_s, script=FLOOR_SCRIPT
-    ) as server:
-        yield server
 
 
 def _warm(server: Server, what: str) -> SessionResult:

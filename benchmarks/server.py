@@ -22,6 +22,7 @@ from pathlib import Path
 from benchmarks.datasets import ROOT
 
 HEALTH_TIMEOUT_S = 120
+FLOOR_SCRIPT = "benchmarks/floor_app.py"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling Google's hosts on this closed network.
 CHROMIUM_ARGS = [
@@ -162,3 +163,21 @@ def stop(process: subprocess.Popen, timeout_s: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout_s)
+
+
+@contextlib.contextmanager
+def running_floor(
+    log_path: Path, health_timeout_s: float = HEALTH_TIMEOUT_S, *, env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """Run ``benchmarks/floor_app.py`` as :func:`running_server` runs ours: the same command and options from the
+    project root (so ``.streamlit/config.toml`` applies to both), with the root importable; ``env`` adds variables
+    (``FLOOR_CHART=1`` for the cold start's floor)."""
+    root_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    with running_server(
+        None,
+        log_path,
+        env={"PYTHONPATH": root_path, **(env or {})},
+        health_timeout_s=health_timeout_s,
+        script=FLOOR_SCRIPT,
+    ) as server:
+        yield server
