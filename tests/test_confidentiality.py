@@ -32,6 +32,7 @@ from loaders.fields import FIELD_NAMES
 from loaders.issues import CONTRACT_KEYS, Issue
 from loaders.tables import RawFile, read_member_file
 from tests import test_upload_page
+from tests.chart_tables import open_chart_tables
 from tests.make_fixtures import INVALID_DIR, TODAY
 from tests.test_upload_page import (
     ANONYMOUS,
@@ -371,6 +372,7 @@ def walk(
         at.selectbox(key="submit_member").select("THA").run()
     if visit == "exports" and images:
         at.button(key="exports_make_images").click().run()
+    open_chart_tables(at)  # every chart's table and its CSV, as a reader opening them
     assert not at.exception, at.exception
     files = "\n".join(f"--- {label}\n{text}" for label, text in taken_away(at, media))
     return f"{rendered(at, data_dir)}\n=== downloads\n{files}"

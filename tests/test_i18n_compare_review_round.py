@@ -16,6 +16,7 @@ import pytest
 
 from loaders.catalog import load_catalog
 from loaders.i18n import language
+from tests.chart_tables import open_chart_tables
 from tests.test_i18n import ROOT
 from tests.test_round_page import NAME, RSO, open_round, shown
 from tests.test_upload_page import (  # noqa: F401 - fixtures used by name
@@ -52,7 +53,7 @@ def specs(at) -> dict[str, dict]:
 
 
 def test_the_compare_page_in_indonesian(data_dir):
-    at = app(ANONYMOUS, "app_pages/compare.py", {**ID, "cmp_members": "THA,IDN"})
+    at = open_chart_tables(app(ANONYMOUS, "app_pages/compare.py", {**ID, "cmp_members": "THA,IDN"}))
 
     assert at.title[0].value == "Bandingkan"
     assert at.main.caption[0].value.startswith("Pilih 2 sampai 4 anggota, kelompok anggota, atau cuplikan pertemuan")

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from loaders.catalog import load_catalog
 from loaders.i18n import language
 from tests.builders import TODAY, action, dataset_of
+from tests.chart_tables import open_chart_tables
 from tests.test_catalog_import_page import ADMIN, XLSX, admin_dirs, matrix
 from tests.test_i18n import ROOT
 from tests.test_upload_page import AUTH
@@ -38,7 +39,7 @@ def page(path: str, lang: str | None, *, user: dict[str, Any] | None = None, **q
     at.run()
     at.switch_page(path).run()
     assert not at.exception, at.exception
-    return at
+    return open_chart_tables(at)  # the tests read the tables under the charts, as a reader opening them
 
 
 def columns(at: AppTest) -> list[list[str]]:

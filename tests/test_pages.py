@@ -15,6 +15,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from tests import counted
+from tests.chart_tables import open_chart_tables
 from tracker.views import action_table
 from ui import components
 
@@ -40,7 +41,7 @@ def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest
     at.run()
     if page:
         at.switch_page(page).run()
-    return at
+    return open_chart_tables(at)  # the tests read the tables under the charts, as a reader opening them
 
 
 def metric(at: AppTest, label: str) -> str:

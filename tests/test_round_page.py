@@ -17,6 +17,7 @@ import zipfile
 import pytest
 
 from loaders.catalog import load_catalog
+from tests.chart_tables import open_chart_tables
 from tests.test_upload_page import (  # noqa: F401 - fixtures used by name
     ANONYMOUS,
     FOCAL_IDN,
@@ -178,6 +179,7 @@ def test_closing_from_the_page_freezes_a_snapshot_and_adds_the_round_to_the_hist
     assert Rounds(data_dir).current() is None
     assert [i.name for i in Snapshots(data_dir).list()] == [NAME]
     assert "No reporting round is open" in text_of(at)
+    open_chart_tables(at)  # the round history's table is under its chart
     (history,) = [df.value for df in at.dataframe if "Answered" in df.value.columns]
     assert history[["Round", "Members in scope", "Answered", "Waiting"]].values.tolist() == [[NAME, 3, 0, 3]]
     assert len(at.get("plotly_chart")) == 1

@@ -35,6 +35,7 @@ from loaders.catalog import Catalog
 from loaders.catalog_schema import WORKING_ITEM
 from loaders.dataset import Dataset
 from tests.builders import action, dataset_of
+from tests.chart_tables import open_chart_tables
 from tests.make_fixtures import TODAY, write_yaml
 from tests.test_upload_page import AUTH
 from tracker.views.filters import Filters, View, apply_filters, effective_themes
@@ -304,7 +305,7 @@ def open_page(query: dict[str, str] | None = None, at: AppTest | None = None) ->
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
-    return at
+    return open_chart_tables(at)  # the tests read the tables under the charts, as a reader opening them
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -103,15 +103,21 @@ def show_chart(
 ) -> None:
     """Render a figure with its data table (in an expander) and a CSV download of that table.
 
-    The table's headers are in ``lang`` (the reader's language by default). ``chart_options`` go to
-    ``st.plotly_chart`` (e.g. ``on_select`` for drill-down).
+    The table is drawn when its expander is opened (a rerun; the expander stays open across reruns):
+    drawing every chart's table on every run was a fifth of the server's work under load, for tables
+    few open. The expander's key is ``table_key(key)``. The table's headers are in ``lang`` (the reader's
+    language by default). ``chart_options`` go to ``st.plotly_chart`` (e.g. ``on_select`` for drill-down).
     """
     lang = lang or current_language()
-    table = headed(table, lang)
     st.plotly_chart(figure_spec(fig), key=key, config=PLOTLY_CONFIG, width="stretch", **chart_options)
     if caption:
         st.caption(caption)
-    with st.expander(_("Data table: {title}").format(title=fig.layout.title.text), expanded=False):
+    label = _("Data table: {title}").format(title=fig.layout.title.text)
+    expander = st.expander(label, expanded=False, key=table_key(key), on_change="rerun")
+    with expander:
+        if not expander.open:
+            return
+        table = headed(table, lang)
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             _("Download this table (CSV)"),
@@ -123,6 +129,11 @@ def show_chart(
             on_click="ignore",
             icon=":material/download:",
         )
+
+
+def table_key(chart_key: str) -> str:
+    """The key of the expander that holds the data table of the chart keyed ``chart_key``."""
+    return f"{chart_key}_table"
 
 
 LISTED_ROWS_LIMIT = 2_000
