@@ -48,7 +48,11 @@ PAGES = {
     "method": "app_pages/method.py",
     "exports": "app_pages/exports.py",
     "submit": "app_pages/submit.py",
+    "themes": "app_pages/themes.py",
+    "compare": "app_pages/compare.py",
 }
+# What a page is opened with, where it needs a choice to compute anything (Compare: two members side by side).
+QUERIES = {"compare": {"cmp_members": "IDN,THA"}}
 FILTER_KEY = "flt_from"
 FILTER_VALUE = dt.date(2024, 1, 1)
 TIMEOUT_S = 600
@@ -84,6 +88,7 @@ def measure(repeat: int) -> dict:
         for name, path in PAGES.items():
             at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT_S)
             at.run()
+            at.query_params.update(QUERIES.get(name, {}))
             pages[name]["first"].append(_timed(at.switch_page(path).run))
             _check(at, f"page {name}")
             date_filter = at.sidebar.date_input(key=FILTER_KEY).set_value(FILTER_VALUE)

@@ -83,11 +83,15 @@ def member_files(data_dir: Path) -> list[Path]:
     Files starting with ``_`` or ``.`` and sub-directories (history, snapshots)
     are not member files.
     """
-    return sorted(
-        p
-        for p in data_dir.iterdir()
-        if p.is_file() and p.suffix.lower() in SCANNED_SUFFIXES and not p.name.startswith(("_", "."))
-    )
+    # os.scandir: the entries say whether they are files without a stat each (the app asks on every page run).
+    with os.scandir(data_dir) as entries:
+        return sorted(
+            Path(entry.path)
+            for entry in entries
+            if not entry.name.startswith(("_", "."))
+            and os.path.splitext(entry.name)[1].lower() in SCANNED_SUFFIXES
+            and entry.is_file()
+        )
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -7,6 +7,7 @@ browser (tests/e2e); here the drill-down is driven through its pickers.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,14 @@ def test_method_page_sends_the_first_issues_and_offers_all_as_csv(tmp_path, monk
     assert len(issues) == components.ISSUES_SHOWN_LIMIT
     assert f"… and 57 more, not shown here: the download lists all {total}." in [c.value for c in at.caption]
     assert f"Download all {total} issues (CSV)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_the_dashboard_hands_the_gil_over_every_20_ms():
+    """Sessions run in threads of one process; the switch interval is issue 12's measured tuning (RESULTS.md)."""
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        run()
+        assert sys.getswitchinterval() == pytest.approx(0.02)
+    finally:
+        sys.setswitchinterval(before)

@@ -26,7 +26,7 @@ from loaders.untrusted import parse_untrusted_table, read_untrusted_bytes
 from tracker import settings
 from tracker.records.journal import JournalError
 from tracker.records.rounds import round_summary
-from tracker.records.store import Store, StoreBusyError
+from tracker.records.store import Store, StoreBusyError, interrupted_work
 from tracker.views.pillar_level import at_pillar_level
 
 Fingerprint = tuple[str, int, int]
@@ -123,19 +123,30 @@ def get_dataset() -> Dataset:
     """
     catalog_dir = settings.catalog_dir()
     data_dir = settings.data_dir()
-    catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
-    store = Store(data_dir, _last(_catalog, str(catalog_dir), catalog_prints), lock_timeout=RECOVERY_WAIT_SECONDS)
+    catalog_prints = _catalog_prints(catalog_dir)
+    if interrupted_work(data_dir):
+        _finish_interrupted(data_dir, _last(_catalog, str(catalog_dir), catalog_prints))
+        # Taken again after recovery, which may have finished a catalog import (the catalog's files changed).
+        catalog_prints = _catalog_prints(catalog_dir)
+    else:  # the common case, asked on every run: no store (and no lock) is made
+        st.session_state.pop(RECOVERY_PROBLEM_KEY, None)
+    prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
+    return _last(_dataset, str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())
+
+
+def _catalog_prints(catalog_dir: Path) -> tuple[Fingerprint, ...]:
+    return tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
+
+
+def _finish_interrupted(data_dir: Path, catalog: Catalog) -> None:
+    """Complete what a crash interrupted, or say in the session why it cannot be done now."""
     try:
-        store.recover()
+        Store(data_dir, catalog, lock_timeout=RECOVERY_WAIT_SECONDS).recover()
         st.session_state.pop(RECOVERY_PROBLEM_KEY, None)
     except StoreBusyError:
         pass  # an apply is running now and completes any earlier one; what is on disk is whole
     except JournalError as problem:
         st.session_state[RECOVERY_PROBLEM_KEY] = str(problem)
-    # Taken after recovery, which may have finished a catalog import (the catalog's files changed).
-    catalog_prints = tuple(fingerprint(p) for p in sorted(catalog_dir.glob("*.yaml")))
-    prints = tuple(fingerprint(p) for p in member_files(data_dir)) if data_dir.is_dir() else ()
-    return _last(_dataset, str(catalog_dir), catalog_prints, str(data_dir), prints, settings.today())
 
 
 # The last catalog and data set handed out, by the arguments they were asked with. Every page run asks twice for

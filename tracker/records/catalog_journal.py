@@ -77,10 +77,15 @@ class CatalogJournal:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / HISTORY / CATALOG_HISTORY
-        self.pending = self.folder / "pending"
+        self.pending = self.pending_in(self.data_dir)
         self.versions = self.folder / "versions"
         self.log_path = self.folder / "log.jsonl"
         self.members = Journal(self.data_dir)
+
+    @staticmethod
+    def pending_in(data_dir: Path) -> Path:
+        """The folder of the imports committed but not yet completed in ``data_dir``."""
+        return Path(data_dir) / HISTORY / CATALOG_HISTORY / "pending"
 
     def commit(self, change: CatalogChange) -> None:
         """Commit an import and complete it. The caller holds the store's lock and has run :meth:`recover`.

@@ -65,9 +65,14 @@ class Journal:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.history = self.data_dir / HISTORY
-        self.pending = self.history / "pending"
+        self.pending = self.pending_in(self.data_dir)
         self.versions = self.history / "versions"
         self.log_path = self.history / LOG_FILE
+
+    @staticmethod
+    def pending_in(data_dir: Path) -> Path:
+        """The folder of the changes committed but not yet completed in ``data_dir``."""
+        return Path(data_dir) / HISTORY / "pending"
 
     def member_files(self, member: str) -> list[Path]:
         """The member's file(s) in the data directory (normally one)."""

@@ -194,8 +194,7 @@ class Store:
 
     def recover(self) -> list[str]:
         """Finish any apply or catalog import a crash interrupted; returns the members completed."""
-        folders = (self.journal.pending, self.catalog_journal.pending)
-        if not any(folder.is_dir() and any(folder.iterdir()) for folder in folders):
+        if not interrupted_work(self.data_dir):
             return []  # the common case: nothing to finish, no need to take the lock
         try:
             with self.lock:
@@ -347,6 +346,13 @@ def _dropped_rows_warning(file: str, member: str, count: int) -> Issue:
         "file is compared with; applying it replaces the file and those rows will be gone (the old file is kept "
         "in the history). Add them to this file, corrected, if they should stay",
     )
+
+
+def interrupted_work(data_dir: Path) -> bool:
+    """Whether a crash left an apply or a catalog import to finish in ``data_dir``: two folder checks, what a page
+    load asks before it builds a :class:`Store` to recover with."""
+    folders = (Journal.pending_in(data_dir), CatalogJournal.pending_in(data_dir))
+    return any(folder.is_dir() and any(folder.iterdir()) for folder in folders)
 
 
 class StoreBusyError(RuntimeError):
