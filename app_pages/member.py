@@ -16,7 +16,7 @@ from tracker.views.provenance import status_note
 from ui.components import PRINT_CSS, data_banner, nothing_matches, show_chart, show_rows
 from ui.lang import current_language
 from ui.movement import render_movement
-from ui.state import current_member_view, dataset_catalog
+from ui.state import current_member_view, dataset_catalog, shared
 from ui.text import plain_table
 
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
@@ -112,19 +112,23 @@ if not view.is_empty:
     )
 
 st.subheader(_("Commitments with no action reported by this member"))
-gaps = uncovered_commitments(view)
+# The printable tables escape every cell of the members' text: made once per shared view (ui.state.shared).
+gaps = shared(view, "member_gaps", lambda: plain_table(uncovered_commitments(view).set_index("commitment")))
 if gaps.empty:
     st.success(_("Every commitment in scope has at least one action from this member."))
 else:
-    st.table(plain_table(gaps.set_index("commitment")))  # a static table prints whole; a scrolling grid would not
+    st.table(gaps)  # a static table prints whole; a scrolling grid would not
 
 st.subheader(_("What moved"))
 render_movement(view, "member")
 
 st.subheader(_("Actions"))
-actions = action_display(view.actions, catalog).drop(columns=["Member"]).set_index("Action ID")
+actions = shared(
+    view, "member_actions", lambda: action_display(view.actions, catalog).drop(columns="Member").set_index("Action ID")
+)
 if len(actions) <= action_table.PRINTED_ACTIONS_LIMIT:
-    st.table(headed(plain_table(actions), lang))  # st.table renders Markdown in its cells: the members' text is escaped
+    # st.table renders Markdown in its cells: the members' text is escaped.
+    st.table(shared(view, ("member_printable", lang.code), lambda: headed(plain_table(actions), lang)))
     st.caption(_("To print this profile, use your browser's Print command: the sidebar and controls are left out."))
 else:
     # A static table of thousands of rows takes the browser tens of seconds to draw; the grid draws what is visible.
