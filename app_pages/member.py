@@ -128,7 +128,7 @@ actions = shared(
 )
 if len(actions) <= action_table.PRINTED_ACTIONS_LIMIT:
     # st.table renders Markdown in its cells: the members' text is escaped.
-    st.table(shared(view, ("member_printable", lang.code), lambda: headed(plain_table(actions), lang)))
+    st.table(shared(view, "member_printable", lambda: headed(plain_table(actions), lang)))  # a view has one language
     st.caption(_("To print this profile, use your browser's Print command: the sidebar and controls are left out."))
 else:
     # A static table of thousands of rows takes the browser tens of seconds to draw; the grid draws what is visible.
